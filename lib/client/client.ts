@@ -1,0 +1,567 @@
+/**
+ * The IONOS Container Registry token API client used by the apply-time handler. Node built-ins,
+ * axios and axios-retry only (it is bundled into one file with esbuild).
+ *
+ * Retries: axios-retry repeats GET, PUT, PATCH and DELETE on 429, 502, 503, 504, connection resets
+ * and timeouts; POST only on 429 and on connection errors that prove the request was never sent
+ * (a POST answered with 502/504 may have created the token: the caller goes through the idempotent
+ * PUT instead). Waits are exponential with full jitter (or the server's Retry-After), bounded by
+ * `maxAttempts` and by the call's time budget `totalTimeoutMs`: the client never sleeps past it.
+ */
+import { STATUS_CODES } from 'node:http';
+import axios, { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import axiosRetry from 'axios-retry';
+import type {
+  ApiErrorResponse,
+  ApiTokenInput,
+  ApiTokenInputProperties,
+  ApiTokenPatch,
+  ApiTokenResponse,
+  ApiTokensResponse,
+} from '../api-types';
+import { UUID_PATTERN } from '../validation';
+import { ApiError, UnexpectedResponseError } from './api-error';
+import {
+  CLIENT_ENV,
+  ClientConfig,
+  DEFAULT_RETRY_BASE_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+} from './config';
+import { bodySnippet, makeRedactor } from './redact';
+import { isTransientFailure, retryDelayMs, retryVerdict, RetryVerdict } from './retry';
+
+/** The registry, as far as the client looks at it. */
+export interface ApiRegistryResponse {
+  id: string;
+  type?: string;
+  href?: string;
+  metadata?: Record<string, unknown>;
+  properties?: {
+    name?: string;
+    hostname?: string;
+    location?: string;
+    [key: string]: unknown;
+  };
+}
+
+export interface ListTokensOptions {
+  /** Default 0. */
+  offset?: number;
+  /** Default 100. */
+  limit?: number;
+}
+
+export interface PutTokenResult {
+  /** True when the PUT created the token (HTTP 201); false when it replaced one (HTTP 200). */
+  created: boolean;
+  token: ApiTokenResponse;
+}
+
+export interface ClientStats {
+  /** HTTP attempts sent, retries included. */
+  requests: number;
+  /** Of those, retries. */
+  retries: number;
+}
+
+/** The body of a create or replace: the PostTokenInput, or just its properties. */
+export type TokenInput = ApiTokenInput | ApiTokenInputProperties;
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+interface Call {
+  /** e.g. `PUT token`. */
+  operation: string;
+  /** e.g. the token id. */
+  subject?: string;
+  method: Method;
+  path: string;
+  params?: Record<string, string>;
+  body?: unknown;
+}
+
+/** A response that came back (any status), with its body as text. */
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  contentType: string;
+  body: string;
+  attempts: number;
+  note?: string;
+}
+
+/** Per-call retry bookkeeping. */
+interface CallState {
+  deadline: number;
+  retries: number;
+  nextDelay: number;
+  /** Set when a transient failure was not retried, and why. */
+  stoppedBecause?: 'budget' | 'method';
+  stopDelay?: number;
+}
+
+/** Below this much time left after a wait, another attempt is pointless. */
+const MIN_ATTEMPT_MS = 50;
+const DEFAULT_PAGE_LIMIT = 100;
+const MAX_PAGES = 10_000;
+
+const TOKEN_SHAPE = 'a JSON token (uuid id, properties.name, properties.credentials)';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isTokenInput(v: TokenInput): v is ApiTokenInput {
+  return isRecord((v as Partial<ApiTokenInput>).properties);
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export class RegistryApiClient {
+  public readonly stats: ClientStats = { requests: 0, retries: 0 };
+
+  readonly #http: AxiosInstance;
+  readonly #maxAttempts: number;
+  readonly #totalTimeoutMs: number;
+  readonly #timeoutMs: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #redact: (text: string) => string;
+
+  public constructor(config: ClientConfig) {
+    this.#maxAttempts = Math.max(1, Math.floor(config.maxAttempts));
+    this.#totalTimeoutMs = config.totalTimeoutMs;
+    this.#timeoutMs = config.timeoutMs;
+    this.#baseDelayMs = config.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
+    this.#maxDelayMs = config.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS;
+
+    let authorization: string;
+    const secrets: string[] = [];
+    if (config.auth.kind === 'bearer') {
+      authorization = `Bearer ${config.auth.token}`;
+      secrets.push(config.auth.token);
+    } else {
+      const pair = `${config.auth.username}:${config.auth.password}`;
+      const encoded = Buffer.from(pair, 'utf8').toString('base64');
+      authorization = `Basic ${encoded}`;
+      secrets.push(config.auth.password, pair, encoded);
+    }
+    try {
+      const u = new URL(config.apiUrl);
+      if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
+    } catch {
+      // the URL is checked when the config is built; axios reports anything else
+    }
+    this.#redact = makeRedactor(secrets);
+
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': config.userAgent,
+      Authorization: authorization,
+    };
+    if (config.contractNumber) headers['X-Contract-Number'] = config.contractNumber;
+
+    this.#http = axios.create({
+      baseURL: config.apiUrl,
+      headers,
+      adapter: 'http',
+      maxRedirects: 0,
+      responseType: 'text',
+      responseEncoding: 'utf8',
+      // The body is sent and read as text: JSON in and out is handled here, not by axios.
+      transformRequest: [(data: unknown) => data],
+      transformResponse: [(data: unknown) => data],
+    });
+    this.#http.interceptors.request.use((req) => {
+      this.stats.requests += 1;
+      return req;
+    });
+    // Defaults: no retries. Each call passes its own policy (see #send).
+    axiosRetry(this.#http, { retries: 0 });
+  }
+
+  // ---------------------------------------------------------------- registries
+
+  /** GET /registries/{registryId}. */
+  public async getRegistry(registryId: string): Promise<ApiRegistryResponse> {
+    const call: Call = { operation: 'GET registry', subject: registryId, method: 'get', path: `/registries/${enc(registryId)}` };
+    const res = await this.#send(call);
+    const body = this.#expectJson(call, res, 200, 'a JSON registry (id)');
+    if (!isRecord(body) || typeof body.id !== 'string' || body.id === '') {
+      throw this.#unexpected(call, res, 'a JSON registry (id)', 'the body has no id');
+    }
+    return body as unknown as ApiRegistryResponse;
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  /** GET /registries/{registryId}/tokens?offset&limit: one page. */
+  public async listTokens(registryId: string, options: ListTokensOptions = {}): Promise<ApiTokensResponse> {
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
+    const call: Call = {
+      operation: 'GET tokens',
+      subject: `of registry ${registryId}`,
+      method: 'get',
+      path: `/registries/${enc(registryId)}/tokens`,
+      params: { offset: String(offset), limit: String(limit) },
+    };
+    const res = await this.#send(call);
+    const expected = 'a JSON token list (items of tokens)';
+    const body = this.#expectJson(call, res, 200, expected);
+    if (!isRecord(body) || !Array.isArray(body.items)) {
+      throw this.#unexpected(call, res, expected, 'the body has no items array');
+    }
+    body.items.forEach((item, i) => {
+      const problem = tokenProblem(item, false);
+      if (problem) throw this.#unexpected(call, res, expected, `items[${i}]: ${problem}`);
+      normalizeToken(item as Record<string, unknown>);
+    });
+    return body as unknown as ApiTokensResponse;
+  }
+
+  /** Every token of the registry, following the pages (offset/limit) until `total` is reached. */
+  public async listAllTokens(registryId: string): Promise<ApiTokenResponse[]> {
+    const byId = new Map<string, ApiTokenResponse>();
+    let offset = 0;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await this.listTokens(registryId, { offset, limit: DEFAULT_PAGE_LIMIT });
+      for (const t of res.items) byId.set(t.id, t);
+      if (res.items.length === 0) break;
+      offset += res.items.length;
+      if (typeof res.total === 'number' && Number.isFinite(res.total)) {
+        if (offset >= res.total) break;
+      } else if (!res._links?.next && res.items.length < DEFAULT_PAGE_LIMIT) {
+        break;
+      }
+    }
+    return [...byId.values()];
+  }
+
+  /** GET /registries/{registryId}/tokens/{tokenId}; undefined when the token does not exist (404). */
+  public async getToken(registryId: string, tokenId: string): Promise<ApiTokenResponse | undefined> {
+    const call = this.#tokenCall('GET', registryId, tokenId);
+    const res = await this.#send(call);
+    if (res.status === 404) return undefined;
+    return this.#expectToken(call, res, [200], false);
+  }
+
+  /**
+   * POST /registries/{registryId}/tokens. Not retried on 5xx or timeouts (the token may have been
+   * created all the same); retried only on 429 and on connection errors that prove the request was
+   * never sent. The response holds the password.
+   */
+  public async createToken(registryId: string, props: TokenInput): Promise<ApiTokenResponse> {
+    const call: Call = {
+      operation: 'POST token',
+      subject: `in registry ${registryId}`,
+      method: 'post',
+      path: `/registries/${enc(registryId)}/tokens`,
+      body: isTokenInput(props) ? props : { properties: props },
+    };
+    const res = await this.#send(call);
+    return this.#expectToken(call, res, [201, 200], true);
+  }
+
+  /**
+   * PUT /registries/{registryId}/tokens/{tokenId}: creates the token at this id (201, `created: true`,
+   * the response holds the password) or replaces it (200, `created: false`).
+   */
+  public async putToken(registryId: string, tokenId: string, props: TokenInput): Promise<PutTokenResult> {
+    const call = this.#tokenCall('PUT', registryId, tokenId, isTokenInput(props) ? props : { properties: props });
+    const res = await this.#send(call);
+    const created = res.status === 201;
+    const token = this.#expectToken(call, res, [201, 200], created);
+    return { created, token };
+  }
+
+  /** PATCH /registries/{registryId}/tokens/{tokenId}: changes only the fields given. */
+  public async patchToken(registryId: string, tokenId: string, patch: ApiTokenPatch): Promise<ApiTokenResponse> {
+    const call = this.#tokenCall('PATCH', registryId, tokenId, patch);
+    const res = await this.#send(call);
+    return this.#expectToken(call, res, [200], false);
+  }
+
+  /** DELETE /registries/{registryId}/tokens/{tokenId}; false when it was already gone (404). */
+  public async deleteToken(registryId: string, tokenId: string): Promise<boolean> {
+    const call = this.#tokenCall('DELETE', registryId, tokenId);
+    const res = await this.#send(call);
+    if (res.status === 404) return false;
+    if (res.status >= 200 && res.status < 300) return true;
+    throw this.#errorFor(call, res);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #tokenCall(method: 'GET' | 'PUT' | 'PATCH' | 'DELETE', registryId: string, tokenId: string, body?: unknown): Call {
+    return {
+      operation: `${method} token`,
+      subject: tokenId,
+      method: method.toLowerCase() as Method,
+      path: `/registries/${enc(registryId)}/tokens/${enc(tokenId)}`,
+      body,
+    };
+  }
+
+  /**
+   * Sends one call through axios-retry and returns the final response, whatever its status. Throws
+   * an {@link ApiError} (status 0) only when no response came at all.
+   */
+  async #send(call: Call): Promise<RawResponse> {
+    const start = Date.now();
+    const state: CallState = { deadline: start + this.#totalTimeoutMs, retries: 0, nextDelay: 0 };
+    const method = call.method;
+    const retryConfig = {
+      retries: this.#maxAttempts - 1,
+      shouldResetTimeout: true,
+      retryCondition: (error: AxiosError): boolean => {
+        const verdict: RetryVerdict = retryVerdict(method, error);
+        if (verdict === 'unsafe-for-method') state.stoppedBecause = 'method';
+        if (verdict !== 'retry') return false;
+        const delay = retryDelayMs(state.retries + 1, error, this.#baseDelayMs, this.#maxDelayMs);
+        if (Date.now() + delay + MIN_ATTEMPT_MS > state.deadline) {
+          state.stoppedBecause = 'budget';
+          state.stopDelay = delay;
+          return false;
+        }
+        state.nextDelay = delay;
+        return true;
+      },
+      retryDelay: (): number => state.nextDelay,
+      onRetry: (retryCount: number, _error: AxiosError, requestConfig: AxiosRequestConfig): void => {
+        state.retries = retryCount;
+        this.stats.retries += 1;
+        // Each attempt gets the per-request timeout, but never more than what is left of the budget.
+        requestConfig.timeout = this.#attemptTimeout(state, state.nextDelay);
+      },
+    };
+    const request: AxiosRequestConfig = {
+      method,
+      url: call.path,
+      params: call.params,
+      timeout: this.#attemptTimeout(state, 0),
+      'axios-retry': retryConfig,
+    };
+    if (call.body !== undefined) {
+      request.data = JSON.stringify(call.body);
+      request.headers = { 'Content-Type': 'application/json' };
+    }
+
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.#http.request(request);
+    } catch (e) {
+      const error = e as AxiosError;
+      if (!axios.isAxiosError(error) || !error.response) throw this.#networkError(call, error, state);
+      response = error.response;
+    }
+    const attempts = state.retries + 1;
+    const raw: RawResponse = {
+      status: response.status,
+      headers: flattenHeaders(response.headers),
+      contentType: '',
+      body: typeof response.data === 'string' ? response.data : response.data == null ? '' : String(response.data),
+      attempts,
+    };
+    raw.contentType = raw.headers['content-type'] ?? '';
+    const ok = response.status >= 200 && response.status < 300;
+    const note = ok ? undefined : this.#retryNote(call, state, attempts, isTransientFailure({ response, message: '' }));
+    if (note) raw.note = note;
+    return raw;
+  }
+
+  #attemptTimeout(state: CallState, waitMs: number): number {
+    const left = state.deadline - Date.now() - waitMs;
+    return Math.max(1, Math.min(this.#timeoutMs, left));
+  }
+
+  /** What the retries did, for the message of a final failure. */
+  #retryNote(call: Call, state: CallState, attempts: number, transient: boolean): string | undefined {
+    const tried = plural(attempts, 'attempt');
+    if (state.stoppedBecause === 'budget') {
+      const wait = state.stopDelay ? `; the next retry in ${seconds(state.stopDelay)} would pass it` : '';
+      return (
+        `gave up after ${tried}: the time budget of ${seconds(this.#totalTimeoutMs)} ` +
+        `(${CLIENT_ENV.TIMEOUT_SECONDS}) is used up${wait}`
+      );
+    }
+    if (state.stoppedBecause === 'method') {
+      const prefix = attempts > 1 ? `after ${tried}; ` : '';
+      return `${prefix}${call.method.toUpperCase()} is not retried on this failure: the request may have been processed`;
+    }
+    if (transient && attempts >= this.#maxAttempts && this.#maxAttempts > 1) {
+      return `gave up after ${tried} (${CLIENT_ENV.MAX_ATTEMPTS}=${this.#maxAttempts})`;
+    }
+    return attempts > 1 ? `after ${tried}` : undefined;
+  }
+
+  /** No response: connection error or timeout. Only safe fields of the axios error are copied. */
+  #networkError(call: Call, error: unknown, state: CallState): ApiError {
+    const attempts = state.retries + 1;
+    const ax = axios.isAxiosError(error) ? error : undefined;
+    const code = ax?.code ?? (isRecord(error) && typeof error.code === 'string' ? error.code : undefined);
+    const message = this.#redact(String((ax?.message ?? (error instanceof Error ? error.message : '')) || 'unknown error'));
+    let detail: string;
+    if (code === 'ECONNABORTED' && /timeout/i.test(message)) {
+      const ms = typeof ax?.config?.timeout === 'number' ? ax.config.timeout : this.#timeoutMs;
+      detail = `no response within ${seconds(ms)} (timeout)`;
+    } else if (code === 'ERR_CANCELED') {
+      detail = 'the request was cancelled';
+    } else {
+      detail = `no response: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+    }
+    const verdict = ax ? retryVerdict(call.method, ax) : 'permanent';
+    const note = this.#retryNote(call, state, attempts, verdict !== 'permanent');
+    const d = {
+      operation: call.operation,
+      subject: call.subject,
+      status: 0,
+      retriable: verdict !== 'permanent',
+      attempts,
+      detail,
+      note,
+    };
+    return new ApiError(code ? { ...d, code } : d);
+  }
+
+  /** An error status: the ApiErrorResponse messages when the body is one, else an unexpected response. */
+  #errorFor(call: Call, res: RawResponse): ApiError {
+    const retriable = [429, 502, 503, 504].includes(res.status);
+    if (res.status >= 300 && res.status < 400) {
+      const location = res.headers.location ? ` to ${this.#redact(res.headers.location)}` : '';
+      return this.#unexpected(call, res, 'a JSON response', `a redirect${location}; set ${CLIENT_ENV.API_URL} to the final URL`);
+    }
+    const parsed = isJsonContentType(res.contentType) ? tryParse(res.body) : undefined;
+    const messages = isRecord(parsed) && Array.isArray(parsed.messages) ? (parsed as unknown as ApiErrorResponse).messages : undefined;
+    if (!messages) {
+      return this.#unexpected(call, res, 'a JSON error body (ApiErrorResponse: httpStatus, messages)', undefined, retriable);
+    }
+    const texts = messages
+      .map((m) => (isRecord(m) && typeof m.message === 'string' ? this.#redact(m.message) : undefined))
+      .filter((m): m is string => m !== undefined && m !== '');
+    const codes = messages
+      .map((m) => (isRecord(m) && m.errorCode !== undefined ? String(m.errorCode) : undefined))
+      .filter((c): c is string => c !== undefined);
+    const reason = texts.length > 0 ? texts.join('; ') : STATUS_CODES[res.status] ?? 'error';
+    return new ApiError({
+      operation: call.operation,
+      subject: call.subject,
+      status: res.status,
+      apiMessages: texts,
+      apiErrorCodes: codes,
+      retriable,
+      attempts: res.attempts,
+      detail: `HTTP ${res.status} ${reason}`,
+      note: res.note,
+    });
+  }
+
+  /** The JSON body of a successful response, or an error. */
+  #expectJson(call: Call, res: RawResponse, okStatus: number | number[], expected: string): unknown {
+    const ok = Array.isArray(okStatus) ? okStatus : [okStatus];
+    if (!ok.includes(res.status)) {
+      if (res.status >= 200 && res.status < 300) {
+        throw this.#unexpected(call, res, `${expected} with HTTP ${ok.join(' or ')}`);
+      }
+      throw this.#errorFor(call, res);
+    }
+    if (res.body.trim() === '') throw this.#unexpected(call, res, expected, 'an empty body');
+    if (!isJsonContentType(res.contentType)) throw this.#unexpected(call, res, expected);
+    const parsed = tryParse(res.body);
+    if (parsed === undefined) throw this.#unexpected(call, res, expected, 'a body that is not valid JSON');
+    return parsed;
+  }
+
+  #expectToken(call: Call, res: RawResponse, okStatus: number[], mustHavePassword: boolean): ApiTokenResponse {
+    const body = this.#expectJson(call, res, okStatus, TOKEN_SHAPE);
+    const problem = tokenProblem(body, mustHavePassword);
+    if (problem) throw this.#unexpected(call, res, TOKEN_SHAPE, problem);
+    return normalizeToken(body as Record<string, unknown>);
+  }
+
+  #unexpected(call: Call, res: RawResponse, expected: string, problem?: string, retriable = false): UnexpectedResponseError {
+    const contentType = res.contentType;
+    const snippet = bodySnippet(res.body, this.#redact);
+    const got = `got HTTP ${res.status}${problem ? ` with ${problem}` : ''}, content type ${contentType ? `"${contentType}"` : '(none)'}, body ${snippet ? JSON.stringify(snippet) : '(empty)'}`;
+    return new UnexpectedResponseError({
+      operation: call.operation,
+      subject: call.subject,
+      status: res.status,
+      retriable,
+      attempts: res.attempts,
+      detail: `unexpected response: expected ${expected}; ${got}`,
+      note: res.note,
+      expected,
+      contentType,
+      bodySnippet: snippet,
+    });
+  }
+}
+
+function enc(id: string): string {
+  return encodeURIComponent(id);
+}
+
+function isJsonContentType(contentType: string): boolean {
+  return /^\s*application\/([a-z0-9.!#$&^_-]+\+)?json\s*(;|$)/i.test(contentType);
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function flattenHeaders(headers: AxiosResponse['headers'] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  const plain = typeof (headers as { toJSON?: unknown }).toJSON === 'function'
+    ? (headers as { toJSON: () => Record<string, unknown> }).toJSON()
+    : (headers as Record<string, unknown>);
+  for (const [k, v] of Object.entries(plain)) {
+    if (v === undefined || v === null) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+/** Why `v` is not a TokenResponse, or undefined when it is one. */
+function tokenProblem(v: unknown, mustHavePassword: boolean): string | undefined {
+  if (!isRecord(v)) return 'a body that is not a JSON object';
+  if (typeof v.id !== 'string' || !UUID_PATTERN.test(v.id)) return v.id === undefined ? 'no id' : 'an id that is not a uuid';
+  const p = v.properties;
+  if (!isRecord(p)) return 'no properties';
+  if (typeof p.name !== 'string' || p.name === '') return 'no properties.name';
+  const c = p.credentials;
+  if (!isRecord(c)) return 'no properties.credentials';
+  if (c.username !== undefined && c.username !== null && typeof c.username !== 'string') {
+    return 'a properties.credentials.username that is not a string';
+  }
+  if (c.password !== undefined && c.password !== null && typeof c.password !== 'string') {
+    return 'a properties.credentials.password that is not a string';
+  }
+  if (mustHavePassword && (typeof c.password !== 'string' || c.password === '')) {
+    return "no password in properties.credentials.password (the response that creates a token must carry it)";
+  }
+  return undefined;
+}
+
+/** Fills the fields a lenient server may leave out, so callers can rely on the documented shape. */
+function normalizeToken(v: Record<string, unknown>): ApiTokenResponse {
+  const p = v.properties as Record<string, unknown>;
+  const c = p.credentials as Record<string, unknown>;
+  if (typeof c.username !== 'string') c.username = p.name;
+  if (typeof c.password !== 'string') c.password = '';
+  if (p.scopes === undefined) p.scopes = null;
+  if (p.expiryDate === undefined) p.expiryDate = null;
+  return v as unknown as ApiTokenResponse;
+}

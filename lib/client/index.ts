@@ -1,0 +1,7 @@
+/** The IONOS Container Registry token API client (axios + axios-retry + Node built-ins only). */
+export * from './api-error';
+export * from './client';
+export * from './config';
+export { REDACTED, bodySnippet, makeRedactor, redactPatterns } from './redact';
+export * from './retry';
+export * from './version';

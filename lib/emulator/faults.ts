@@ -1,0 +1,110 @@
+/**
+ * Injected faults (`POST /__emulator/faults`): the next `times` API calls that match `method` and
+ * `path` (a regular expression tested against the path without its query), or a random `rate`
+ * fraction of them, answer `status` instead (0 = the connection is reset). With `commit` the call
+ * takes effect first. `latencyMs` delays matching calls; a fault with only `latencyMs` just delays.
+ */
+import { createAjv, describeAjvErrors } from '../api-schemas';
+import { invalidRequest } from './errors';
+
+/** The body of `POST /__emulator/faults`. */
+export interface FaultSpec {
+  /** HTTP method to match (any when absent). */
+  readonly method?: string;
+  /** Regular expression tested against the path without query, e.g. `/tokens$` (any when absent). */
+  readonly path?: string;
+  /** The status to answer: 400-599, or 0 to reset the connection. Required unless `latencyMs` is given. */
+  readonly status?: number;
+  /** How many matching calls the fault hits. @default 1, or unlimited when `rate` is given */
+  readonly times?: number;
+  /** The chance (0-1) that a matching call is hit. @default 1 */
+  readonly rate?: number;
+  /** Adds `Retry-After: <n>` to the fault's answer. */
+  readonly retryAfterSeconds?: number;
+  /** The call takes effect first, then the fault answers (the "502 but created" case). @default false */
+  readonly commit?: boolean;
+  /** Delays matching calls by this many milliseconds. */
+  readonly latencyMs?: number;
+}
+
+/** A registered fault, as the control endpoints return it. */
+export interface Fault extends FaultSpec {
+  readonly id: string;
+  /** Hits left; null = unlimited. */
+  remaining: number | null;
+  /** Calls hit so far. */
+  hits: number;
+}
+
+const SPEC_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    method: { type: 'string', pattern: '^[A-Za-z]+$' },
+    path: { type: 'string' },
+    status: { type: 'integer', anyOf: [{ const: 0 }, { minimum: 400, maximum: 599 }] },
+    times: { type: 'integer', minimum: 1 },
+    rate: { type: 'number', minimum: 0, maximum: 1 },
+    retryAfterSeconds: { type: 'integer', minimum: 0 },
+    commit: { type: 'boolean' },
+    latencyMs: { type: 'integer', minimum: 0, maximum: 600000 },
+  },
+  anyOf: [{ required: ['status'] }, { required: ['latencyMs'] }],
+};
+
+const validateSpec = createAjv().compile(SPEC_SCHEMA);
+
+export class FaultTable {
+  private faults: Fault[] = [];
+  private nextId = 1;
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  /** Checks and registers a fault (400 with the reasons when the spec is wrong). */
+  add(spec: unknown): Fault {
+    if (!validateSpec(spec)) throw invalidRequest(describeAjvErrors(validateSpec.errors));
+    const s = spec as FaultSpec;
+    if (s.path !== undefined) {
+      try {
+        new RegExp(s.path);
+      } catch (err) {
+        throw invalidRequest([`/path is not a regular expression: ${(err as Error).message}`]);
+      }
+    }
+    if (s.commit && s.status === undefined) throw invalidRequest(['/commit needs a status to answer']);
+    const fault: Fault = {
+      id: `fault-${this.nextId++}`,
+      ...s,
+      ...(s.method ? { method: s.method.toUpperCase() } : {}),
+      commit: s.commit ?? false,
+      remaining: s.times ?? (s.rate === undefined ? 1 : null),
+      hits: 0,
+    };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  list(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The first fault that hits this call (and counts the hit), or undefined. */
+  take(method: string, path: string): Fault | undefined {
+    for (const fault of this.faults) {
+      if (fault.method && fault.method !== method) continue;
+      if (fault.path !== undefined && !new RegExp(fault.path).test(path)) continue;
+      if (fault.rate !== undefined && !(this.random() < fault.rate)) continue;
+      fault.hits++;
+      if (fault.remaining !== null) {
+        fault.remaining--;
+        if (fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
+      }
+      return { ...fault };
+    }
+    return undefined;
+  }
+}

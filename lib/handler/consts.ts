@@ -1,0 +1,52 @@
+/**
+ * Names both sides of the lifecycle share: the construct writes them into the provisioners'
+ * environment, the handler reads them. Importing them on both sides lets the compiler check the
+ * coupling (as aws-cdk-lib's custom-resources does).
+ */
+
+/** The handler's operations, given as its first argument. */
+export enum Operation {
+  /** Create the token at its client-chosen id (idempotent PUT) and write the password result file. */
+  CREATE = 'create',
+  /** Hand the result file over: check that it was captured, then remove it. */
+  CAPTURE = 'capture',
+  /** Read the live token and write only what differs from the declared spec. */
+  UPDATE = 'update',
+  /** Delete the token; already gone is fine. */
+  DELETE = 'delete',
+}
+
+/** Environment variables the construct sets for the handler. None of them holds a secret. */
+export const ENV = {
+  REGISTRY_ID: 'IONOS_RT_REGISTRY_ID',
+  TOKEN_ID: 'IONOS_RT_TOKEN_ID',
+  NAME: 'IONOS_RT_NAME',
+  /** JSON of the declared spec: `{ name, scopes, status, expiryDate }`. */
+  SPEC: 'IONOS_RT_SPEC',
+  /** The construct path, for messages. */
+  PATH: 'IONOS_RT_PATH',
+  /** The id of the `create` resource, which names the result file and ties `update` to a create. */
+  CREATE_ID: 'IONOS_RT_CREATE_ID',
+  /** The per-workspace folder for the journal and the result files. */
+  WORK_DIR: 'IONOS_RT_WORK_DIR',
+  /** The prop `apiUrl`; empty means IONOS_API_URL, else production. */
+  API_URL: 'IONOS_RT_API_URL',
+  /** The command that re-creates a token whose live copy is gone, for the error message. */
+  REPLACE_HINT: 'IONOS_RT_REPLACE_HINT',
+} as const;
+
+/** Set to a token id to let this workspace delete and re-create a token it has no record of. */
+export const TAKE_OVER_ENV = 'IONOS_REGISTRY_TOKEN_TAKE_OVER';
+
+/** The per-workspace folder, relative to the Terraform working directory. */
+export const DEFAULT_WORK_DIR = '.registry-token';
+
+/** The result file of one create: `<work dir>/<token id>.<create id>.result.json`. */
+export function resultFileName(tokenId: string, createId: string): string {
+  return `${tokenId}.${createId}${RESULT_FILE_SUFFIX}`;
+}
+
+export const RESULT_FILE_SUFFIX = '.result.json';
+
+/** The namespace of the token ids this library derives (uuidv5 of stack, path, registry and name). */
+export const TOKEN_ID_NAMESPACE = '9f1c2a53-7c1e-5d7a-9b8e-3a4d6c2f1e0b';

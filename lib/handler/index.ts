@@ -1,0 +1,106 @@
+/**
+ * The handler's entry point: `node handler.js <create|capture|update|delete>`, configured only by
+ * environment variables (see consts.ts), credentials only from IONOS_TOKEN or IONOS_USERNAME and
+ * IONOS_PASSWORD. Bundled by esbuild into one file that runs without node_modules.
+ *
+ * Every failure ends as one line on stderr (no stack trace) and exit code 1; nothing secret is printed.
+ */
+import { ApiError, clientConfigFromEnv, RegistryApiClient } from '../client';
+import type { ApiScope } from '../api-types';
+import type { DesiredToken } from '../token-spec';
+import { DEFAULT_WORK_DIR, ENV, Operation, TAKE_OVER_ENV } from './consts';
+import { Journal } from './journal';
+import { capture, create, remove, StepContext, StepError, update } from './lifecycle';
+
+const PREFIX = 'registry-token:';
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new StepError(`the handler was started without ${name}; it is meant to be run by the RegistryToken construct's provisioners`);
+  return v;
+}
+
+/** Parses the declared spec; anything but the documented shape is a clear error. */
+function parseSpec(raw: string | undefined, fallbackName: string): DesiredToken {
+  if (!raw) return { name: fallbackName, scopes: [], status: 'enabled', expiryDate: null };
+  let v: { name?: unknown; scopes?: unknown; status?: unknown; expiryDate?: unknown };
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new StepError(`${ENV.SPEC} is not JSON`);
+  }
+  return {
+    name: typeof v.name === 'string' ? v.name : fallbackName,
+    scopes: (Array.isArray(v.scopes) ? v.scopes : []) as ApiScope[],
+    status: typeof v.status === 'string' && v.status !== '' ? v.status : 'enabled',
+    expiryDate: typeof v.expiryDate === 'string' && v.expiryDate !== '' ? v.expiryDate : null,
+  };
+}
+
+function nextStep(status: number): string {
+  if (status === 401 || status === 403) return 'check IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD, and that the user may manage this registry';
+  if (status === 404) return 'check the registryId (the registry was not found)';
+  if (status === 409) return 'the name is taken by another token in this registry: choose another name, or delete that token';
+  if (status === 400 || status === 422) return 'fix the token props named above';
+  if (status === 0 || status === 429 || status >= 500) return 'the API is unavailable or busy: run the deploy again (every step is safe to repeat)';
+  return 'run the deploy again; if it persists, report it with this line';
+}
+
+export function buildContext(env: NodeJS.ProcessEnv): StepContext {
+  const name = required(env, ENV.NAME);
+  const desired = parseSpec(env[ENV.SPEC], name);
+  const config = clientConfigFromEnv(env, { apiUrl: env[ENV.API_URL] || undefined });
+  return {
+    api: new RegistryApiClient(config),
+    journal: new Journal(env[ENV.WORK_DIR] || DEFAULT_WORK_DIR),
+    registryId: required(env, ENV.REGISTRY_ID),
+    tokenId: required(env, ENV.TOKEN_ID),
+    desired,
+    path: env[ENV.PATH] || name,
+    createId: env[ENV.CREATE_ID] || undefined,
+    takeOver: env[TAKE_OVER_ENV] || undefined,
+    replaceHint: env[ENV.REPLACE_HINT] || undefined,
+    now: () => new Date(),
+    log: (line) => process.stdout.write(`${PREFIX} ${line}\n`),
+  };
+}
+
+const STEPS: Record<Operation, (ctx: StepContext) => Promise<void>> = {
+  [Operation.CREATE]: create,
+  [Operation.CAPTURE]: capture,
+  [Operation.UPDATE]: update,
+  [Operation.DELETE]: remove,
+};
+
+/** Turns any failure into one line that names the token, the operation and what to do next. */
+export function describeFailure(op: string, env: NodeJS.ProcessEnv, err: unknown): string {
+  const who = `${env[ENV.PATH] || env[ENV.NAME] || 'token'} (token "${env[ENV.NAME] ?? '?'}", id ${env[ENV.TOKEN_ID] ?? '?'})`;
+  if (err instanceof StepError) return `${PREFIX} ${op} failed: ${err.message}`;
+  if (err instanceof ApiError) return `${PREFIX} ${op} of ${who} failed: ${err.message}; ${nextStep(err.status)}`;
+  const message = err instanceof Error ? err.message : String(err);
+  return `${PREFIX} ${op} of ${who} failed: ${message}`;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const op = argv[0] as Operation;
+  if (!Object.values(Operation).includes(op)) {
+    process.stderr.write(`${PREFIX} usage: handler.js <${Object.values(Operation).join('|')}> (got "${argv[0] ?? ''}")\n`);
+    return 2;
+  }
+  try {
+    await STEPS[op](buildContext(env));
+    return 0;
+  } catch (err) {
+    process.stderr.write(`${describeFailure(op, env, err)}\n`);
+    if (env.IONOS_REGISTRY_TOKEN_DEBUG && err instanceof Error && !(err instanceof ApiError)) {
+      process.stderr.write(`${err.stack ?? ''}\n`);
+    }
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), process.env).then((code) => {
+    process.exitCode = code;
+  });
+}

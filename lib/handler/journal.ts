@@ -1,0 +1,95 @@
+/**
+ * The workspace journal: a small record per token, kept beside the Terraform working directory, that
+ * survives a killed handler or a killed Terraform. It holds no secret. It answers one question the
+ * API cannot: "did this workspace start creating the token at this id?". The result files (the one
+ * place a password is written) live in the same folder, mode 0600, until the capture removes them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resultFileName } from './consts';
+
+export interface JournalEntry {
+  readonly tokenId: string;
+  readonly registryId: string;
+  readonly name: string;
+  /** Set once the create succeeded: the id of the `create` resource that made it. */
+  readonly createId?: string;
+  /** Digest of the spec the create wrote, so the update right after it needs no read. */
+  readonly specDigest?: string;
+  readonly at: string;
+}
+
+/** Writes a file atomically (temp file, fsync, rename) with the given mode. */
+function writeFileAtomic(file: string, data: string, mode: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, file);
+}
+
+export class Journal {
+  constructor(readonly dir: string) {}
+
+  private ensureDir(): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  private entryPath(tokenId: string): string {
+    return path.join(this.dir, `${tokenId}.journal.json`);
+  }
+
+  read(tokenId: string): JournalEntry | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.entryPath(tokenId), 'utf8')) as JournalEntry;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new Error(`cannot read the journal ${this.entryPath(tokenId)}: ${(e as Error).message}`);
+    }
+  }
+
+  write(entry: JournalEntry): void {
+    this.ensureDir();
+    writeFileAtomic(this.entryPath(entry.tokenId), `${JSON.stringify(entry)}\n`, 0o600);
+  }
+
+  remove(tokenId: string): void {
+    fs.rmSync(this.entryPath(tokenId), { force: true });
+  }
+
+  resultPath(tokenId: string, createId: string): string {
+    return path.join(this.dir, resultFileName(tokenId, createId));
+  }
+
+  /** Writes the password for the capture to read; mode 0600, atomically. */
+  writeResult(tokenId: string, createId: string, password: string): string {
+    this.ensureDir();
+    const file = this.resultPath(tokenId, createId);
+    writeFileAtomic(file, `${JSON.stringify({ tokenId, password })}\n`, 0o600);
+    return file;
+  }
+
+  /** Removes result files of this token left by earlier, interrupted creates. */
+  removeStaleResults(tokenId: string, keepCreateId?: string): number {
+    let removed = 0;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    const keep = keepCreateId ? resultFileName(tokenId, keepCreateId) : undefined;
+    for (const name of names) {
+      if (name.startsWith(`${tokenId}.`) && name.endsWith('.result.json') && name !== keep) {
+        fs.rmSync(path.join(this.dir, name), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

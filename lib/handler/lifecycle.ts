@@ -1,0 +1,195 @@
+/**
+ * What runs at apply: create, capture, update and delete of one token. Each step is safe to run again
+ * after a crash at any point (see README "Design notes").
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import type { ApiTokenPatch, ApiTokenProperties, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
+import { DesiredToken, planUpdate, putBody, sameExpiry } from '../token-spec';
+import { checkExpiryLead, checkTokenSpec, describeViolation, Violation } from '../validation';
+import { Journal } from './journal';
+
+/** The API calls the lifecycle makes; the real client implements it, tests may fake it. */
+export interface TokenApi {
+  getToken(registryId: string, tokenId: string): Promise<ApiTokenResponse | undefined>;
+  putToken(registryId: string, tokenId: string, props: ApiTokenInputProperties): Promise<{ created: boolean; token: ApiTokenResponse }>;
+  patchToken(registryId: string, tokenId: string, patch: ApiTokenPatch): Promise<ApiTokenResponse>;
+  deleteToken(registryId: string, tokenId: string): Promise<boolean>;
+  /** Counts retries, so that a PUT answered "already there" after a retry is known to be our own. */
+  readonly stats: { retries: number };
+}
+
+/** Everything one step needs to know; built by the entry point from the environment. */
+export interface StepContext {
+  readonly api: TokenApi;
+  readonly journal: Journal;
+  readonly registryId: string;
+  readonly tokenId: string;
+  readonly desired: DesiredToken;
+  /** The construct path, for messages. */
+  readonly path: string;
+  /** The id of the `create` resource of this token, when the step has one. */
+  readonly createId?: string;
+  /** The token id the user allowed this workspace to take over, if any. */
+  readonly takeOver?: string;
+  /** The command that re-creates the token, for messages. */
+  readonly replaceHint?: string;
+  readonly now: () => Date;
+  readonly log: (line: string) => void;
+}
+
+/** A failure the user can fix; the entry point prints it as one line, with no stack trace. */
+export class StepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepError';
+  }
+}
+
+function label(ctx: StepContext): string {
+  return `token "${ctx.desired.name}" (id ${ctx.tokenId}, registry ${ctx.registryId})`;
+}
+
+/** Digest of the declared spec, to recognise "the update right after the create that wrote it". */
+export function specDigest(desired: DesiredToken): string {
+  return createHash('sha256').update(JSON.stringify(putBody(desired))).digest('hex').slice(0, 16);
+}
+
+function reject(ctx: StepContext, violations: Violation[]): void {
+  if (violations.length === 0) return;
+  throw new StepError(violations.map((v) => `${ctx.path}: ${describeViolation(v)}`).join('\n'));
+}
+
+/** Apply-time validation: every rule, including those whose values were unresolved at synth. */
+function validate(ctx: StepContext, expiryMustLead: boolean): void {
+  const d = ctx.desired;
+  const found = checkTokenSpec({ registryId: ctx.registryId, name: d.name, scopes: d.scopes, status: d.status, expiryDate: d.expiryDate });
+  if (expiryMustLead && d.expiryDate) found.push(...checkExpiryLead(d.expiryDate, ctx.now()));
+  reject(ctx, found);
+}
+
+function propsOf(desired: DesiredToken): ApiTokenInputProperties {
+  return putBody(desired).properties;
+}
+
+/**
+ * CREATE: one idempotent PUT at the client-chosen id, then the password goes to a 0600 result file.
+ * When the token is already there (our own earlier attempt: the journal says so, or the PUT was
+ * retried), it is deleted and created again, because only a creating response carries a password.
+ */
+export async function create(ctx: StepContext): Promise<void> {
+  validate(ctx, true);
+  if (!ctx.createId) throw new StepError(`${ctx.path}: create needs the create resource id`);
+  const prior = ctx.journal.read(ctx.tokenId);
+  ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: ctx.now().toISOString() });
+  ctx.journal.removeStaleResults(ctx.tokenId);
+
+  const retriesBefore = ctx.api.stats.retries;
+  let result = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired));
+  if (!result.created) {
+    const retried = ctx.api.stats.retries > retriesBefore;
+    const ours = prior !== undefined || retried || ctx.takeOver === ctx.tokenId;
+    if (!ours) {
+      throw new StepError(
+        `${ctx.path}: ${label(ctx)} already exists, but this workspace has no record of creating it ` +
+          '(its Terraform state or working directory was lost, or another workspace deploys the same stack). ' +
+          `To let this stack delete it and create it again with a new password, run the deploy once with ` +
+          `IONOS_REGISTRY_TOKEN_TAKE_OVER=${ctx.tokenId}`,
+      );
+    }
+    ctx.log(`${label(ctx)} was left by an interrupted create; deleting it and creating it again to obtain its password`);
+    await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
+    result = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired));
+    if (!result.created) {
+      throw new StepError(`${ctx.path}: ${label(ctx)}: the API answered the create after a delete without creating; run the deploy again`);
+    }
+  }
+  const password = result.token.properties.credentials?.password;
+  if (!password) {
+    throw new StepError(`${ctx.path}: ${label(ctx)}: the API created the token but its response carried no password; run the deploy again (it re-creates the token)`);
+  }
+  ctx.journal.writeResult(ctx.tokenId, ctx.createId, password);
+  ctx.journal.write({
+    tokenId: ctx.tokenId,
+    registryId: ctx.registryId,
+    name: ctx.desired.name,
+    createId: ctx.createId,
+    specDigest: specDigest(ctx.desired),
+    at: ctx.now().toISOString(),
+  });
+  ctx.log(`created ${label(ctx)}`);
+}
+
+/** CAPTURE: the password is in state now (read by the capture resource); remove the result file. */
+export async function capture(ctx: StepContext): Promise<void> {
+  if (!ctx.createId) throw new StepError(`${ctx.path}: capture needs the create resource id`);
+  const file = ctx.journal.resultPath(ctx.tokenId, ctx.createId);
+  if (!fs.existsSync(file)) {
+    throw new StepError(
+      `${ctx.path}: the password of ${label(ctx)} could not be captured: its result file ${file} is gone ` +
+        '(removed by hand, or the working directory was replaced between the create and the capture). ' +
+        `Create the token again with: ${ctx.replaceHint ?? 'terraform apply -replace=<the create resource>'}`,
+    );
+  }
+  fs.rmSync(file, { force: true });
+  ctx.log(`captured the password of ${label(ctx)} into the Terraform state`);
+}
+
+function gone(ctx: StepContext, what: string): StepError {
+  return new StepError(
+    `${ctx.path}: ${label(ctx)} ${what}: it was deleted outside this stack, or it expired (the API deletes ` +
+      `expired tokens). To create it again with a new password, run: ${ctx.replaceHint ?? 'terraform apply -replace=<the identity resource>'}`,
+  );
+}
+
+/**
+ * UPDATE: read the live token, diff, then PATCH status/expiry or PUT the whole spec when scopes
+ * differ; nothing differs → no write. Right after its own create (same create id, same spec) it
+ * makes no call at all.
+ */
+export async function update(ctx: StepContext): Promise<void> {
+  validate(ctx, false);
+  const entry = ctx.journal.read(ctx.tokenId);
+  if (ctx.createId && entry?.createId === ctx.createId && entry.specDigest === specDigest(ctx.desired)) {
+    ctx.log(`${label(ctx)} is as declared (created with this spec)`);
+    return;
+  }
+  const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
+  if (!live) throw gone(ctx, 'no longer exists');
+  if (live.properties.name !== ctx.desired.name) {
+    throw new StepError(`${ctx.path}: ${label(ctx)}: the live token at this id is named "${live.properties.name}"; names cannot change in place`);
+  }
+  if (ctx.desired.expiryDate && !sameExpiry(live.properties.expiryDate, ctx.desired.expiryDate)) {
+    reject(ctx, checkExpiryLead(ctx.desired.expiryDate, ctx.now()));
+  }
+  const plan = planUpdate(live, ctx.desired);
+  if (plan.kind === 'none') {
+    ctx.log(`${label(ctx)} is as declared; nothing to change`);
+    return;
+  }
+  if (plan.kind === 'patch') {
+    await ctx.api.patchToken(ctx.registryId, ctx.tokenId, plan.patch!);
+  } else {
+    const res = await ctx.api.putToken(ctx.registryId, ctx.tokenId, plan.put!.properties);
+    if (res.created) {
+      // The token vanished between the read and the write, and the PUT made a new one whose password
+      // nobody captured: remove it rather than leave an unusable token behind.
+      await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
+      throw gone(ctx, 'disappeared during the update');
+    }
+  }
+  ctx.log(`updated ${label(ctx)}: ${plan.changes.join('; ')} (${plan.kind.toUpperCase()}, password kept)`);
+}
+
+/** DELETE: delete the token; a 404 means it is already gone. */
+export async function remove(ctx: StepContext): Promise<void> {
+  const existed = await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
+  ctx.journal.remove(ctx.tokenId);
+  ctx.journal.removeStaleResults(ctx.tokenId);
+  ctx.log(existed ? `deleted ${label(ctx)}` : `${label(ctx)} was already gone`);
+}
+
+/** Reads the spec's live properties in the declared form (for messages and drift). */
+export function liveAsDesired(p: ApiTokenProperties): DesiredToken {
+  return { name: p.name, scopes: p.scopes ?? [], status: p.status, expiryDate: p.expiryDate };
+}

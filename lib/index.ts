@@ -1,0 +1,3 @@
+export * from './model';
+export * from './registry-token';
+export { RegistryTokenConfigError } from './errors';

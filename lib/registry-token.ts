@@ -1,0 +1,263 @@
+/**
+ * RegistryToken: an IONOS Container Registry token, declared once, validated at synth, created,
+ * updated by diff, replaced on rename and deleted on destroy by a handler that Terraform runs.
+ *
+ * This file and index.ts are the only places that import cdktf, so that a port to CDK Terrain
+ * (cdktn) touches little.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  Annotations,
+  AssetType,
+  conditional,
+  DataResource,
+  Fn,
+  TerraformAsset,
+  TerraformOutput,
+  TerraformStack,
+  Token,
+} from 'cdktf';
+import { Construct } from 'constructs';
+import { handlerBundleMissing, invalidConfig } from './errors';
+import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, TOKEN_ID_NAMESPACE } from './handler/consts';
+import { ScopeAction, TokenScope, TokenStatus } from './model';
+import { describeScope, normalizeScopes } from './token-spec';
+import { checkExpiryLead, checkTokenSpec, describeViolation } from './validation';
+
+/** Props of {@link RegistryToken}. */
+export interface RegistryTokenConfig {
+  /** The uuid of the container registry the token belongs to. */
+  readonly registryId: string;
+  /**
+   * The token's name, which is also its docker username: 3-63 characters of a-z, A-Z, 0-9 and "-",
+   * starting with a-z and ending with a letter or digit, unique in the registry. Changing it
+   * replaces the token (new id, new password).
+   */
+  readonly name: string;
+  /** What the token may do: at least one scope, no two with the same type and path. */
+  readonly scopes: TokenScope[];
+  /**
+   * Whether the token may log in.
+   * @default TokenStatus.ENABLED
+   */
+  readonly status?: TokenStatus;
+  /**
+   * When the API deletes the token, as an RFC 3339 date-time with a zone; at least one hour ahead
+   * when it is applied (a nearer one is a synth warning and an apply error).
+   * @default - never expires
+   */
+  readonly expiryDate?: string;
+  /**
+   * The IONOS API base URL. `https://` is assumed without a scheme; `/containerregistries` is added.
+   * @default - IONOS_API_URL when the handler runs, else https://api.ionos.com
+   */
+  readonly apiUrl?: string;
+  /**
+   * Add a sensitive TerraformOutput holding the password, named `<construct path below the stack,
+   * "/" as "_">_password` (see {@link RegistryToken.passwordOutputName}).
+   * @default true
+   */
+  readonly passwordOutput?: boolean;
+  /**
+   * The Node.js executable that runs the handler at apply.
+   * @default "node"
+   */
+  readonly nodeExecutable?: string;
+}
+
+const HANDLER_ASSET_ID = 'ionos-registry-token-handler';
+
+/** RFC 4122 version-5 uuid, the same as Terraform's `uuidv5()`. */
+export function uuidv5(namespace: string, name: string): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const h = hash.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Finds the bundled handler: `dist/handler/index.js` of this package. */
+function handlerBundlePath(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'dist', 'handler', 'index.js');
+    if (fs.existsSync(candidate)) return candidate;
+    const sibling = path.join(dir, 'handler', 'index.js');
+    if (path.basename(dir) === 'dist' && fs.existsSync(sibling)) return sibling;
+    dir = path.dirname(dir);
+  }
+  throw handlerBundleMissing(path.join(__dirname, '..', 'dist', 'handler', 'index.js'));
+}
+
+/** One handler asset per stack, shared by all its tokens. */
+function handlerAsset(scope: Construct): TerraformAsset {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(HANDLER_ASSET_ID);
+  if (existing) return existing as TerraformAsset;
+  return new TerraformAsset(stack, HANDLER_ASSET_ID, { path: handlerBundlePath(), type: AssetType.FILE });
+}
+
+const unresolved = (v: unknown): boolean => Token.isUnresolved(v);
+
+/**
+ * An IONOS Container Registry token. Its password is captured into the Terraform state at create
+ * and exposed as {@link password} and a sensitive output.
+ *
+ * At apply, four `terraform_data` resources run the bundled handler: `identity` owns the token id
+ * and its delete, `create` makes the token (idempotent PUT), `password` captures the password and
+ * `spec` applies status, expiry and scope changes by diff. See README "Design notes".
+ */
+export class RegistryToken extends Construct {
+  /** The token's id in the registry (a uuid derived from stack, construct path, registry and name). */
+  public readonly tokenId: string;
+  /** The docker username, which is the token name. */
+  public readonly username: string;
+  /** The token's password: sensitive, in the state only. */
+  public readonly password: string;
+  /** The name of the sensitive password output, or undefined when `passwordOutput` is false. */
+  public readonly passwordOutputName?: string;
+
+  constructor(scope: Construct, id: string, config: RegistryTokenConfig) {
+    super(scope, id);
+    const status = config.status ?? TokenStatus.ENABLED;
+    const violations = checkTokenSpec(
+      { registryId: config.registryId, name: config.name, scopes: config.scopes, status, expiryDate: config.expiryDate },
+      unresolved,
+    );
+    if (violations.length > 0) throw invalidConfig(this.node.path, violations);
+    if (config.expiryDate !== undefined && !unresolved(config.expiryDate)) {
+      for (const v of checkExpiryLead(config.expiryDate, new Date())) {
+        Annotations.of(this).addWarning(`${this.node.path}: ${describeViolation(v)}; the apply will refuse it unless the token already has this expiry`);
+      }
+    }
+
+    const stack = TerraformStack.of(this);
+    const pathInStack = this.node.path.split('/').slice(1).join('/');
+    const seedParts = [stack.node.id, pathInStack, config.registryId, config.name];
+    this.tokenId = seedParts.some(unresolved)
+      ? Fn.uuidv5(TOKEN_ID_NAMESPACE, Fn.join('|', seedParts))
+      : uuidv5(TOKEN_ID_NAMESPACE, seedParts.join('|'));
+    this.username = config.name;
+
+    const node = config.nodeExecutable ?? 'node';
+    const asset = handlerAsset(this);
+    const command = (op: Operation) => `${node} "${asset.path}" ${op}`;
+    const apiUrl = config.apiUrl ?? '';
+    const spec = {
+      name: config.name,
+      scopes: config.scopes.map((s) => ({ type: s.type, name: s.name, actions: [...s.actions] })),
+      status,
+      expiryDate: config.expiryDate ?? null,
+    };
+    const specJson = JSON.stringify(spec);
+    const specEnv = unresolved(specJson) ? Fn.jsonencode(spec) : specJson;
+    const replaceHint = (address: string) =>
+      `terraform -chdir=cdktf.out/stacks/${stack.node.id} apply -replace=${address}   (or tofu)`;
+    const common = {
+      [ENV.REGISTRY_ID]: config.registryId,
+      [ENV.TOKEN_ID]: this.tokenId,
+      [ENV.NAME]: config.name,
+      [ENV.PATH]: this.node.path,
+      [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
+      [ENV.API_URL]: apiUrl,
+    };
+
+    // identity: holds the token's id, cannot fail to create, and deletes the token on destroy.
+    const identity = new DataResource(this, 'identity', {
+      triggersReplace: { registry_id: config.registryId, name: config.name, token_id: this.tokenId },
+      input: { api_url: apiUrl, path: this.node.path },
+      provisioners: [
+        {
+          type: 'local-exec',
+          when: 'destroy',
+          command: command(Operation.DELETE),
+          environment: {
+            [ENV.REGISTRY_ID]: '${self.triggers_replace.registry_id}',
+            [ENV.TOKEN_ID]: '${self.triggers_replace.token_id}',
+            [ENV.NAME]: '${self.triggers_replace.name}',
+            [ENV.PATH]: '${self.output.path}',
+            [ENV.API_URL]: '${self.output.api_url}',
+            [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
+          },
+        },
+      ],
+    });
+    const identityAddress = `terraform_data.${identity.friendlyUniqueId}`;
+
+    // create: one idempotent PUT at the token id; the password goes to a 0600 result file.
+    const creator = new DataResource(this, 'create', {
+      triggersReplace: { token_id: this.tokenId },
+      dependsOn: [identity],
+      lifecycle: { replaceTriggeredBy: [identity] },
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: command(Operation.CREATE),
+          environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: '${self.id}', [ENV.REPLACE_HINT]: replaceHint(identityAddress) },
+        },
+      ],
+    });
+    const createAddress = `terraform_data.${creator.friendlyUniqueId}`;
+
+    // password: reads the result file into the state (sensitive), then the handler removes the file.
+    // Built with join() so that each unresolved part stays a whole reference.
+    const resultFile = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, RESULT_FILE_SUFFIX]);
+    const capture = new DataResource(this, 'password', {
+      input: Fn.sensitive(
+        conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), 'password', ''), ''),
+      ),
+      dependsOn: [creator],
+      lifecycle: { ignoreChanges: ['input'], replaceTriggeredBy: [creator] },
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: command(Operation.CAPTURE),
+          environment: { ...common, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(createAddress) },
+        },
+      ],
+    });
+    this.password = capture.getStringAttribute('output');
+
+    // spec: status, expiry and scopes in plain words; a change replaces it and its handler applies
+    // the difference to the live token (GET, then PATCH or PUT, or nothing).
+    new DataResource(this, 'spec', {
+      triggersReplace: {
+        status,
+        expiry_date: config.expiryDate ?? 'never',
+        scopes: readableScopes(config.scopes),
+      },
+      dependsOn: [creator],
+      lifecycle: { replaceTriggeredBy: [creator] },
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: command(Operation.UPDATE),
+          environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(identityAddress) },
+        },
+      ],
+    });
+
+    if (config.passwordOutput ?? true) {
+      const outputName = `${pathInStack.replace(/[^A-Za-z0-9_-]/g, '_')}_password`;
+      const output = new TerraformOutput(this, 'password-output', {
+        value: this.password,
+        sensitive: true,
+        description: `Password of the IONOS registry token "${config.name}" (username "${config.name}")`,
+      });
+      output.overrideLogicalId(outputName);
+      this.passwordOutputName = outputName;
+    }
+  }
+}
+
+/** Scopes as a reviewer reads them in a plan, in a stable order: `repository app/* pull,push`. */
+function readableScopes(scopes: readonly TokenScope[]): string[] {
+  const plain = scopes.map((s) => ({ type: s.type as string, name: s.name, actions: s.actions.map((a: ScopeAction) => a as string) }));
+  if (plain.some((s) => unresolved(s.name) || unresolved(s.type) || s.actions.some(unresolved))) {
+    return plain.map((s) => `${s.type} ${s.name} ${Fn.join(',', s.actions)}`);
+  }
+  return normalizeScopes(plain).map(describeScope);
+}

@@ -1,0 +1,194 @@
+/**
+ * The token rules of the IONOS Container Registry API, in one place. The construct checks them at
+ * synth, the handler at apply (for values that were unresolved at synth) and the emulator on every
+ * request, so all three say the same words.
+ *
+ * Pure functions of plain values: no cdktf import here (the handler bundle and the emulator use it).
+ */
+
+/** One broken rule: which prop, the offending value, and the rule in words. */
+export interface Violation {
+  /** Where the value sits, e.g. `name` or `scopes[1].actions`. */
+  readonly prop: string;
+  readonly value: unknown;
+  readonly rule: string;
+}
+
+/** The documented uuid pattern of registry and token ids. */
+export const UUID_PATTERN = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
+
+export const NAME_MIN_LENGTH = 3;
+export const NAME_MAX_LENGTH = 63;
+/** The strictest reading of the sources (console guide ∩ OpenAPI pattern); see the README's rule table. */
+export const NAME_PATTERN = /^[a-z][-A-Za-z0-9]{1,61}[A-Za-z0-9]$/;
+const NAME_RULE = `(${NAME_MIN_LENGTH}-${NAME_MAX_LENGTH} chars of a-z, A-Z, 0-9, "-")`;
+
+export const SCOPE_TYPES: readonly string[] = ['registry', 'repository'];
+export const SCOPE_ACTIONS: readonly string[] = ['pull', 'push', 'delete'];
+export const TOKEN_STATUSES: readonly string[] = ['enabled', 'disabled'];
+
+/** An expiry must be at least this far ahead when it is set. */
+export const MIN_EXPIRY_LEAD_SECONDS = 3600;
+
+/** RFC 3339 date-time with a zone (`Z` or `±hh:mm`), fractional seconds allowed. */
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Skips values that are not known yet (cdktf tokens at synth). The construct passes its own check;
+ * everyone else checks every value.
+ */
+export type IsUnresolved = (value: unknown) => boolean;
+const NEVER_UNRESOLVED: IsUnresolved = () => false;
+
+function violation(prop: string, value: unknown, rule: string): Violation {
+  return { prop, value, rule };
+}
+
+/** Renders a violation as `prop "value" rule`. */
+export function describeViolation(v: Violation): string {
+  return `${v.prop} ${JSON.stringify(v.value)} ${v.rule}`;
+}
+
+export function checkName(name: unknown, prop = 'name'): Violation[] {
+  if (typeof name !== 'string') return [violation(prop, name, 'must be a string')];
+  if (name.length < NAME_MIN_LENGTH || name.length > NAME_MAX_LENGTH) {
+    return [violation(prop, name, `must be ${NAME_MIN_LENGTH}-${NAME_MAX_LENGTH} characters long ${NAME_RULE}`)];
+  }
+  if (!/^[a-z]/.test(name)) return [violation(prop, name, `must start with a letter a-z ${NAME_RULE}`)];
+  if (!/^[-A-Za-z0-9]*$/.test(name)) {
+    return [violation(prop, name, `may only contain a-z, A-Z, 0-9 and "-" ${NAME_RULE}`)];
+  }
+  if (!/[A-Za-z0-9]$/.test(name)) return [violation(prop, name, `must end with a letter or a digit ${NAME_RULE}`)];
+  return [];
+}
+
+export function checkUuid(value: unknown, prop: string): Violation[] {
+  if (typeof value === 'string' && UUID_PATTERN.test(value)) return [];
+  return [violation(prop, value, 'must be a uuid like 00000000-0000-4000-8000-000000000000')];
+}
+
+export function checkStatus(status: unknown, prop = 'status'): Violation[] {
+  if (typeof status === 'string' && TOKEN_STATUSES.includes(status)) return [];
+  return [violation(prop, status, `must be one of ${TOKEN_STATUSES.join(', ')}`)];
+}
+
+/** Parses an RFC 3339 date-time with a zone; undefined when it is not one (or names no real date). */
+export function parseRfc3339(value: string): Date | undefined {
+  const m = RFC3339.exec(value);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number);
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  if (probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  return date;
+}
+
+/** The expiry's shape only: a date-time with a zone. Whether it is far enough ahead is {@link checkExpiryLead}. */
+export function checkExpiryFormat(expiryDate: unknown, prop = 'expiryDate'): Violation[] {
+  if (typeof expiryDate === 'string' && parseRfc3339(expiryDate)) return [];
+  return [violation(prop, expiryDate, 'must be an RFC 3339 date-time with a zone, e.g. 2030-01-31T12:00:00Z')];
+}
+
+/** An expiry must lie at least one hour after `now`. */
+export function checkExpiryLead(expiryDate: string, now: Date, prop = 'expiryDate'): Violation[] {
+  const at = parseRfc3339(expiryDate);
+  if (!at) return checkExpiryFormat(expiryDate, prop);
+  if (at.getTime() - now.getTime() >= MIN_EXPIRY_LEAD_SECONDS * 1000) return [];
+  return [violation(prop, expiryDate, 'must be at least one hour in the future (the API refuses a nearer expiry)')];
+}
+
+/** A loosely typed scope, as it comes from props or a request body. */
+export interface ScopeLike {
+  readonly type?: unknown;
+  readonly name?: unknown;
+  readonly actions?: unknown;
+}
+
+/** Checks one scope: type, non-empty path, non-empty actions without duplicates, push needs pull. */
+export function checkScope(scope: ScopeLike, prop: string, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
+  const out: Violation[] = [];
+  if (!isUnresolved(scope.type) && !(typeof scope.type === 'string' && SCOPE_TYPES.includes(scope.type))) {
+    out.push(violation(`${prop}.type`, scope.type, `must be one of ${SCOPE_TYPES.join(', ')}`));
+  }
+  if (!isUnresolved(scope.name) && !(typeof scope.name === 'string' && scope.name.trim().length > 0)) {
+    out.push(violation(`${prop}.name`, scope.name, 'must be a non-empty repository path ("*" matches any characters)'));
+  }
+  const actions = scope.actions;
+  if (isUnresolved(actions)) return out;
+  if (!Array.isArray(actions) || actions.length === 0) {
+    out.push(violation(`${prop}.actions`, actions, `must list at least one of ${SCOPE_ACTIONS.join(', ')}`));
+    return out;
+  }
+  const known = actions.filter((a) => isUnresolved(a) || (typeof a === 'string' && SCOPE_ACTIONS.includes(a)));
+  if (known.length !== actions.length) {
+    out.push(violation(`${prop}.actions`, actions, `may only contain ${SCOPE_ACTIONS.join(', ')}`));
+    return out;
+  }
+  if (new Set(actions).size !== actions.length) {
+    out.push(violation(`${prop}.actions`, actions, 'must not contain duplicates'));
+  }
+  if (actions.includes('push') && !actions.includes('pull')) {
+    out.push(violation(`${prop}.actions`, actions, 'must contain "pull" when it contains "push" (push requires pull)'));
+  }
+  return out;
+}
+
+/** Checks a list of scopes: at least one, each valid, no two with the same type and path. */
+export function checkScopes(
+  scopes: unknown,
+  prop = 'scopes',
+  isUnresolved: IsUnresolved = NEVER_UNRESOLVED,
+): Violation[] {
+  if (isUnresolved(scopes)) return [];
+  if (!Array.isArray(scopes) || scopes.length === 0) {
+    return [violation(prop, scopes, 'must contain at least one scope')];
+  }
+  const out: Violation[] = [];
+  const seen = new Map<string, number>();
+  scopes.forEach((scope: unknown, i) => {
+    const at = `${prop}[${i}]`;
+    if (typeof scope !== 'object' || scope === null || isUnresolved(scope)) {
+      if (!isUnresolved(scope)) out.push(violation(at, scope, 'must be an object with type, name and actions'));
+      return;
+    }
+    const s = scope as ScopeLike;
+    out.push(...checkScope(s, at, isUnresolved));
+    if (isUnresolved(s.type) || isUnresolved(s.name)) return;
+    const key = `${String(s.type)} ${String(s.name)}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      out.push(violation(at, `${String(s.type)} ${String(s.name)}`, `duplicates ${prop}[${first}] (one scope per type and path)`));
+    } else {
+      seen.set(key, i);
+    }
+  });
+  return out;
+}
+
+/** The declared spec of a token, loosely typed so that props, env and request bodies all fit. */
+export interface TokenSpecLike {
+  readonly registryId?: unknown;
+  readonly name?: unknown;
+  readonly scopes?: unknown;
+  readonly status?: unknown;
+  readonly expiryDate?: unknown;
+}
+
+/**
+ * Every rule that can be checked without the API: registry uuid, name, scopes, status, expiry format.
+ * The expiry's distance from now is separate ({@link checkExpiryLead}), because at synth it is only a
+ * warning and at apply an error.
+ */
+export function checkTokenSpec(spec: TokenSpecLike, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
+  const out: Violation[] = [];
+  if (spec.registryId !== undefined && !isUnresolved(spec.registryId)) out.push(...checkUuid(spec.registryId, 'registryId'));
+  if (!isUnresolved(spec.name)) out.push(...checkName(spec.name));
+  out.push(...checkScopes(spec.scopes, 'scopes', isUnresolved));
+  if (spec.status !== undefined && !isUnresolved(spec.status)) out.push(...checkStatus(spec.status));
+  if (spec.expiryDate !== undefined && spec.expiryDate !== null && !isUnresolved(spec.expiryDate)) {
+    out.push(...checkExpiryFormat(spec.expiryDate));
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  clientConfigFromEnv,
+  DEFAULT_USER_AGENT,
+  InvalidConfigError,
+  MissingCredentialsError,
+  normalizeApiUrl,
+  PACKAGE_VERSION,
+} from '../../lib/client';
+
+const TOKEN_ENV = { IONOS_TOKEN: 'tok-123' };
+
+describe('clientConfigFromEnv: credentials', () => {
+  test('IONOS_TOKEN gives bearer auth', () => {
+    expect(clientConfigFromEnv({ IONOS_TOKEN: 'tok-123' }).auth).toEqual({ kind: 'bearer', token: 'tok-123' });
+  });
+
+  test('IONOS_USERNAME + IONOS_PASSWORD give basic auth', () => {
+    expect(clientConfigFromEnv({ IONOS_USERNAME: 'alice', IONOS_PASSWORD: 'pw-1' }).auth).toEqual({
+      kind: 'basic',
+      username: 'alice',
+      password: 'pw-1',
+    });
+  });
+
+  test('IONOS_TOKEN wins over username and password', () => {
+    const c = clientConfigFromEnv({ IONOS_TOKEN: 'tok-123', IONOS_USERNAME: 'alice', IONOS_PASSWORD: 'pw-1' });
+    expect(c.auth).toEqual({ kind: 'bearer', token: 'tok-123' });
+  });
+
+  test('a blank IONOS_TOKEN counts as unset', () => {
+    const c = clientConfigFromEnv({ IONOS_TOKEN: '  ', IONOS_USERNAME: 'alice', IONOS_PASSWORD: 'pw-1' });
+    expect(c.auth.kind).toBe('basic');
+  });
+
+  test('no credentials: one line naming the variables to set', () => {
+    let error: unknown;
+    try {
+      clientConfigFromEnv({});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MissingCredentialsError);
+    const message = (error as Error).message;
+    expect(message).toBe('no IONOS credentials: set IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD');
+    expect(message).not.toContain('\n');
+  });
+
+  test('a username without a password says which one is missing, without echoing values', () => {
+    expect(() => clientConfigFromEnv({ IONOS_USERNAME: 'alice' })).toThrow(
+      'no IONOS credentials: set IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD (IONOS_PASSWORD is not set)',
+    );
+    let message = '';
+    try {
+      clientConfigFromEnv({ IONOS_PASSWORD: 'hunter2-secret' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('IONOS_USERNAME is not set');
+    expect(message).not.toContain('hunter2-secret');
+  });
+});
+
+describe('clientConfigFromEnv: API URL', () => {
+  test.each([
+    [undefined, 'https://api.ionos.com/containerregistries'],
+    ['api.ionos.com', 'https://api.ionos.com/containerregistries'],
+    ['https://api.ionos.com/', 'https://api.ionos.com/containerregistries'],
+    ['https://api.ionos.com///', 'https://api.ionos.com/containerregistries'],
+    ['https://api.ionos.com/containerregistries', 'https://api.ionos.com/containerregistries'],
+    ['https://api.ionos.com/containerregistries/', 'https://api.ionos.com/containerregistries'],
+    ['http://localhost:8080', 'http://localhost:8080/containerregistries'],
+    ['localhost:8080/prefix/', 'https://localhost:8080/prefix/containerregistries'],
+  ])('IONOS_API_URL %p → %p', (url, expected) => {
+    const env: NodeJS.ProcessEnv = { ...TOKEN_ENV };
+    if (url !== undefined) env.IONOS_API_URL = url;
+    expect(clientConfigFromEnv(env).apiUrl).toBe(expected);
+  });
+
+  test('the apiUrl override wins over IONOS_API_URL; an empty override falls back to it', () => {
+    const env = { ...TOKEN_ENV, IONOS_API_URL: 'env.example.com' };
+    expect(clientConfigFromEnv(env, { apiUrl: 'prop.example.com/' }).apiUrl).toBe(
+      'https://prop.example.com/containerregistries',
+    );
+    expect(clientConfigFromEnv(env, { apiUrl: '' }).apiUrl).toBe('https://env.example.com/containerregistries');
+  });
+
+  test('an unusable URL names the variable and hides userinfo', () => {
+    expect(() => normalizeApiUrl('ftp://host')).toThrow('invalid IONOS_API_URL "ftp://host": must be an http:// or https:// URL');
+    let message = '';
+    try {
+      clientConfigFromEnv({ ...TOKEN_ENV, IONOS_API_URL: 'https://bob:s3cret-pw@host/x?y=1' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('IONOS_API_URL');
+    expect(message).not.toContain('s3cret-pw');
+    expect(() => clientConfigFromEnv(TOKEN_ENV, { apiUrl: 'http://[bad' })).toThrow(/invalid apiUrl/);
+  });
+});
+
+describe('clientConfigFromEnv: other settings', () => {
+  test('IONOS_CONTRACT_NUMBER is kept; unset means none', () => {
+    expect(clientConfigFromEnv({ ...TOKEN_ENV, IONOS_CONTRACT_NUMBER: '31415926' }).contractNumber).toBe('31415926');
+    expect(clientConfigFromEnv(TOKEN_ENV).contractNumber).toBeUndefined();
+  });
+
+  test('defaults: 5 attempts, 120 s budget, 30 s per request, versioned user agent', () => {
+    const c = clientConfigFromEnv(TOKEN_ENV);
+    expect(c.maxAttempts).toBe(5);
+    expect(c.totalTimeoutMs).toBe(120_000);
+    expect(c.timeoutMs).toBe(30_000);
+    expect(c.retryBaseDelayMs).toBe(200);
+    expect(c.retryMaxDelayMs).toBe(10_000);
+    expect(c.userAgent).toBe(DEFAULT_USER_AGENT);
+  });
+
+  test('the user agent names the package and its version from package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { name: string; version: string };
+    expect(PACKAGE_VERSION).toBe(pkg.version);
+    expect(DEFAULT_USER_AGENT).toBe(`${pkg.name}/${pkg.version}`);
+  });
+
+  test('retry and timeout settings from the environment', () => {
+    const c = clientConfigFromEnv({
+      ...TOKEN_ENV,
+      IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2',
+      IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS: '7.5',
+      IONOS_REGISTRY_TOKEN_REQUEST_TIMEOUT_SECONDS: '3',
+    });
+    expect([c.maxAttempts, c.totalTimeoutMs, c.timeoutMs]).toEqual([2, 7_500, 3_000]);
+  });
+
+  test('overrides win over the environment', () => {
+    const c = clientConfigFromEnv(
+      { ...TOKEN_ENV, IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2' },
+      { maxAttempts: 1, totalTimeoutMs: 500, timeoutMs: 100 },
+    );
+    expect([c.maxAttempts, c.totalTimeoutMs, c.timeoutMs]).toEqual([1, 500, 100]);
+  });
+
+  test.each([
+    ['IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS', 'five'],
+    ['IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS', '0'],
+    ['IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS', '2.5'],
+    ['IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS', '-1'],
+    ['IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS', '0'],
+    ['IONOS_REGISTRY_TOKEN_REQUEST_TIMEOUT_SECONDS', '30s'],
+  ])('invalid %s=%p: one line naming the variable and the value', (name, value) => {
+    let error: unknown;
+    try {
+      clientConfigFromEnv({ ...TOKEN_ENV, [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(name);
+    expect(message).toContain(JSON.stringify(value));
+    expect(message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,144 @@
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { RegistryToken, RegistryTokenConfig, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
+import { newStack, synth } from '../helper/synth';
+
+const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
+const base: RegistryTokenConfig = {
+  registryId: REGISTRY,
+  name: 'ci-push',
+  scopes: [{ type: ScopeType.REPOSITORY, name: 'app/*', actions: [ScopeAction.PUSH, ScopeAction.PULL] }],
+};
+
+function resources(stack: TerraformStack) {
+  const out = synth(stack);
+  const data = out.resource.terraform_data;
+  const pick = (part: string) => Object.entries(data).find(([k]) => k.startsWith(`push-token_${part}_`))![1];
+  return { out, identity: pick('identity'), create: pick('create'), password: pick('password'), spec: pick('spec') };
+}
+
+describe('synthesized lifecycle', () => {
+  test('identity holds the token id and deletes on destroy', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    const token = new RegistryToken(stack, 'push-token', base);
+    const { identity } = resources(stack);
+    // THEN
+    expect(token.tokenId).toBe(uuidv5('9f1c2a53-7c1e-5d7a-9b8e-3a4d6c2f1e0b', `ci|push-token|${REGISTRY}|ci-push`));
+    expect(identity.triggers_replace).toEqual({ registry_id: REGISTRY, name: 'ci-push', token_id: token.tokenId });
+    const exec = identity.provisioner[0]['local-exec'];
+    expect(exec.when).toBe('destroy');
+    expect(exec.command).toMatch(/^node "assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js" delete$/);
+    expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${self.triggers_replace.token_id}');
+  });
+
+  test('spec triggers read as plain words, scopes in a stable order', () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'push-token', {
+      ...base,
+      status: TokenStatus.DISABLED,
+      expiryDate: '2030-01-01T00:00:00Z',
+      scopes: [
+        { type: ScopeType.REPOSITORY, name: 'app/*', actions: [ScopeAction.PUSH, ScopeAction.PULL] },
+        { type: ScopeType.REGISTRY, name: '*', actions: [ScopeAction.PULL] },
+      ],
+    });
+    expect(resources(stack).spec.triggers_replace).toEqual({
+      status: 'disabled',
+      expiry_date: '2030-01-01T00:00:00Z',
+      scopes: ['registry * pull', 'repository app/* pull,push'],
+    });
+  });
+
+  test('the password is captured sensitively from the result file and output as sensitive', () => {
+    const stack = newStack();
+    const token = new RegistryToken(stack, 'push-token', base);
+    const { out, password, create } = resources(stack);
+    expect(password.input).toMatch(/^\$\{sensitive\(fileexists\(join\(/);
+    expect(password.lifecycle.ignore_changes).toEqual(['input']);
+    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_CREATE_ID).toBe('${self.id}');
+    expect(token.passwordOutputName).toBe('push-token_password');
+    expect(out.output!['push-token_password']).toMatchObject({ sensitive: true });
+  });
+
+  test('nothing secret and no credential in the synthesized JSON', () => {
+    process.env.IONOS_PASSWORD = 'synth-secret-should-not-leak';
+    try {
+      const stack = newStack();
+      new RegistryToken(stack, 'push-token', base);
+      const json = Testing.synth(stack);
+      expect(json).not.toContain('synth-secret-should-not-leak');
+      expect(json).not.toMatch(/IONOS_(TOKEN|PASSWORD|USERNAME)/);
+    } finally {
+      delete process.env.IONOS_PASSWORD;
+    }
+  });
+
+  test('passwordOutput: false adds no output', () => {
+    const stack = newStack();
+    const token = new RegistryToken(stack, 'push-token', { ...base, passwordOutput: false });
+    expect(token.passwordOutputName).toBeUndefined();
+    expect(synth(stack).output).toBeUndefined();
+  });
+
+  test('the token id differs per stack, so two stacks never share one', () => {
+    const a = new RegistryToken(newStack('a'), 'push-token', base);
+    const b = new RegistryToken(newStack('b'), 'push-token', base);
+    expect(a.tokenId).not.toBe(b.tokenId);
+  });
+
+  test('one handler asset per stack', () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'push-token', base);
+    new RegistryToken(stack, 'other', { ...base, name: 'other' });
+    expect(stack.node.children.filter((c) => c.node.id === 'ionos-registry-token-handler')).toHaveLength(1);
+  });
+});
+
+describe('validation at synth', () => {
+  const bad = (config: Partial<RegistryTokenConfig>) => () => new RegistryToken(newStack(), 'push-token', { ...base, ...config });
+
+  test('fails if the name breaks the rule, naming path, prop, value and rule', () => {
+    expect(bad({ name: '1abc' })).toThrow('ci/push-token: name "1abc" must start with a letter a-z (3-63 chars of a-z, A-Z, 0-9, "-")');
+  });
+  test('fails if the registry id is not a uuid', () => {
+    expect(bad({ registryId: 'my-registry' })).toThrow('ci/push-token: registryId "my-registry" must be a uuid');
+  });
+  test('fails if there is no scope', () => {
+    expect(bad({ scopes: [] })).toThrow('ci/push-token: scopes [] must contain at least one scope');
+  });
+  test('fails if push comes without pull', () => {
+    expect(bad({ scopes: [{ type: ScopeType.REPOSITORY, name: 'a', actions: [ScopeAction.PUSH] }] })).toThrow('push requires pull');
+  });
+  test('fails if the expiry has no zone', () => {
+    expect(bad({ expiryDate: '2030-01-01T00:00:00' })).toThrow('ci/push-token: expiryDate "2030-01-01T00:00:00" must be an RFC 3339 date-time with a zone');
+  });
+  test('fails if the status is not one of the enum', () => {
+    expect(bad({ status: 'on' as TokenStatus })).toThrow('ci/push-token: status "on" must be one of enabled, disabled');
+  });
+  test('the error is one line per rule, with no stack trace into the library', () => {
+    try {
+      bad({ name: '1abc', registryId: 'x' })();
+      throw new Error('expected a throw');
+    } catch (e) {
+      expect((e as Error).message.split('\n')).toHaveLength(2);
+      expect((e as Error).stack).toBe(`RegistryTokenConfigError: ${(e as Error).message}`);
+    }
+  });
+  test('an expiry less than an hour ahead is a warning, not an error', () => {
+    const stack = newStack();
+    const soon = new Date(Date.now() + 10 * 60 * 1000).toISOString();
+    const token = new RegistryToken(stack, 'push-token', { ...base, expiryDate: soon });
+    const warnings = token.node.metadata.filter((m) => m.type.includes('warn')).map((m) => m.data);
+    expect(warnings).toEqual([expect.stringContaining(`ci/push-token: expiryDate "${soon}" must be at least one hour in the future`)]);
+  });
+  test('unresolved values are accepted at synth and passed to the handler', () => {
+    const stack = newStack();
+    const name = new TerraformVariable(stack, 'token_name', { type: 'string' });
+    const token = new RegistryToken(stack, 'push-token', { ...base, name: name.stringValue });
+    const { create } = resources(stack);
+    expect(create.triggers_replace.token_id).toMatch(/^\$\{uuidv5\(/);
+    expect(token.tokenId).toMatch(/TfToken/);
+    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC).toMatch(/^\$\{jsonencode\(/);
+  });
+});

@@ -1,0 +1,106 @@
+import {
+  checkExpiryFormat,
+  checkExpiryLead,
+  checkName,
+  checkScopes,
+  checkStatus,
+  checkTokenSpec,
+  checkUuid,
+  describeViolation,
+  parseRfc3339,
+} from '../../lib/validation';
+
+const lines = (vs: ReturnType<typeof checkName>) => vs.map(describeViolation);
+
+describe('name', () => {
+  test.each(['abc', 'ci-push', 'a1B', 'a'.repeat(63), 'aB-9'])('accepts %p', (name) => {
+    expect(checkName(name)).toEqual([]);
+  });
+
+  test.each([
+    ['1abc', 'name "1abc" must start with a letter a-z (3-63 chars of a-z, A-Z, 0-9, "-")'],
+    ['Abc', 'name "Abc" must start with a letter a-z (3-63 chars of a-z, A-Z, 0-9, "-")'],
+    ['ab', 'name "ab" must be 3-63 characters long (3-63 chars of a-z, A-Z, 0-9, "-")'],
+    ['a'.repeat(64), `name "${'a'.repeat(64)}" must be 3-63 characters long (3-63 chars of a-z, A-Z, 0-9, "-")`],
+    ['ab_c', 'name "ab_c" may only contain a-z, A-Z, 0-9 and "-" (3-63 chars of a-z, A-Z, 0-9, "-")'],
+    ['abc-', 'name "abc-" must end with a letter or a digit (3-63 chars of a-z, A-Z, 0-9, "-")'],
+  ])('fails for %p with the rule in words', (name, message) => {
+    expect(lines(checkName(name))).toEqual([message]);
+  });
+
+  test('fails for a non-string', () => {
+    expect(lines(checkName(42))).toEqual(['name 42 must be a string']);
+  });
+});
+
+describe('uuid', () => {
+  test('accepts upper and lower case', () => {
+    expect(checkUuid('5B2A4E1C-9d3f-4c2b-8a7e-1f0e9d8c7b6a', 'registryId')).toEqual([]);
+  });
+  test.each(['', 'not-a-uuid', '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6', '5b2a4e1c9d3f4c2b8a7e1f0e9d8c7b6a'])('fails for %p', (v) => {
+    expect(lines(checkUuid(v, 'registryId'))).toEqual([
+      `registryId ${JSON.stringify(v)} must be a uuid like 00000000-0000-4000-8000-000000000000`,
+    ]);
+  });
+});
+
+describe('status', () => {
+  test.each(['enabled', 'disabled'])('accepts %p', (s) => expect(checkStatus(s)).toEqual([]));
+  test('fails for anything else', () => {
+    expect(lines(checkStatus('Enabled'))).toEqual(['status "Enabled" must be one of enabled, disabled']);
+  });
+});
+
+describe('expiry', () => {
+  const now = new Date('2026-11-24T10:00:00Z');
+  test.each(['2030-01-01T00:00:00Z', '2030-01-01T00:00:00.123+02:00', '2030-01-01t00:00:00z'])('parses %p', (v) => {
+    expect(checkExpiryFormat(v)).toEqual([]);
+  });
+  test.each(['2030-01-01', '2030-01-01T00:00:00', '2030-02-30T00:00:00Z', '2030-01-01T24:00:00Z', 'tomorrow', ''])(
+    'fails for %p (no zone, no time or no such date)',
+    (v) => {
+      expect(lines(checkExpiryFormat(v))).toEqual([
+        `expiryDate ${JSON.stringify(v)} must be an RFC 3339 date-time with a zone, e.g. 2030-01-31T12:00:00Z`,
+      ]);
+    },
+  );
+  test('parseRfc3339 keeps the offset', () => {
+    expect(parseRfc3339('2030-01-01T02:00:00+02:00')?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+  });
+  test('one hour ahead is enough, a second less is not', () => {
+    expect(checkExpiryLead('2026-11-24T11:00:00Z', now)).toEqual([]);
+    expect(lines(checkExpiryLead('2026-11-24T10:59:59Z', now))).toEqual([
+      'expiryDate "2026-11-24T10:59:59Z" must be at least one hour in the future (the API refuses a nearer expiry)',
+    ]);
+  });
+});
+
+describe('scopes', () => {
+  const ok = { type: 'repository', name: 'app/*', actions: ['pull', 'push'] };
+  test('accepts a valid list', () => {
+    expect(checkScopes([ok, { type: 'registry', name: '*', actions: ['pull'] }])).toEqual([]);
+  });
+  test.each([
+    [[], ['scopes [] must contain at least one scope']],
+    [undefined, ['scopes undefined must contain at least one scope']],
+    [[{ ...ok, type: 'repo' }], ['scopes[0].type "repo" must be one of registry, repository']],
+    [[{ ...ok, name: ' ' }], ['scopes[0].name " " must be a non-empty repository path ("*" matches any characters)']],
+    [[{ ...ok, actions: [] }], ['scopes[0].actions [] must list at least one of pull, push, delete']],
+    [[{ ...ok, actions: ['pull', 'write'] }], ['scopes[0].actions ["pull","write"] may only contain pull, push, delete']],
+    [[{ ...ok, actions: ['pull', 'pull'] }], ['scopes[0].actions ["pull","pull"] must not contain duplicates']],
+    [[{ ...ok, actions: ['push'] }], ['scopes[0].actions ["push"] must contain "pull" when it contains "push" (push requires pull)']],
+    [[ok, { ...ok, actions: ['pull'] }], ['scopes[1] "repository app/*" duplicates scopes[0] (one scope per type and path)']],
+  ])('fails for %j', (scopes, messages) => {
+    expect(lines(checkScopes(scopes))).toEqual(messages);
+  });
+  test('skips values that are not resolved yet', () => {
+    const isToken = (v: unknown) => typeof v === 'string' && v.startsWith('${');
+    expect(checkScopes([{ type: 'repository', name: '${var.path}', actions: ['pull'] }], 'scopes', isToken)).toEqual([]);
+    expect(checkScopes('${var.scopes}', 'scopes', isToken)).toEqual([]);
+  });
+});
+
+test('checkTokenSpec reports every broken rule at once', () => {
+  const found = checkTokenSpec({ registryId: 'x', name: '1abc', scopes: [], status: 'on', expiryDate: 'soon' });
+  expect(found.map((v) => v.prop)).toEqual(['registryId', 'name', 'scopes', 'status', 'expiryDate']);
+});

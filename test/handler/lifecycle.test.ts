@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Journal } from '../../lib/handler/journal';
+import { capture, create, remove, StepContext, update } from '../../lib/handler/lifecycle';
+import type { DesiredToken } from '../../lib/token-spec';
+import { FakeApi } from '../helper/fake-api';
+
+const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
+const TOKEN = '0c1d2e3f-4a5b-5c6d-8e7f-a0b1c2d3e4f5';
+const desired: DesiredToken = {
+  name: 'ci-push',
+  scopes: [{ type: 'repository', name: 'app/*', actions: ['pull', 'push'] }],
+  status: 'enabled',
+  expiryDate: null,
+};
+
+let dir: string;
+let api: FakeApi;
+let logs: string[];
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-lifecycle-'));
+  api = new FakeApi();
+  logs = [];
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function ctx(over: Partial<StepContext> = {}): StepContext {
+  return {
+    api,
+    journal: new Journal(path.join(dir, '.registry-token')),
+    registryId: REGISTRY,
+    tokenId: TOKEN,
+    desired,
+    path: 'ci/push-token',
+    createId: 'create-1',
+    now: () => new Date('2026-11-24T10:00:00Z'),
+    log: (l) => logs.push(l),
+    ...over,
+  };
+}
+
+function resultOf(c: StepContext): { tokenId: string; password: string } {
+  return JSON.parse(fs.readFileSync(c.journal.resultPath(TOKEN, c.createId!), 'utf8'));
+}
+
+describe('create', () => {
+  test('one PUT; the password goes to a 0600 result file', async () => {
+    const c = ctx();
+    await create(c);
+    expect(api.calls).toEqual(['PUT']);
+    const file = c.journal.resultPath(TOKEN, 'create-1');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(resultOf(c).password).toMatch(/^pw-/);
+    expect(logs.join('\n')).not.toContain(resultOf(c).password);
+  });
+
+  test('a token left by an earlier interrupted create of this workspace is deleted and created again', async () => {
+    // GIVEN an earlier create reached the API, then the handler died before writing the result
+    const c = ctx();
+    c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: 'then' });
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    api.calls.length = 0;
+    // WHEN the create runs again (a new create resource after the taint)
+    await create(ctx({ createId: 'create-2' }));
+    // THEN
+    expect(api.calls).toEqual(['PUT', 'DELETE', 'PUT']);
+    expect(resultOf(ctx({ createId: 'create-2' })).password).toMatch(/^pw-/);
+  });
+
+  test('a PUT whose first response was lost and that was retried is known as ours', async () => {
+    api.simulateLostCreateResponse = true;
+    await create(ctx());
+    expect(api.calls).toEqual(['PUT', 'PUT', 'DELETE', 'PUT']);
+    expect(resultOf(ctx()).password).toMatch(/^pw-/);
+  });
+
+  test('fails if the token exists and this workspace never started creating it, naming the take-over command', async () => {
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    await expect(create(ctx())).rejects.toThrow(`run the deploy once with IONOS_REGISTRY_TOKEN_TAKE_OVER=${TOKEN}`);
+    expect(api.tokens.size).toBe(1);
+    expect(api.calls).not.toContain('DELETE');
+  });
+
+  test('the take-over variable lets it delete and re-create that one token', async () => {
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    await create(ctx({ takeOver: TOKEN }));
+    expect(resultOf(ctx()).password).toMatch(/^pw-/);
+  });
+
+  test('fails before any call if a rule is broken (values that were unresolved at synth)', async () => {
+    await expect(create(ctx({ desired: { ...desired, name: '1abc' } }))).rejects.toThrow(
+      'ci/push-token: name "1abc" must start with a letter a-z',
+    );
+    await expect(create(ctx({ desired: { ...desired, expiryDate: '2026-11-24T10:30:00Z' } }))).rejects.toThrow(
+      'ci/push-token: expiryDate "2026-11-24T10:30:00Z" must be at least one hour in the future',
+    );
+    expect(api.calls).toEqual([]);
+  });
+});
+
+describe('capture', () => {
+  test('removes the result file once the state has the password', async () => {
+    const c = ctx();
+    await create(c);
+    await capture(c);
+    expect(fs.existsSync(c.journal.resultPath(TOKEN, 'create-1'))).toBe(false);
+  });
+  test('fails if the result file is gone, with the command that re-creates the token', async () => {
+    await expect(capture(ctx({ replaceHint: 'terraform apply -replace=terraform_data.x' }))).rejects.toThrow(
+      'Create the token again with: terraform apply -replace=terraform_data.x',
+    );
+  });
+});
+
+describe('update', () => {
+  test('right after its own create with the same spec: no call at all', async () => {
+    await create(ctx());
+    api.calls.length = 0;
+    await update(ctx());
+    expect(api.calls).toEqual([]);
+  });
+  test('status change: GET then PATCH', async () => {
+    await create(ctx());
+    api.calls.length = 0;
+    await update(ctx({ desired: { ...desired, status: 'disabled' } }));
+    expect(api.calls).toEqual(['GET', 'PATCH']);
+    expect(api.tokens.get(TOKEN)!.properties.status).toBe('disabled');
+    expect(logs.at(-1)).toContain('status enabled → disabled (PATCH, password kept)');
+  });
+  test('scopes change: GET then PUT, password kept', async () => {
+    await create(ctx());
+    api.calls.length = 0;
+    await update(ctx({ desired: { ...desired, scopes: [{ type: 'repository', name: '*', actions: ['pull'] }] } }));
+    expect(api.calls).toEqual(['GET', 'PUT']);
+    expect(api.tokens.get(TOKEN)!.properties.credentials.password).toBe('kept');
+  });
+  test('nothing differs: GET only', async () => {
+    await create(ctx());
+    api.calls.length = 0;
+    await update(ctx({ createId: 'another' }));
+    expect(api.calls).toEqual(['GET']);
+  });
+  test('fails if the token is gone, naming the command that re-creates it', async () => {
+    await expect(update(ctx({ createId: 'x', replaceHint: 'terraform apply -replace=terraform_data.id' }))).rejects.toThrow(
+      /no longer exists: it was deleted outside this stack, or it expired .* run: terraform apply -replace=terraform_data.id/,
+    );
+  });
+  test('an unchanged expiry nearer than an hour does not block another change', async () => {
+    const soon = '2026-11-24T10:30:00Z';
+    api.tokens.set(TOKEN, (await api.putToken(REGISTRY, TOKEN, { ...desired, expiryDate: soon })).token);
+    await update(ctx({ createId: 'x', desired: { ...desired, expiryDate: soon, status: 'disabled' } }));
+    expect(api.calls.slice(-2)).toEqual(['GET', 'PATCH']);
+  });
+});
+
+describe('delete', () => {
+  test('DELETE, and already gone is fine', async () => {
+    await create(ctx());
+    await remove(ctx());
+    expect(api.tokens.size).toBe(0);
+    await remove(ctx());
+    expect(logs.at(-1)).toContain('was already gone');
+    expect(fs.readdirSync(path.join(dir, '.registry-token'))).toEqual([]);
+  });
+});

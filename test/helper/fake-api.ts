@@ -1,0 +1,62 @@
+/** An in-memory TokenApi for unit tests of the lifecycle: records every call, can be pre-seeded. */
+import { randomUUID } from 'node:crypto';
+import type { ApiTokenInputProperties, ApiTokenPatch, ApiTokenResponse } from '../../lib/api-types';
+import type { TokenApi } from '../../lib/handler/lifecycle';
+
+export class FakeApi implements TokenApi {
+  readonly tokens = new Map<string, ApiTokenResponse>();
+  readonly calls: string[] = [];
+  readonly stats = { retries: 0 };
+  /** Makes the next PUT "lose" its first response: it creates, then the client retries and sees 200. */
+  simulateLostCreateResponse = false;
+
+  private make(tokenId: string, p: ApiTokenInputProperties, password: string): ApiTokenResponse {
+    return {
+      id: tokenId,
+      type: 'token',
+      href: `/registries/r/tokens/${tokenId}`,
+      metadata: { createdBy: 'u', createdByUserId: 'u', createdDate: new Date().toISOString(), state: 'enabled' },
+      properties: {
+        name: p.name,
+        scopes: p.scopes ?? null,
+        status: p.status ?? 'enabled',
+        expiryDate: p.expiryDate ?? null,
+        credentials: { username: p.name, password },
+      },
+    };
+  }
+
+  async getToken(_r: string, tokenId: string) {
+    this.calls.push('GET');
+    const t = this.tokens.get(tokenId);
+    return t ? { ...t, properties: { ...t.properties, credentials: { username: t.properties.name, password: '' } } } : undefined;
+  }
+
+  async putToken(_r: string, tokenId: string, props: ApiTokenInputProperties) {
+    this.calls.push('PUT');
+    const existing = this.tokens.get(tokenId);
+    if (this.simulateLostCreateResponse && !existing) {
+      this.simulateLostCreateResponse = false;
+      this.tokens.set(tokenId, this.make(tokenId, props, 'lost-' + randomUUID()));
+      this.stats.retries++;
+      this.calls.push('PUT');
+      return { created: false, token: this.make(tokenId, props, '') };
+    }
+    const password = existing ? '' : 'pw-' + randomUUID();
+    this.tokens.set(tokenId, this.make(tokenId, props, existing ? 'kept' : password));
+    return { created: !existing, token: this.make(tokenId, props, password) };
+  }
+
+  async patchToken(_r: string, tokenId: string, patch: ApiTokenPatch) {
+    this.calls.push('PATCH');
+    const t = this.tokens.get(tokenId)!;
+    const next = { ...t, properties: { ...t.properties, ...patch } } as ApiTokenResponse;
+    this.tokens.set(tokenId, next);
+    return next;
+  }
+
+  async deleteToken(_r: string, tokenId: string) {
+    this.calls.push('DELETE');
+    return this.tokens.delete(tokenId);
+  }
+}

@@ -30,8 +30,11 @@ import {
 import { bodySnippet, makeRedactor } from './redact';
 import { isTransientFailure, retryDelayMs, retryVerdict, RetryVerdict } from './retry';
 
-/** The registry, as far as the client looks at it. */
-export interface ApiRegistryResponse {
+/**
+ * A registry as `GET /registries/{id}` returns it, as far as the client checks it (only `id`); the full
+ * documented shape is lib/api-schemas.ts's ApiRegistryResponse.
+ */
+export interface RegistryInfo {
   id: string;
   type?: string;
   href?: string;
@@ -133,7 +136,10 @@ export class RegistryApiClient {
   readonly #timeoutMs: number;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
+  /** For response bodies. */
   readonly #redact: (text: string) => string;
+  /** For the API's messages and Node's error messages. */
+  readonly #redactText: (text: string) => string;
 
   public constructor(config: ClientConfig) {
     this.#maxAttempts = Math.max(1, Math.floor(config.maxAttempts));
@@ -159,7 +165,8 @@ export class RegistryApiClient {
     } catch {
       // the URL is checked when the config is built; axios reports anything else
     }
-    this.#redact = makeRedactor(secrets);
+    this.#redact = makeRedactor(secrets, 'body');
+    this.#redactText = makeRedactor(secrets, 'text');
 
     const headers: Record<string, string> = {
       Accept: 'application/json',
@@ -190,14 +197,14 @@ export class RegistryApiClient {
   // ---------------------------------------------------------------- registries
 
   /** GET /registries/{registryId}. */
-  public async getRegistry(registryId: string): Promise<ApiRegistryResponse> {
+  public async getRegistry(registryId: string): Promise<RegistryInfo> {
     const call: Call = { operation: 'GET registry', subject: registryId, method: 'get', path: `/registries/${enc(registryId)}` };
     const res = await this.#send(call);
     const body = this.#expectJson(call, res, 200, 'a JSON registry (id)');
     if (!isRecord(body) || typeof body.id !== 'string' || body.id === '') {
       throw this.#unexpected(call, res, 'a JSON registry (id)', 'the body has no id');
     }
-    return body as unknown as ApiRegistryResponse;
+    return body as unknown as RegistryInfo;
   }
 
   // ---------------------------------------------------------------- tokens
@@ -249,7 +256,7 @@ export class RegistryApiClient {
   public async getToken(registryId: string, tokenId: string): Promise<ApiTokenResponse | undefined> {
     const call = this.#tokenCall('GET', registryId, tokenId);
     const res = await this.#send(call);
-    if (res.status === 404) return undefined;
+    if (this.#isApiNotFound(call, res)) return undefined;
     return this.#expectToken(call, res, [200], false);
   }
 
@@ -293,7 +300,7 @@ export class RegistryApiClient {
   public async deleteToken(registryId: string, tokenId: string): Promise<boolean> {
     const call = this.#tokenCall('DELETE', registryId, tokenId);
     const res = await this.#send(call);
-    if (res.status === 404) return false;
+    if (this.#isApiNotFound(call, res)) return false;
     if (res.status >= 200 && res.status < 300) return true;
     throw this.#errorFor(call, res);
   }
@@ -308,6 +315,22 @@ export class RegistryApiClient {
       path: `/registries/${enc(registryId)}/tokens/${enc(tokenId)}`,
       body,
     };
+  }
+
+  /**
+   * A 404 that the API itself gave (a JSON body, or none). A 404 page in HTML or plain text comes from
+   * something else (a wrong IONOS_API_URL, a proxy): taking it for "token gone" would make a delete
+   * report success while the token lives on, so it is an unexpected response instead.
+   */
+  #isApiNotFound(call: Call, res: RawResponse): boolean {
+    if (res.status !== 404) return false;
+    if (res.body.trim() === '' || isJsonContentType(res.contentType)) return true;
+    throw this.#unexpected(
+      call,
+      res,
+      `the API's JSON 404 (ApiErrorResponse); check ${CLIENT_ENV.API_URL}`,
+      'a 404 page that is not from the API',
+    );
   }
 
   /**
@@ -407,7 +430,7 @@ export class RegistryApiClient {
     const attempts = state.retries + 1;
     const ax = axios.isAxiosError(error) ? error : undefined;
     const code = ax?.code ?? (isRecord(error) && typeof error.code === 'string' ? error.code : undefined);
-    const message = this.#redact(String((ax?.message ?? (error instanceof Error ? error.message : '')) || 'unknown error'));
+    const message = this.#redactText(String((ax?.message ?? (error instanceof Error ? error.message : '')) || 'unknown error'));
     let detail: string;
     if (code === 'ECONNABORTED' && /timeout/i.test(message)) {
       const ms = typeof ax?.config?.timeout === 'number' ? ax.config.timeout : this.#timeoutMs;
@@ -435,7 +458,7 @@ export class RegistryApiClient {
   #errorFor(call: Call, res: RawResponse): ApiError {
     const retriable = [429, 502, 503, 504].includes(res.status);
     if (res.status >= 300 && res.status < 400) {
-      const location = res.headers.location ? ` to ${this.#redact(res.headers.location)}` : '';
+      const location = res.headers.location ? ` to ${this.#redactText(res.headers.location)}` : '';
       return this.#unexpected(call, res, 'a JSON response', `a redirect${location}; set ${CLIENT_ENV.API_URL} to the final URL`);
     }
     const parsed = isJsonContentType(res.contentType) ? tryParse(res.body) : undefined;
@@ -444,7 +467,7 @@ export class RegistryApiClient {
       return this.#unexpected(call, res, 'a JSON error body (ApiErrorResponse: httpStatus, messages)', undefined, retriable);
     }
     const texts = messages
-      .map((m) => (isRecord(m) && typeof m.message === 'string' ? this.#redact(m.message) : undefined))
+      .map((m) => (isRecord(m) && typeof m.message === 'string' ? this.#redactText(m.message) : undefined))
       .filter((m): m is string => m !== undefined && m !== '');
     const codes = messages
       .map((m) => (isRecord(m) && m.errorCode !== undefined ? String(m.errorCode) : undefined))
@@ -487,7 +510,7 @@ export class RegistryApiClient {
   }
 
   #unexpected(call: Call, res: RawResponse, expected: string, problem?: string, retriable = false): UnexpectedResponseError {
-    const contentType = res.contentType;
+    const contentType = this.#redactText(res.contentType);
     const snippet = bodySnippet(res.body, this.#redact);
     const got = `got HTTP ${res.status}${problem ? ` with ${problem}` : ''}, content type ${contentType ? `"${contentType}"` : '(none)'}, body ${snippet ? JSON.stringify(snippet) : '(empty)'}`;
     return new UnexpectedResponseError({

@@ -16,11 +16,10 @@ import {
   TOKENS_PATH,
   USERNAME,
   uuid,
+  useNock,
 } from './helpers';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 async function failure(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -140,6 +139,25 @@ describe('operations', () => {
     const client = new RegistryApiClient(config());
     expect(await client.deleteToken(REGISTRY, TOKEN_ID)).toBe(true);
     expect(await client.deleteToken(REGISTRY, TOKEN_ID)).toBe(false);
+  });
+
+  test('a 404 page that is not from the API is not "gone" (a wrong URL must not make a delete succeed)', async () => {
+    nock(HOST)
+      .delete(TOKEN_PATH)
+      .reply(404, '<html><body>Not Found</body></html>', { 'Content-Type': 'text/html' })
+      .get(TOKEN_PATH)
+      .reply(404, '404 page not found', { 'Content-Type': 'text/plain' })
+      .get(TOKEN_PATH)
+      .reply(404, '');
+    const client = new RegistryApiClient(config());
+    const e = await failure(client.deleteToken(REGISTRY, TOKEN_ID));
+    expect(e).toBeInstanceOf(UnexpectedResponseError);
+    expect(e.status).toBe(404);
+    expect(e.message).toContain('check IONOS_API_URL');
+    expect(e.message).toContain('<html><body>Not Found');
+    await expect(client.getToken(REGISTRY, TOKEN_ID)).rejects.toThrow(/a 404 page that is not from the API/);
+    // An empty 404 is still "not found".
+    expect(await client.getToken(REGISTRY, TOKEN_ID)).toBeUndefined();
   });
 
   test('putToken: created on 201 (with the password), replaced on 200', async () => {

@@ -1,4 +1,5 @@
 /** Shared fixtures of the client tests. */
+import nock from 'nock';
 import type { ApiTokenResponse } from '../../lib/api-types';
 import type { ClientConfig } from '../../lib/client';
 
@@ -60,4 +61,27 @@ export function apiError(status: number, message: string): object {
 /** A uuid for the n-th token of a list. */
 export function uuid(n: number): string {
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+/** A connection error as Node raises it (nock 14 needs an Error instance to deliver the code). */
+export function netError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * Turns nock on for one test file and off again after it. Jest loads nock afresh per file, so a file
+ * that left its interceptor installed would stack under the next file's (errors then surface as
+ * unhandled socket errors).
+ */
+export function useNock(): void {
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+    nock.disableNetConnect();
+  });
+  afterEach(() => nock.cleanAll());
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    nock.restore();
+  });
 }

@@ -49,7 +49,6 @@ const SPEC_SCHEMA = {
     commit: { type: 'boolean' },
     latencyMs: { type: 'integer', minimum: 0, maximum: 600000 },
   },
-  anyOf: [{ required: ['status'] }, { required: ['latencyMs'] }],
 };
 
 const validateSpec = createAjv().compile(SPEC_SCHEMA);
@@ -64,6 +63,7 @@ export class FaultTable {
   add(spec: unknown): Fault {
     if (!validateSpec(spec)) throw invalidRequest(describeAjvErrors(validateSpec.errors));
     const s = spec as FaultSpec;
+    if (s.status === undefined && s.latencyMs === undefined) throw invalidRequest(['(root) must have status or latencyMs']);
     if (s.path !== undefined) {
       try {
         new RegExp(s.path);

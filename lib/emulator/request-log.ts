@@ -1,4 +1,4 @@
-/** The log of API calls (`GET /__emulator/requests`); control calls are not logged. */
+/** The log of API calls (`GET /__emulator/requests`), in arrival order; control calls are not logged. */
 
 export interface RequestLogEntry {
   readonly method: string;
@@ -10,18 +10,35 @@ export interface RequestLogEntry {
   readonly at: string;
 }
 
-export class RequestLog {
-  private entries: RequestLogEntry[] = [];
+interface Slot {
+  readonly method: string;
+  readonly path: string;
+  readonly at: string;
+  status?: number;
+}
 
-  add(entry: RequestLogEntry): void {
-    this.entries.push(entry);
+export class RequestLog {
+  private slots: Slot[] = [];
+
+  /** Takes the call's place in the log when it arrives; `finish` records its status when answered. */
+  begin(method: string, path: string, at: string): { finish(status: number): void } {
+    const slot: Slot = { method, path, at };
+    this.slots.push(slot);
+    return {
+      finish: (status) => {
+        slot.status = status;
+      },
+    };
   }
 
+  /** The answered calls, in the order they arrived. */
   list(): RequestLogEntry[] {
-    return [...this.entries];
+    return this.slots
+      .filter((s) => s.status !== undefined)
+      .map((s) => ({ method: s.method, path: s.path, status: s.status as number, at: s.at }));
   }
 
   clear(): void {
-    this.entries = [];
+    this.slots = [];
   }
 }

@@ -1,0 +1,262 @@
+/**
+ * The emulator's HTTP server (node:http only): the API under `/containerregistries`, the control
+ * endpoints under `/__emulator`, the request log, injected faults, latency and the state file.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Authenticator, userIdOf } from './auth';
+import { Clock } from './clock';
+import type { ApiContext, ApiHandler } from './context';
+import { API_PREFIX, CONTROL_PREFIX, DEFAULT_REGISTRY_ID, MAX_BODY_BYTES, REGISTRY_HOST_SUFFIX, REGISTRY_LOCATION } from './defaults';
+import {
+  ApiError,
+  controlForbidden,
+  injectedFault,
+  internalError,
+  methodNotAllowed,
+  routeNotFound,
+  unauthorized,
+} from './errors';
+import { FaultTable, type Fault } from './faults';
+import { errorResult, parseJsonBody, readBody, sendResult, type HttpResult } from './http';
+import { Mutex } from './mutex';
+import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options';
+import { RequestLog } from './request-log';
+import { Router } from './router';
+import { controlRoutes, type ControlContext, type ControlHandler } from './routes/control';
+import { registryRoutes } from './routes/registries';
+import { tokenRoutes } from './routes/tokens';
+import { loadStateFile, saveStateFile } from './state-file';
+import { InMemoryStore, type EmulatorStore, type RegistryRecord } from './store';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const apiRouter = new Router<ApiHandler>([...registryRoutes, ...tokenRoutes]);
+const controlRouter = new Router<ControlHandler>(controlRoutes);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A registry named after its id: `registry-<first 8 hex digits>`, hostname `<name>.cr.de-fra.ionos.com`. */
+export function newRegistry(id: string, now: Date): RegistryRecord {
+  const name = `registry-${id.slice(0, 8).toLowerCase()}`;
+  return {
+    id,
+    name,
+    location: REGISTRY_LOCATION,
+    hostname: `${name}.${REGISTRY_HOST_SUFFIX}`,
+    createdBy: 'emulator',
+    createdByUserId: userIdOf('emulator'),
+    createdDate: now.toISOString(),
+  };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
+function hasPrefix(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+export class EmulatorServer {
+  /** Starts the server; throws a StateFileError when the state file is unreadable or corrupt. */
+  static async start(options: EmulatorOptions = {}): Promise<EmulatorServer> {
+    const resolved = resolveOptions(options);
+    const snapshot = resolved.stateFile ? loadStateFile(resolved.stateFile) : undefined;
+    const store = snapshot ? InMemoryStore.fromSnapshot(snapshot) : new InMemoryStore();
+    const clock = new Clock(snapshot?.clockOffsetMs ?? 0);
+    const wanted = resolved.registryIds ?? (store.listRegistries().length > 0 ? [] : [DEFAULT_REGISTRY_ID]);
+    for (const id of wanted) if (!store.getRegistry(id)) store.addRegistry(newRegistry(id, clock.now()));
+    const registryIds = [...new Set([...wanted, ...store.listRegistries().map((r) => r.id)])];
+
+    const emulator = new EmulatorServer(resolved, store, clock, registryIds);
+    await emulator.listen();
+    emulator.persist(true);
+    return emulator;
+  }
+
+  /** `http://host:port`: use it as `IONOS_API_URL` (clients append `/containerregistries`). */
+  readonly url: string = '';
+  /** The registries served, those given first. */
+  readonly registryIds: string[];
+
+  private readonly server: Server;
+  private readonly auth: Authenticator;
+  private readonly faults: FaultTable;
+  private readonly log = new RequestLog();
+  private readonly mutex = new Mutex();
+  private savedOffsetMs: number | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ResolvedOptions,
+    private readonly store: EmulatorStore,
+    private readonly clock: Clock,
+    registryIds: string[],
+  ) {
+    this.registryIds = registryIds;
+    this.auth = new Authenticator(options.users, options.bearerTokens);
+    this.faults = new FaultTable(options.random);
+    this.server = createServer((req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        process.stderr.write(`ionos-registry-emulator: ${err instanceof Error ? err.stack : String(err)}\n`);
+        if (!res.headersSent) sendResult(res, errorResult(internalError(err)));
+      });
+    });
+  }
+
+  /** Stops serving, closes open connections and flushes the state file. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve, reject) => {
+      this.server.close((err) => {
+        try {
+          this.persist(true);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        if (err) reject(err);
+        else resolve();
+      });
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { address, port } = this.server.address() as AddressInfo;
+    const host = address.includes(':') ? `[${address}]` : address;
+    (this as { url: string }).url = `http://${host}:${port}`;
+  }
+
+  /** Writes the state file when something changed (or always, with `force`). */
+  private persist(force = false): void {
+    const file = this.options.stateFile;
+    if (!file) return;
+    if (!force && !this.store.dirty && this.savedOffsetMs === this.clock.offsetMs) return;
+    saveStateFile(file, this.store.snapshot(this.clock.offsetMs));
+    this.store.markClean();
+    this.savedOffsetMs = this.clock.offsetMs;
+  }
+
+  private sweep(): void {
+    this.store.deleteExpired(this.clock.now());
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    if (hasPrefix(url.pathname, CONTROL_PREFIX)) {
+      await this.onControl(req, res, url);
+    } else {
+      await this.onApi(req, res, url);
+    }
+  }
+
+  private async onControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.slice(CONTROL_PREFIX.length);
+    const result = await this.resolve(async () => {
+      if (!isLoopback(req.socket.remoteAddress)) throw controlForbidden(String(req.socket.remoteAddress));
+      const raw = await readBody(req, MAX_BODY_BYTES);
+      const match = controlRouter.match(method, path);
+      if (match.kind === 'not-found') throw routeNotFound(method, url.pathname);
+      if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, url.pathname, match.allowed);
+      const ctx: ControlContext = {
+        store: this.store,
+        clock: this.clock,
+        faults: this.faults,
+        log: this.log,
+        sweep: () => this.sweep(),
+        jsonBody: () => parseJsonBody(req.headers['content-type'], raw),
+        query: url.searchParams,
+        baseUrl: this.baseUrlOf(req),
+      };
+      return match.handler(ctx);
+    });
+    this.persist();
+    sendResult(res, result);
+  }
+
+  private async onApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    const entry = this.log.begin(method, path, this.clock.now().toISOString());
+    let raw: Buffer | ApiError;
+    try {
+      raw = await readBody(req, MAX_BODY_BYTES);
+    } catch (err) {
+      raw = err instanceof ApiError ? err : internalError(err);
+    }
+    const fault = this.faults.take(method, path);
+    const delay = this.options.latencyMs + (fault?.latencyMs ?? 0);
+    if (delay > 0) await sleep(delay);
+
+    let result: HttpResult;
+    if (fault?.status !== undefined && !fault.commit) {
+      result = this.faultResult(fault);
+    } else {
+      const body = raw;
+      result = await this.resolve(() => (body instanceof ApiError ? Promise.reject(body) : this.handleApi(req, method, url, body)));
+      if (fault?.status !== undefined) result = this.faultResult(fault);
+    }
+    this.persist();
+    entry.finish(result.status);
+    if (result.status === 0) {
+      req.socket.destroy();
+      return;
+    }
+    sendResult(res, result);
+  }
+
+  private faultResult(fault: Fault): HttpResult {
+    if (fault.status === 0) return { status: 0 };
+    return errorResult(injectedFault(fault.status as number, fault.id, fault.retryAfterSeconds));
+  }
+
+  /** `http://<Host header>` when it looks like a host, else the bound URL. */
+  private baseUrlOf(req: IncomingMessage): string {
+    const host = req.headers.host;
+    return host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : this.url;
+  }
+
+  /** Runs a handler and turns any thrown error into its ApiErrorResponse. */
+  private async resolve(run: () => HttpResult | Promise<HttpResult>): Promise<HttpResult> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ApiError) return errorResult(err);
+      process.stderr.write(`ionos-registry-emulator: ${err instanceof Error ? err.stack : String(err)}\n`);
+      return errorResult(internalError(err));
+    }
+  }
+
+  private async handleApi(req: IncomingMessage, method: string, url: URL, raw: Buffer): Promise<HttpResult> {
+    if (!hasPrefix(url.pathname, API_PREFIX)) throw routeNotFound(method, url.pathname);
+    const actor = this.auth.authenticate(req.headers.authorization);
+    if (!actor) throw unauthorized();
+    const match = apiRouter.match(method, url.pathname.slice(API_PREFIX.length));
+    if (match.kind === 'not-found') throw routeNotFound(method, url.pathname);
+    if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, url.pathname, match.allowed);
+    const ctx: ApiContext = {
+      method,
+      params: match.params,
+      query: url.searchParams,
+      actor,
+      baseUrl: this.baseUrlOf(req),
+      store: this.store,
+      clock: this.clock,
+      jsonBody: () => parseJsonBody(req.headers['content-type'], raw),
+    };
+    const run = () => {
+      this.sweep();
+      return match.handler(ctx);
+    };
+    return MUTATING.has(method) ? this.mutex.run(run) : run();
+  }
+}

@@ -103,6 +103,12 @@ function handlerAsset(scope: Construct): TerraformAsset {
 const unresolved = (v: unknown): boolean => Token.isUnresolved(v);
 
 /**
+ * A resource's address as a plain string. cdktf renders resources in `replace_triggered_by` as
+ * "${...}", which Terraform's JSON syntax rejects there (it wants a bare traversal).
+ */
+const address = (resource: DataResource): string => `${DataResource.tfResourceType}.${resource.friendlyUniqueId}`;
+
+/**
  * An IONOS Container Registry token. Its password is captured into the Terraform state at create
  * and exposed as {@link password} and a sensitive output.
  *
@@ -185,13 +191,13 @@ export class RegistryToken extends Construct {
         },
       ],
     });
-    const identityAddress = `terraform_data.${identity.friendlyUniqueId}`;
+    const identityAddress = address(identity);
 
     // create: one idempotent PUT at the token id; the password goes to a 0600 result file.
     const creator = new DataResource(this, 'create', {
       triggersReplace: { token_id: this.tokenId },
       dependsOn: [identity],
-      lifecycle: { replaceTriggeredBy: [identity] },
+      lifecycle: { replaceTriggeredBy: [address(identity)] },
       provisioners: [
         {
           type: 'local-exec',
@@ -200,17 +206,19 @@ export class RegistryToken extends Construct {
         },
       ],
     });
-    const createAddress = `terraform_data.${creator.friendlyUniqueId}`;
+    const createAddress = address(creator);
 
     // password: reads the result file into the state (sensitive), then the handler removes the file.
     // Built with join() so that each unresolved part stays a whole reference.
     const resultFile = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, RESULT_FILE_SUFFIX]);
+    // The password sits in `triggers_replace` (not `input`): terraform_data mirrors `input` into an
+    // `output` that Terraform does not mark sensitive, so a replacement would print it in the plan.
     const capture = new DataResource(this, 'password', {
-      input: Fn.sensitive(
+      triggersReplace: Fn.sensitive(
         conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), 'password', ''), ''),
       ),
       dependsOn: [creator],
-      lifecycle: { ignoreChanges: ['input'], replaceTriggeredBy: [creator] },
+      lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
       provisioners: [
         {
           type: 'local-exec',
@@ -219,7 +227,7 @@ export class RegistryToken extends Construct {
         },
       ],
     });
-    this.password = capture.getStringAttribute('output');
+    this.password = capture.getStringAttribute('triggers_replace');
 
     // spec: status, expiry and scopes in plain words; a change replaces it and its handler applies
     // the difference to the live token (GET, then PATCH or PUT, or nothing).
@@ -230,7 +238,7 @@ export class RegistryToken extends Construct {
         scopes: readableScopes(config.scopes),
       },
       dependsOn: [creator],
-      lifecycle: { replaceTriggeredBy: [creator] },
+      lifecycle: { replaceTriggeredBy: [address(creator)] },
       provisioners: [
         {
           type: 'local-exec',

@@ -150,9 +150,14 @@ function gone(ctx: StepContext, what: string): StepError {
 export async function update(ctx: StepContext): Promise<void> {
   validate(ctx, false);
   const entry = ctx.journal.read(ctx.tokenId);
-  if (ctx.createId && entry?.createId === ctx.createId && entry.specDigest === specDigest(ctx.desired)) {
-    ctx.log(`${label(ctx)} is as declared (created with this spec)`);
-    return;
+  if (entry?.specDigest) {
+    // The "just created with this spec" mark serves the first update after the create only.
+    const { specDigest: createdWith, ...rest } = entry;
+    ctx.journal.write(rest);
+    if (ctx.createId && entry.createId === ctx.createId && createdWith === specDigest(ctx.desired)) {
+      ctx.log(`${label(ctx)} is as declared (created with this spec)`);
+      return;
+    }
   }
   const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
   if (!live) throw gone(ctx, 'no longer exists');

@@ -120,6 +120,15 @@ describe('update', () => {
     await update(ctx());
     expect(api.calls).toEqual([]);
   });
+  test('the no-call shortcut serves only the first update after the create', async () => {
+    await create(ctx());
+    await update(ctx());
+    await update(ctx({ desired: { ...desired, status: 'disabled' } }));
+    api.calls.length = 0;
+    // back to the spec the create wrote: the live token is disabled, so this must read and PATCH
+    await update(ctx());
+    expect(api.calls).toEqual(['GET', 'PATCH']);
+  });
   test('status change: GET then PATCH', async () => {
     await create(ctx());
     api.calls.length = 0;

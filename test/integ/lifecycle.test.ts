@@ -139,11 +139,16 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
   test('no password appears in synthesized JSON, plan or apply output, or any workspace file but the state', async () => {
     const plan = await ws.tf(['plan', '-no-color', '-input=false']);
     transcripts.push(plan.all);
-    const haystacks = [...transcripts, ...ws.filesOtherThanState().map((f) => fs.readFileSync(f, 'utf8'))];
+    const haystacks: [string, string][] = [
+      ...transcripts.map((t, i) => [`transcript ${i}`, t] as [string, string]),
+      ...ws.filesOtherThanState().map((f) => [f, fs.readFileSync(f, 'utf8')] as [string, string]),
+    ];
     expect(secrets.length).toBeGreaterThanOrEqual(4);
-    for (const secret of [...secrets, creds.IONOS_PASSWORD + ':' + creds.IONOS_USERNAME]) {
-      for (const text of haystacks) expect(text.includes(secret)).toBe(false);
+    const leaks = secrets.flatMap((secret, i) => haystacks.filter(([, text]) => text.includes(secret)).map(([where]) => `secret ${i} in ${where}`));
+    if (leaks.length) {
+      for (const [where, text] of haystacks) for (const secret of secrets) if (text.includes(secret)) console.log(where, text.split('\n').filter((l) => l.includes(secret)).join('\n'));
     }
+    expect(leaks).toEqual([]);
     // The result files that held passwords are gone.
     const work = path.join(ws.stackDir, '.registry-token');
     const left = fs.existsSync(work) ? fs.readdirSync(work).filter((f) => f.endsWith('.result.json')) : [];

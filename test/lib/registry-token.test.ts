@@ -54,8 +54,9 @@ describe('synthesized lifecycle', () => {
     const stack = newStack();
     const token = new RegistryToken(stack, 'push-token', base);
     const { out, password, create } = resources(stack);
-    expect(password.input).toMatch(/^\$\{sensitive\(fileexists\(join\(/);
-    expect(password.lifecycle.ignore_changes).toEqual(['input']);
+    expect(password.triggers_replace).toMatch(/^\$\{sensitive\(fileexists\(join\(/);
+    expect(password.input).toBeUndefined();
+    expect(password.lifecycle.ignore_changes).toEqual(['triggers_replace']);
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_CREATE_ID).toBe('${self.id}');
     expect(token.passwordOutputName).toBe('push-token_password');
     expect(out.output!['push-token_password']).toMatchObject({ sensitive: true });

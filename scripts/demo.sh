@@ -53,8 +53,7 @@ node -e '
   fs.rmSync(file);
   (async () => {
     for (const [name, password] of Object.entries(outputs)) {
-      const username = name.replace(/_password$/, "");
-      const user = { "ci-push": "ci-push", "deploy-pull": "deploy-pull", "break-glass": "break-glass" }[username] || username;
+      const user = name.replace(/_password$/, ""); // the examples name each token after its construct
       const res = await fetch(`${url}/__emulator/login`, { method: "POST", headers: { "content-type": "application/json" },
         body: JSON.stringify({ registryId: registry, username: user, password }) });
       const masked = password.slice(0, 3) + "*".repeat(Math.max(0, password.length - 3));

@@ -2,7 +2,10 @@
  * Injected faults (`POST /__emulator/faults`): the next `times` API calls that match `method` and
  * `path` (a regular expression tested against the path without its query), or a random `rate`
  * fraction of them, answer `status` instead (0 = the connection is reset). With `commit` the call
- * takes effect first. `latencyMs` delays matching calls; a fault with only `latencyMs` just delays.
+ * takes effect first. `latencyMs` delays matching calls (with `commit`, after the call took effect,
+ * so a test can see the result before the client gets its answer); a fault with only `latencyMs`
+ * just delays. `body` (with `contentType`) replaces the answer's body with raw text, for answers a
+ * client does not expect (an HTML error page, an empty body, a 200 without an id).
  */
 import { createAjv, describeAjvErrors } from '../api-schemas';
 import { invalidRequest } from './errors';
@@ -23,8 +26,12 @@ export interface FaultSpec {
   readonly retryAfterSeconds?: number;
   /** The call takes effect first, then the fault answers (the "502 but created" case). @default false */
   readonly commit?: boolean;
-  /** Delays matching calls by this many milliseconds. */
+  /** Delays matching calls by this many milliseconds (after the call took effect when `commit`). */
   readonly latencyMs?: number;
+  /** Raw body text to answer instead of an ApiErrorResponse; then `status` may also be 200-399. */
+  readonly body?: string;
+  /** Content-Type of `body`. @default no Content-Type header */
+  readonly contentType?: string;
 }
 
 /** A registered fault, as the control endpoints return it. */
@@ -42,12 +49,14 @@ const SPEC_SCHEMA = {
   properties: {
     method: { type: 'string', pattern: '^[A-Za-z]+$' },
     path: { type: 'string' },
-    status: { type: 'integer', anyOf: [{ const: 0 }, { minimum: 400, maximum: 599 }] },
+    status: { type: 'integer', anyOf: [{ const: 0 }, { minimum: 200, maximum: 599 }] },
     times: { type: 'integer', minimum: 1 },
     rate: { type: 'number', minimum: 0, maximum: 1 },
     retryAfterSeconds: { type: 'integer', minimum: 0 },
     commit: { type: 'boolean' },
     latencyMs: { type: 'integer', minimum: 0, maximum: 600000 },
+    body: { type: 'string' },
+    contentType: { type: 'string' },
   },
 };
 
@@ -72,6 +81,9 @@ export class FaultTable {
       }
     }
     if (s.commit && s.status === undefined) throw invalidRequest(['/commit needs a status to answer']);
+    if (s.status !== undefined && s.status !== 0 && s.status < 400 && s.body === undefined) {
+      throw invalidRequest(['/status below 400 needs a body (an injected answer is an error unless its body is given)']);
+    }
     const fault: Fault = {
       id: `fault-${this.nextId++}`,
       ...s,

@@ -8,6 +8,9 @@ export interface HttpResult {
   readonly headers?: HeaderValues;
   /** Sent as JSON; no body when undefined. */
   readonly body?: unknown;
+  /** Sent as it is instead of `body` (injected malformed answers), with `contentType`. */
+  readonly rawBody?: string;
+  readonly contentType?: string;
 }
 
 export function errorResult(err: ApiError): HttpResult {
@@ -47,6 +50,13 @@ export function parseJsonBody(contentType: string | undefined, raw: Buffer): unk
 
 export function sendResult(res: ServerResponse, result: HttpResult): void {
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  if (result.rawBody !== undefined) {
+    res.statusCode = result.status;
+    if (result.contentType) res.setHeader('Content-Type', result.contentType);
+    res.setHeader('Content-Length', Buffer.byteLength(result.rawBody));
+    res.end(result.rawBody);
+    return;
+  }
   if (result.body === undefined) {
     res.statusCode = result.status;
     res.end();

@@ -194,7 +194,7 @@ export class EmulatorServer {
       raw = err instanceof ApiError ? err : internalError(err);
     }
     const fault = this.faults.take(method, path);
-    const delay = this.options.latencyMs + (fault?.latencyMs ?? 0);
+    const delay = this.options.latencyMs + (fault?.commit ? 0 : fault?.latencyMs ?? 0);
     if (delay > 0) await sleep(delay);
 
     let result: HttpResult;
@@ -204,6 +204,10 @@ export class EmulatorServer {
       const body = raw;
       result = await this.resolve(() => (body instanceof ApiError ? Promise.reject(body) : this.handleApi(req, method, url, body)));
       if (fault?.status !== undefined) result = this.faultResult(fault);
+      if (fault?.commit && fault.latencyMs) {
+        this.persist();
+        await sleep(fault.latencyMs);
+      }
     }
     this.persist();
     entry.finish(result.status);
@@ -216,7 +220,9 @@ export class EmulatorServer {
 
   private faultResult(fault: Fault): HttpResult {
     if (fault.status === 0) return { status: 0 };
-    return errorResult(injectedFault(fault.status as number, fault.id, fault.retryAfterSeconds));
+    const answer = errorResult(injectedFault(fault.status as number, fault.id, fault.retryAfterSeconds));
+    if (fault.body === undefined) return answer;
+    return { status: answer.status, headers: answer.headers, rawBody: fault.body, contentType: fault.contentType };
   }
 
   /** `http://<Host header>` when it looks like a host, else the bound URL. */

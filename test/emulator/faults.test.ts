@@ -198,3 +198,50 @@ describe('control endpoints', () => {
     expect((await call(emu, 'GET', '/__emulator/requests')).status).toBe(404);
   });
 });
+
+describe('fault answers a client does not expect', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await startEmulator();
+  });
+  afterAll(async () => {
+    await emu.stop();
+  });
+
+  test('a raw body with its content type replaces the ApiErrorResponse', async () => {
+    await emu.addFault({ method: 'GET', path: '/registries$', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' });
+    const res = await fetch(`${emu.url}/containerregistries/registries`, { headers: { authorization: DEFAULT_AUTH.basic } });
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toBe('text/html');
+    expect(await res.text()).toBe('<html>Bad Gateway</html>');
+  });
+
+  test('a 200 needs a body, and then answers it', async () => {
+    const refused = await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 200 }) });
+    expect(refused.status).toBe(400);
+    await emu.addFault({ method: 'GET', path: '/registries$', status: 200, body: '{}', contentType: 'application/json' });
+    const res = await fetch(`${emu.url}/containerregistries/registries`, { headers: { authorization: DEFAULT_AUTH.basic } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+  });
+
+  test('with commit, the latency comes after the call took effect', async () => {
+    const id = '3f0c9a2e-1b4d-4c6e-8f7a-9b0c1d2e3f4a';
+    await emu.addFault({ method: 'PUT', status: 502, commit: true, latencyMs: 1500 });
+    const started = Date.now();
+    const pending = fetch(`${emu.url}/containerregistries/registries/${emu.registryId}/tokens/${id}`, {
+      method: 'PUT',
+      headers: { authorization: DEFAULT_AUTH.basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { name: 'slow-commit', scopes: [{ type: 'repository', name: '*', actions: ['pull'] }] } }),
+    });
+    let seenAt = 0;
+    while (!seenAt && Date.now() - started < 1400) {
+      if ((await emu.listTokens(emu.registryId)).some((t) => t.id === id)) seenAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    const res = await pending;
+    expect(seenAt).toBeGreaterThan(0);
+    expect(res.status).toBe(502);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+  });
+});

@@ -20,11 +20,12 @@ import {
   Token,
 } from 'cdktf';
 import { Construct } from 'constructs';
+import { CLIENT_ENV } from './client/config';
 import { handlerBundleMissing, invalidConfig } from './errors';
 import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, TOKEN_ID_NAMESPACE } from './handler/consts';
 import { ScopeAction, TokenScope, TokenStatus } from './model';
 import { describeScope, normalizeScopes } from './token-spec';
-import { checkExpiryLead, checkTokenSpec, describeViolation } from './validation';
+import { checkExpiryLead, checkTokenSpec, checkWholeNumber, describeViolation } from './validation';
 
 /** Props of {@link RegistryToken}. */
 export interface RegistryTokenConfig {
@@ -60,6 +61,16 @@ export interface RegistryTokenConfig {
    * @default true
    */
   readonly passwordOutput?: boolean;
+  /**
+   * How many times one API call is tried (the first included) on 429, 502, 503, 504 or a reset.
+   * @default - IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS when the handler runs, else 5
+   */
+  readonly maxAttempts?: number;
+  /**
+   * The time budget of one API call, retries included, in seconds.
+   * @default - IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS when the handler runs, else 120
+   */
+  readonly totalTimeoutSeconds?: number;
   /**
    * The Node.js executable that runs the handler at apply.
    * @default "node"
@@ -133,6 +144,10 @@ export class RegistryToken extends Construct {
       { registryId: config.registryId, name: config.name, scopes: config.scopes, status, expiryDate: config.expiryDate },
       unresolved,
     );
+    if (config.maxAttempts !== undefined) violations.push(...checkWholeNumber(config.maxAttempts, 'maxAttempts', 1));
+    if (config.totalTimeoutSeconds !== undefined) {
+      violations.push(...checkWholeNumber(config.totalTimeoutSeconds, 'totalTimeoutSeconds', 1));
+    }
     if (violations.length > 0) throw invalidConfig(this.node.path, violations);
     if (config.expiryDate !== undefined && !unresolved(config.expiryDate)) {
       for (const v of checkExpiryLead(config.expiryDate, new Date())) {
@@ -162,7 +177,11 @@ export class RegistryToken extends Construct {
     const specEnv = unresolved(specJson) ? Fn.jsonencode(spec) : specJson;
     const replaceHint = (address: string) =>
       `terraform -chdir=cdktf.out/stacks/${stack.node.id} apply -replace=${address}   (or tofu)`;
+    const retry: Record<string, string> = {};
+    if (config.maxAttempts !== undefined) retry[CLIENT_ENV.MAX_ATTEMPTS] = String(config.maxAttempts);
+    if (config.totalTimeoutSeconds !== undefined) retry[CLIENT_ENV.TIMEOUT_SECONDS] = String(config.totalTimeoutSeconds);
     const common = {
+      ...retry,
       [ENV.REGISTRY_ID]: config.registryId,
       [ENV.TOKEN_ID]: this.tokenId,
       [ENV.NAME]: config.name,
@@ -187,6 +206,7 @@ export class RegistryToken extends Construct {
             [ENV.PATH]: '${self.output.path}',
             [ENV.API_URL]: '${self.output.api_url}',
             [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
+            ...retry,
           },
         },
       ],

@@ -192,3 +192,9 @@ export function checkTokenSpec(spec: TokenSpecLike, isUnresolved: IsUnresolved =
   }
   return out;
 }
+
+/** A whole number of at least `min` (retry attempts, time budgets). */
+export function checkWholeNumber(value: unknown, prop: string, min: number): Violation[] {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min) return [];
+  return [violation(prop, value, `must be a whole number of at least ${min}`)];
+}

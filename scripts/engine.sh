@@ -43,7 +43,7 @@ build_tofu() {
   (cd "$cache/src/opentofu" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" ./cmd/tofu)
   mv "$out.tmp" "$out"
   rm -rf "$cache/src/opentofu"
-  log "built $("$out" version | head -1)"
+  log "built $(TF_CLI_CONFIG_FILE=/dev/null "$out" version 2>/dev/null | head -1)"
 }
 
 engines=()

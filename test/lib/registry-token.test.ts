@@ -117,6 +117,15 @@ describe('validation at synth', () => {
   test('fails if the status is not one of the enum', () => {
     expect(bad({ status: 'on' as TokenStatus })).toThrow('ci/push-token: status "on" must be one of enabled, disabled');
   });
+  test('fails if retry settings are not whole numbers; passes them to the handler when valid', () => {
+    expect(bad({ maxAttempts: 0 })).toThrow('ci/push-token: maxAttempts 0 must be a whole number of at least 1');
+    expect(bad({ totalTimeoutSeconds: 1.5 })).toThrow('ci/push-token: totalTimeoutSeconds 1.5 must be a whole number of at least 1');
+    const stack = newStack();
+    new RegistryToken(stack, 'push-token', { ...base, maxAttempts: 8, totalTimeoutSeconds: 300 });
+    const { create, identity } = resources(stack);
+    expect(create.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8', IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS: '300' });
+    expect(identity.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8' });
+  });
   test('the error is one line per rule, with no stack trace into the library', () => {
     try {
       bad({ name: '1abc', registryId: 'x' })();

@@ -38,6 +38,8 @@ export interface TokenDecl {
   scopes: { type: string; name: string; actions: string[] }[];
   status?: string;
   expiryDate?: string;
+  /** Props passed through Terraform variables, so they are unresolved at synth. */
+  viaVariable?: string[];
   [key: string]: unknown;
 }
 
@@ -126,8 +128,8 @@ export class Workspace {
     return this.run(CDKTF, args, { env });
   }
 
-  deploy(env: Record<string, string> = {}): Promise<RunResult> {
-    return this.cdktf(['deploy', this.stack, '--auto-approve'], env);
+  deploy(env: Record<string, string> = {}, extraArgs: string[] = []): Promise<RunResult> {
+    return this.cdktf(['deploy', this.stack, '--auto-approve', ...extraArgs], env);
   }
 
   destroy(env: Record<string, string> = {}): Promise<RunResult> {

@@ -5,7 +5,9 @@
  *
  * Every failure ends as one line on stderr (no stack trace) and exit code 1; nothing secret is printed.
  */
-import { ApiError, clientConfigFromEnv, RegistryApiClient } from '../client';
+import { ApiError } from '../client/api-error';
+import type { RegistryApiClient } from '../client/client';
+import { clientConfigFromEnv } from '../client/config';
 import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
 import { DEFAULT_WORK_DIR, ENV, Operation, TAKE_OVER_ENV } from './consts';
@@ -49,9 +51,19 @@ function nextStep(status: number): string {
 export function buildContext(env: NodeJS.ProcessEnv): StepContext {
   const name = required(env, ENV.NAME);
   const desired = parseSpec(env[ENV.SPEC], name);
-  const config = clientConfigFromEnv(env, { apiUrl: env[ENV.API_URL] || undefined });
+  let client: RegistryApiClient | undefined;
   return {
-    api: new RegistryApiClient(config),
+    // Built on first use: the capture step and a create's follow-up update make no call, and
+    // loading axios is a third of the handler's start-up time.
+    get api(): RegistryApiClient {
+      if (!client) {
+        const config = clientConfigFromEnv(env, { apiUrl: env[ENV.API_URL] || undefined });
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { RegistryApiClient: Client } = require('../client/client') as typeof import('../client/client');
+        client = new Client(config);
+      }
+      return client;
+    },
     journal: new Journal(env[ENV.WORK_DIR] || DEFAULT_WORK_DIR),
     registryId: required(env, ENV.REGISTRY_ID),
     tokenId: required(env, ENV.TOKEN_ID),
@@ -60,6 +72,7 @@ export function buildContext(env: NodeJS.ProcessEnv): StepContext {
     createId: env[ENV.CREATE_ID] || undefined,
     takeOver: env[TAKE_OVER_ENV] || undefined,
     replaceHint: env[ENV.REPLACE_HINT] || undefined,
+    adopt: env[ENV.ADOPT] === 'true',
     now: () => new Date(),
     log: (line) => process.stdout.write(`${PREFIX} ${line}\n`),
   };

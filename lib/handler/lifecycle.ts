@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ApiTokenPatch, ApiTokenProperties, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
 import { DesiredToken, planUpdate, putBody, sameExpiry } from '../token-spec';
-import { checkExpiryLead, checkTokenSpec, describeViolation, Violation } from '../validation';
+import { checkExpiryLead, checkTokenSpec, checkUuid, describeViolation, Violation } from '../validation';
 import { Journal } from './journal';
 
 /** The API calls the lifecycle makes; the real client implements it, tests may fake it. */
@@ -34,6 +34,8 @@ export interface StepContext {
   readonly takeOver?: string;
   /** The command that re-creates the token, for messages. */
   readonly replaceHint?: string;
+  /** Adopt the token found at the id (prop `adoptTokenId`) instead of creating one. */
+  readonly adopt?: boolean;
   readonly now: () => Date;
   readonly log: (line: string) => void;
 }
@@ -81,6 +83,7 @@ export async function create(ctx: StepContext): Promise<void> {
   validate(ctx, true);
   if (!ctx.createId) throw new StepError(`${ctx.path}: create needs the create resource id`);
   const prior = ctx.journal.read(ctx.tokenId);
+  if (ctx.adopt && (prior === undefined || prior.adopted) && (await adopt(ctx))) return;
   ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: ctx.now().toISOString() });
   ctx.journal.removeStaleResults(ctx.tokenId);
 
@@ -118,6 +121,37 @@ export async function create(ctx: StepContext): Promise<void> {
     at: ctx.now().toISOString(),
   });
   ctx.log(`created ${label(ctx)}`);
+}
+
+/**
+ * ADOPT (prop `adoptTokenId`): a token found at the id is taken over as it is, never deleted or
+ * re-created; its name must be the declared one. Its password is unknown, so the result file holds
+ * "" and the next update (GET, diff) applies the declared spec. False when there is no token at the
+ * id (it was deleted by a rotation or rename of this stack, or never existed): the caller creates it.
+ */
+async function adopt(ctx: StepContext): Promise<boolean> {
+  const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
+  if (!live) {
+    ctx.log(`${label(ctx)}: no token to adopt at this id; creating it (new password)`);
+    return false;
+  }
+  if (live.properties.name !== ctx.desired.name) {
+    throw new StepError(
+      `${ctx.path}: cannot adopt ${label(ctx)}: the token at this id is named "${live.properties.name}"; ` +
+        'set name to the live name (names cannot change in place), or fix adoptTokenId',
+    );
+  }
+  ctx.journal.write({
+    tokenId: ctx.tokenId,
+    registryId: ctx.registryId,
+    name: ctx.desired.name,
+    createId: ctx.createId,
+    adopted: true,
+    at: ctx.now().toISOString(),
+  });
+  ctx.journal.writeResult(ctx.tokenId, ctx.createId!, '');
+  ctx.log(`adopted ${label(ctx)}; its password is unknown (empty in the state): rotate it (rotationTrigger) to get one`);
+  return true;
 }
 
 /** CAPTURE: the password is in state now (read by the capture resource); remove the result file. */
@@ -188,6 +222,14 @@ export async function update(ctx: StepContext): Promise<void> {
 
 /** DELETE: delete the token; a 404 means it is already gone. */
 export async function remove(ctx: StepContext): Promise<void> {
+  const bad = [...checkUuid(ctx.registryId, 'registryId'), ...checkUuid(ctx.tokenId, 'tokenId')];
+  if (bad.length > 0) {
+    // An id that is no uuid was refused before any create, so there is no token to delete; failing
+    // here would block the destroy (and every replacement) for good.
+    ctx.journal.remove(ctx.tokenId);
+    ctx.log(`${label(ctx)} was never created (${describeViolation(bad[0])}); nothing to delete`);
+    return;
+  }
   const existed = await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
   ctx.journal.remove(ctx.tokenId);
   ctx.journal.removeStaleResults(ctx.tokenId);

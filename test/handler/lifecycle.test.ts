@@ -164,6 +164,11 @@ describe('update', () => {
 });
 
 describe('delete', () => {
+  test('an id that is no uuid never made a token: nothing to delete, no call, no failure', async () => {
+    await remove(ctx({ registryId: 'not-a-uuid' }));
+    expect(api.calls).toEqual([]);
+    expect(logs.at(-1)).toContain('was never created (registryId "not-a-uuid" must be a uuid');
+  });
   test('DELETE, and already gone is fine', async () => {
     await create(ctx());
     await remove(ctx());
@@ -171,5 +176,50 @@ describe('delete', () => {
     await remove(ctx());
     expect(logs.at(-1)).toContain('was already gone');
     expect(fs.readdirSync(path.join(dir, '.registry-token'))).toEqual([]);
+  });
+});
+
+describe('adopt (prop adoptTokenId)', () => {
+  function seed(name = 'ci-push') {
+    api.tokens.set(TOKEN, {
+      id: TOKEN,
+      properties: { name, status: 'disabled', expiryDate: null, scopes: [{ type: 'repository', name: 'old/*', actions: ['pull'] }], credentials: { username: name, password: 'outside' } },
+    } as never);
+  }
+
+  test('a token found at the id is adopted: one GET, no write, password unknown (""); the update then applies the spec', async () => {
+    seed();
+    const c = ctx({ adopt: true });
+    await create(c);
+    expect(api.calls).toEqual(['GET']);
+    expect(resultOf(c).password).toBe('');
+    expect(c.journal.read(TOKEN)).toMatchObject({ adopted: true, createId: 'create-1' });
+    expect(logs.at(-1)).toContain('adopted token "ci-push"');
+    await capture(c);
+    await update(c);
+    expect(api.calls).toEqual(['GET', 'GET', 'PUT']);
+    expect(api.tokens.get(TOKEN)!.properties.status).toBe('enabled');
+  });
+
+  test('running the create again (a replaced create resource) adopts again: never DELETE', async () => {
+    seed();
+    await create(ctx({ adopt: true }));
+    await create(ctx({ adopt: true, createId: 'create-2' }));
+    expect(api.calls).toEqual(['GET', 'GET']);
+  });
+
+  test('fails if the token at the id has another name', async () => {
+    seed('someone-else');
+    await expect(create(ctx({ adopt: true }))).rejects.toThrow(
+      `ci/push-token: cannot adopt token "ci-push" (id ${TOKEN}, registry ${REGISTRY}): the token at this id is named "someone-else"; set name to the live name (names cannot change in place), or fix adoptTokenId`,
+    );
+    expect(api.calls).toEqual(['GET']);
+  });
+
+  test('no token at the id (deleted by a rotation or rename of this stack): it is created there, with a password', async () => {
+    const c = ctx({ adopt: true });
+    await create(c);
+    expect(api.calls).toEqual(['GET', 'PUT']);
+    expect(resultOf(c).password).toMatch(/^pw-/);
   });
 });

@@ -65,7 +65,11 @@ export function checkTokenInput(
   const violations: Violation[] = [];
   if (props) {
     if (props.name !== undefined) violations.push(...checkName(props.name, 'properties.name'));
-    violations.push(...checkScopes(props.scopes, 'properties.scopes'));
+    // Absent or null scopes are allowed: the OpenAPI description has them nullable and optional,
+    // and the official CLI (`ionosctl container-registry token create`) creates tokens without
+    // scopes, adding them later with `token scopes add`. A list that is given follows every rule,
+    // including "at least one" (an explicit empty list is a mistake, not "no scopes yet").
+    if (props.scopes !== undefined && props.scopes !== null) violations.push(...checkScopes(props.scopes, 'properties.scopes'));
     if (props.status !== undefined) violations.push(...checkStatus(props.status, 'properties.status'));
     violations.push(...expiryViolations(props.expiryDate, now, currentExpiry, 'properties.expiryDate'));
   }

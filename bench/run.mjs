@@ -1,0 +1,483 @@
+#!/usr/bin/env node
+// `npm run bench`: synth, deploy, no-op, update and destroy benchmarks of RegistryToken ("ours")
+// against the official ionoscloud provider's ionoscloud_container_registry_token ("official"), on
+// the same emulator (--latency-ms 50) with the same engine, side by side. See docs/benchmarks.md.
+//
+// Environment:
+//   BENCH_RUNS=3           repetitions of every scenario (median, min, max)
+//   BENCH_QUICK=1          smoke run: 1 repetition, synth up to 100, deploys of 1 and 10, a stack of 10
+//   BENCH_ENGINE=terraform engine from .engine/engines (terraform or tofu)
+//   BENCH_LATENCY_MS=50    emulator latency per API call
+//   BENCH_SIDES=ours,official   which sides to run
+//   BENCH_OUT=bench/results     where latest.json and latest.md go
+//   BENCH_SYNTH_1000_RUNS=1     repetitions of the 1,000-token synth (minutes each)
+//   BENCH_KEEP=1                keep the temp workspaces
+//
+// How ours is driven: the app (bench/app.cjs) is synthesized once per configuration (timed
+// separately, in the synth rows), then the engine runs directly in cdktf.out/stacks/bench, exactly
+// what `cdktf deploy` runs after its synth. The official side runs the same engine on plain HCL.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
+const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const SYNTH_SIZES = QUICK ? [1, 10, 100] : [1, 10, 100, 1000];
+const DEPLOY_SIZES = QUICK ? [1, 10] : [1, 10, 100];
+const STACK = QUICK ? 10 : 100;
+const SIDES = (process.env.BENCH_SIDES ?? 'ours,official').split(',').map((s) => s.trim());
+const OUT = path.resolve(REPO, process.env.BENCH_OUT ?? 'bench/results');
+const USER = 'emulator';
+const PASSWORD = 'emulator';
+
+const log = (...a) => console.error('bench:', ...a);
+const die = (msg) => {
+  console.error(`bench: ${msg}`);
+  process.exit(1);
+};
+
+// ---------------------------------------------------------------- engine and peers
+function pickEngine() {
+  const file = path.join(REPO, '.engine', 'engines');
+  if (!fs.existsSync(file)) die('no .engine/engines: run "npm run engine" first');
+  const engines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => {
+    const [name, binary] = l.split(' ');
+    return { name, binary };
+  });
+  const want = process.env.BENCH_ENGINE ?? 'terraform';
+  const e = engines.find((x) => x.name === want) ?? (process.env.BENCH_ENGINE ? undefined : engines[0]);
+  if (!e) die(`engine "${want}" is not in .engine/engines (${engines.map((x) => x.name).join(', ')}); ENGINE=all npm run engine`);
+  const version = spawnSync(e.binary, ['version'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(REPO, '.engine', 'terraformrc') } }).stdout.split('\n')[0];
+  return { ...e, version };
+}
+
+function officialProvider() {
+  const base = path.join(REPO, '.engine', 'mirror', 'registry.terraform.io', 'ionos-cloud', 'ionoscloud');
+  if (!fs.existsSync(base)) return { missing: 'not built: bash scripts/peers.sh provider' };
+  const versions = fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'linux_amd64', `terraform-provider-ionoscloud_v${v}`)));
+  if (!versions.length) return { missing: 'not built: bash scripts/peers.sh provider' };
+  versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const version = versions.at(-1);
+  const peers = path.join(REPO, '.engine', 'peers');
+  const line = fs.existsSync(peers) ? fs.readFileSync(peers, 'utf8').split('\n').find((l) => l.startsWith(`provider ${version} `)) : undefined;
+  return { version, source: line?.split(' ')[2] ?? 'mirror' };
+}
+
+// ---------------------------------------------------------------- processes
+function run(cmd, args, { cwd, env = {}, timeoutMs = 30 * 60_000, allow = [0] } = {}) {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (!allow.includes(code)) reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${code} in ${cwd}:\n${out.slice(-3000)}`));
+      else resolve({ code, out, ms });
+    });
+  });
+}
+
+// ---------------------------------------------------------------- emulator
+async function startEmulator() {
+  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'ionos-registry-emulator.js'), '--port', '0', '--latency-ms', String(LATENCY)], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const ready = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+) \(registry ([^),]*)/.exec(out);
+      if (m) resolve({ url: m[1], registryId: m[2] });
+    });
+    child.on('exit', (code) => reject(new Error(`emulator exited ${code}: ${stderr}`)));
+    setTimeout(() => reject(new Error(`emulator not ready in 15 s: ${stderr}`)), 15_000);
+  });
+  const control = async (method, p) => {
+    const res = await fetch(`${ready.url}/__emulator${p}`, { method });
+    if (!res.ok) throw new Error(`emulator ${method} ${p}: ${res.status}`);
+    return res.status === 204 ? undefined : res.json();
+  };
+  return {
+    ...ready,
+    stop: () => child.kill('SIGTERM'),
+    reset: () => control('POST', '/reset'),
+    clear: () => control('DELETE', '/requests'),
+    requests: () => control('GET', '/requests'),
+    tokens: () => control('GET', `/tokens?registryId=${ready.registryId}`),
+  };
+}
+
+/** `{ total, by: "GET×100 PATCH×1" }` of the API calls since the last clear. */
+function summarize(requests) {
+  const by = {};
+  for (const r of requests) by[r.method] = (by[r.method] ?? 0) + 1;
+  const bad = requests.filter((r) => r.status >= 400).length;
+  return {
+    total: requests.length,
+    by: Object.entries(by).sort().map(([m, n]) => `${m}×${n}`).join(' ') || '—',
+    failed: bad,
+  };
+}
+
+// ---------------------------------------------------------------- declarations
+const NAME = (i) => `bench-${i}`;
+function declared(n, registryId, change) {
+  const tokens = [];
+  for (let i = 0; i < n; i++) {
+    tokens.push({ id: `t${i}`, registryId, name: NAME(i), status: 'enabled', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull', 'push'] }] });
+  }
+  if (change === 'status') tokens[0].status = 'disabled';
+  if (change === 'scopes') tokens[1].scopes = [...tokens[1].scopes, { type: 'registry', name: '*', actions: ['pull'] }];
+  if (change === 'rename') tokens[2].name = `${NAME(2)}-renamed`;
+  return tokens;
+}
+
+function hcl(tokens, providerVersion) {
+  const blocks = tokens.map(
+    (t) => `resource "ionoscloud_container_registry_token" "${t.id}" {
+  registry_id = "${t.registryId}"
+  name        = "${t.name}"
+  status      = "${t.status}"
+${t.scopes.map((s) => `  scopes {\n    type    = "${s.type}"\n    name    = "${s.name}"\n    actions = ${JSON.stringify(s.actions)}\n  }`).join('\n')}
+}
+`,
+  );
+  return `terraform {
+  required_providers {
+    ionoscloud = {
+      source  = "ionos-cloud/ionoscloud"
+      version = "= ${providerVersion}"
+    }
+  }
+}
+
+provider "ionoscloud" {}
+
+${blocks.join('\n')}`;
+}
+
+// ---------------------------------------------------------------- sides
+class Side {
+  constructor(name, engine, emu) {
+    this.name = name;
+    this.engine = engine;
+    this.emu = emu;
+  }
+  env() {
+    const env = {
+      CI: 'true',
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_CLI_CONFIG_FILE: path.join(REPO, '.engine', 'terraformrc'),
+      IONOS_API_URL: this.apiUrl(),
+      IONOS_USERNAME: USER,
+      IONOS_PASSWORD: PASSWORD,
+      PATH: `${path.dirname(this.engine.binary)}:${process.env.PATH}`,
+    };
+    return env;
+  }
+  apiUrl() {
+    return this.emu.url;
+  }
+  tf(args, allow) {
+    return run(this.engine.binary, args, { cwd: this.workDir, env: this.env(), allow });
+  }
+  async init() {
+    await this.tf(['init', '-input=false', '-no-color']);
+  }
+  apply() {
+    return this.tf(['apply', '-auto-approve', '-input=false', '-no-color']);
+  }
+  plan() {
+    return this.tf(['plan', '-input=false', '-no-color', '-detailed-exitcode'], [0, 2]);
+  }
+  destroy() {
+    return this.tf(['destroy', '-auto-approve', '-input=false', '-no-color']);
+  }
+  cleanup() {
+    if (this.dir && !process.env.BENCH_KEEP) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+class Ours extends Side {
+  async setup(tokens) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ours-'));
+    await this.declare(tokens);
+    await this.init();
+  }
+  get workDir() {
+    return path.join(this.dir, 'cdktf.out', 'stacks', 'bench');
+  }
+  async declare(tokens) {
+    fs.writeFileSync(path.join(this.dir, 'tokens.json'), JSON.stringify({ tokens }));
+    await run(process.execPath, [path.join(REPO, 'bench', 'app.cjs')], {
+      cwd: this.dir,
+      env: { NODE_PATH: path.join(REPO, 'node_modules'), RT_LIB: path.join(REPO, 'dist', 'lib') },
+    });
+  }
+}
+
+class Official extends Side {
+  constructor(name, engine, emu, version) {
+    super(name, engine, emu);
+    this.version = version;
+  }
+  async setup(tokens) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-official-'));
+    await this.declare(tokens);
+    await this.init();
+  }
+  get workDir() {
+    return this.dir;
+  }
+  // The provider's container registry client (sdk-go-bundle containerregistry/v2) uses the
+  // endpoint as its server URL as it is, without adding /containerregistries (unlike ours and the
+  // fact sheet's convention), so it needs the product path in IONOS_API_URL. See docs/benchmarks.md.
+  apiUrl() {
+    return `${this.emu.url}/containerregistries`;
+  }
+  async declare(tokens) {
+    fs.writeFileSync(path.join(this.dir, 'main.tf'), hcl(tokens, this.version));
+  }
+}
+
+// ---------------------------------------------------------------- measurements
+const results = {}; // row -> side -> { ms: [], calls, notes }
+const rowOrder = [];
+let currentRun = 0;
+function record(row, side, ms, calls, extra = {}) {
+  if (!results[row]) {
+    results[row] = {};
+    rowOrder.push(row);
+  }
+  const r = (results[row][side] ??= { ms: [], calls: undefined, notes: new Set(), ...extra });
+  r.ms.push(ms);
+  if (calls) {
+    if (r.calls && r.calls.by !== calls.by) r.notes.add(`calls varied: ${r.calls.by} / ${calls.by}`);
+    r.calls = calls;
+    if (calls.failed) r.notes.add(`${calls.failed} call(s) answered ≥ 400`);
+  }
+  for (const [k, v] of Object.entries(extra)) r[k] = v;
+  return r;
+}
+
+async function measure(row, side, fn) {
+  await side.emu.clear();
+  const res = await fn();
+  const calls = summarize(await side.emu.requests());
+  const r = record(row, side.name, res.ms, calls);
+  if (res.code === 2 && row.startsWith('no-op plan')) r.notes.add('plan showed changes (exit 2)');
+  log(`${side.name.padEnd(8)} ${row.padEnd(34)} ${(res.ms / 1000).toFixed(2).padStart(7)} s  ${calls.total} calls (${calls.by})`);
+  return res;
+}
+
+async function synthRows(registryId) {
+  const time = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  for (const n of SYNTH_SIZES) {
+    // 1,000 tokens take minutes to synth (see docs/benchmarks.md): once unless BENCH_SYNTH_1000_RUNS says more.
+    const reps = n >= 1000 ? Math.min(RUNS, Number(process.env.BENCH_SYNTH_1000_RUNS ?? 1)) : RUNS;
+    for (let rep = 0; rep < reps; rep++) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+      fs.writeFileSync(path.join(dir, 'tokens.json'), JSON.stringify({ tokens: declared(n, registryId) }));
+      const app = [process.execPath, path.join(REPO, 'bench', 'app.cjs')];
+      const env = { NODE_PATH: path.join(REPO, 'node_modules'), RT_LIB: path.join(REPO, 'dist', 'lib') };
+      const res = time ? await run(time, ['-v', ...app], { cwd: dir, env }) : await run(app[0], app.slice(1), { cwd: dir, env });
+      const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(res.out)?.[1] ?? NaN);
+      const size = fs.statSync(path.join(dir, 'cdktf.out', 'stacks', 'bench', 'cdk.tf.json')).size;
+      const r = record(`synth ${n} tokens`, 'ours', res.ms);
+      (r.rssMb ??= []).push(kb / 1024);
+      r.jsonKb = size / 1024;
+      log(`ours     synth ${n} tokens: ${(res.ms / 1000).toFixed(2)} s, peak RSS ${(kb / 1024).toFixed(0)} MiB, cdk.tf.json ${(size / 1024).toFixed(0)} KiB`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function deployRows(makeSide, emu) {
+  for (const n of DEPLOY_SIZES) {
+    if (n === STACK) continue; // measured as the first step of the stack scenarios
+    await emu.reset();
+    const side = makeSide();
+    try {
+      await side.setup(declared(n, emu.registryId));
+      await measure(`deploy (create) ${n}`, side, () => side.apply());
+      await side.destroy();
+    } finally {
+      side.cleanup();
+    }
+  }
+}
+
+async function stackRows(makeSide, emu) {
+  await emu.reset();
+  const side = makeSide();
+  try {
+    await side.setup(declared(STACK, emu.registryId));
+    await measure(`deploy (create) ${STACK}`, side, () => side.apply());
+    await measure(`no-op plan, ${STACK} tokens`, side, () => side.plan());
+    await measure(`no-op apply, ${STACK} tokens`, side, () => side.apply());
+    for (const change of ['status', 'scopes', 'rename']) {
+      await side.declare(declared(STACK, emu.registryId, change));
+      await measure(`one ${change} change in ${STACK}`, side, () => side.apply());
+      // back to the base declaration, not measured (a rename back is another replace)
+      await side.declare(declared(STACK, emu.registryId));
+      await emu.clear();
+      await side.apply();
+    }
+    await measure(`destroy ${STACK}`, side, () => side.destroy());
+    const left = await emu.tokens();
+    if (left.length) record(`destroy ${STACK}`, side.name, NaN).notes.add(`${left.length} tokens left after destroy`);
+  } finally {
+    side.cleanup();
+  }
+}
+
+// ---------------------------------------------------------------- report
+const median = (xs) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const secs = (ms) => (Number.isNaN(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`);
+function cell(r) {
+  if (!r) return { time: '—', calls: '—' };
+  const ok = r.ms.filter((x) => !Number.isNaN(x));
+  const time = ok.length > 1 ? `${secs(median(ok))} (${secs(Math.min(...ok))}–${secs(Math.max(...ok))})` : secs(ok[0] ?? NaN);
+  let calls = r.calls ? `${r.calls.total}${r.calls.total ? ` (${r.calls.by})` : ''}` : '—';
+  if (r.rssMb) calls = `peak RSS ${median(r.rssMb).toFixed(0)} MiB, ${r.jsonKb.toFixed(0)} KiB JSON`;
+  return { time, calls };
+}
+
+function table(meta) {
+  const lines = [
+    '| scenario | ours: time, median (min–max) | ours: API calls | official: time | official: API calls | time ours/official |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const row of rowOrder) {
+    const o = results[row].ours;
+    const f = results[row].official;
+    const a = cell(o);
+    const b = row.startsWith('synth') ? { time: 'n/a (HCL, no synth)', calls: '—' } : f ? cell(f) : { time: meta.officialMissing ?? '—', calls: '—' };
+    const ratio = o && f ? (median(o.ms) / median(f.ms)).toFixed(2) : '—';
+    const notes = [...(o?.notes ?? []), ...[...(f?.notes ?? [])].map((n) => `official: ${n}`)];
+    lines.push(`| ${row}${notes.length ? ` (${notes.join('; ')})` : ''} | ${a.time} | ${a.calls} | ${b.time} | ${b.calls} | ${ratio} |`);
+  }
+  const synth = SYNTH_SIZES.map((n) => results[`synth ${n} tokens`]?.ours).filter(Boolean);
+  if (synth.length >= 2) {
+    const first = synth[0];
+    const last = synth.at(-1);
+    const nRatio = SYNTH_SIZES.at(-1) / SYNTH_SIZES[0];
+    meta.synthGrowth = {
+      tokens: `${SYNTH_SIZES[0]} → ${SYNTH_SIZES.at(-1)} (×${nRatio})`,
+      time: `×${(median(last.ms) / median(first.ms)).toFixed(1)}`,
+      rss: `×${(median(last.rssMb) / median(first.rssMb)).toFixed(1)}`,
+      perToken100to1000:
+        SYNTH_SIZES.includes(1000) && results['synth 100 tokens']
+          ? `time per token at 1000 / at 100: ×${((median(results['synth 1000 tokens'].ours.ms) / 1000) / (median(results['synth 100 tokens'].ours.ms) / 100)).toFixed(2)}`
+          : undefined,
+    };
+  }
+  return lines.join('\n');
+}
+
+function machine(engine, provider) {
+  const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu,
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    engine: engine.version,
+    officialProvider: provider.version ? `ionoscloud ${provider.version} (${provider.source})` : provider.missing,
+  };
+}
+
+function writeReport(meta, started, interrupted) {
+  meta.seconds = Math.round((Date.now() - started) / 1000);
+  if (interrupted) meta.interrupted = interrupted;
+  const md = table(meta);
+  const json = {
+    ...meta,
+    rows: rowOrder.map((row) => ({
+      scenario: row,
+      ...Object.fromEntries(
+        Object.entries(results[row]).map(([side, r]) => [
+          side,
+          { ms: r.ms, medianMs: median(r.ms), calls: r.calls, rssMb: r.rssMb, jsonKb: r.jsonKb, notes: [...r.notes] },
+        ]),
+      ),
+    })),
+  };
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(path.join(OUT, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
+  const m = meta.machine;
+  const text = [
+    `Benchmark of ${meta.date} (${RUNS} run(s)${QUICK ? ', quick' : ''}${interrupted ? `, ${interrupted}` : ''}, emulator latency ${LATENCY} ms per call, ${meta.seconds} s in all)`,
+    '',
+    `Machine: ${m.nproc} cores, ${m.cpu}, ${m.memoryGiB} GiB; Node ${m.node}; ${m.engine}; official provider: ${m.officialProvider}.`,
+    '',
+    md,
+    '',
+    meta.synthGrowth
+      ? `Synth growth, ${meta.synthGrowth.tokens} tokens: time ${meta.synthGrowth.time}, peak RSS ${meta.synthGrowth.rss}${meta.synthGrowth.perToken100to1000 ? `; ${meta.synthGrowth.perToken100to1000}` : ''}.`
+      : '',
+    '',
+  ].join('\n');
+  fs.writeFileSync(path.join(OUT, 'latest.md'), text);
+  console.log(text);
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  if (!fs.existsSync(path.join(REPO, 'dist', 'handler', 'index.js'))) die('dist/ is missing: npm run build');
+  const engine = pickEngine();
+  const provider = officialProvider();
+  const meta = { date: new Date().toISOString(), runs: RUNS, quick: QUICK, latencyMs: LATENCY, stack: STACK, machine: machine(engine, provider) };
+  if (provider.missing) meta.officialMissing = `official provider ${provider.missing}`;
+  log(`engine ${engine.version}; official provider: ${meta.machine.officialProvider}; ${RUNS} run(s); latency ${LATENCY} ms`);
+  const emu = await startEmulator();
+  const started = Date.now();
+  // Ctrl-C (or SIGTERM) writes what was measured so far, marked as interrupted, then stops.
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      emu.stop();
+      writeReport(meta, started, `interrupted by ${sig} in run ${currentRun}`);
+      process.exit(130);
+    });
+  }
+  try {
+    if (SIDES.includes('ours')) await synthRows(emu.registryId);
+    const sides = [];
+    if (SIDES.includes('ours')) sides.push(() => new Ours('ours', engine, emu));
+    if (SIDES.includes('official') && !provider.missing) sides.push(() => new Official('official', engine, emu, provider.version));
+    for (let rep = 0; rep < RUNS; rep++) {
+      currentRun = rep + 1;
+      log(`--- run ${rep + 1}/${RUNS}`);
+      for (const make of sides) {
+        await deployRows(make, emu);
+        await stackRows(make, emu);
+      }
+    }
+  } finally {
+    emu.stop();
+  }
+  writeReport(meta, started);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.stack ?? e}`);
+  process.exit(1);
+});

@@ -25,7 +25,7 @@ import { handlerBundleMissing, invalidConfig } from './errors';
 import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, TOKEN_ID_NAMESPACE } from './handler/consts';
 import { ScopeAction, TokenScope, TokenStatus } from './model';
 import { describeScope, normalizeScopes } from './token-spec';
-import { checkExpiryLead, checkTokenSpec, checkWholeNumber, describeViolation } from './validation';
+import { checkExpiryLead, checkTokenSpec, checkUuid, checkWholeNumber, describeViolation, Violation } from './validation';
 
 /** Props of {@link RegistryToken}. */
 export interface RegistryTokenConfig {
@@ -76,6 +76,33 @@ export interface RegistryTokenConfig {
    * @default "node"
    */
   readonly nodeExecutable?: string;
+  /**
+   * Any string; changing it (setting, changing or removing it) rotates the token: the next deploy
+   * deletes it and creates it again at the same id with the same name and a new password. Names are
+   * unique in a registry, so there is a short gap (between the DELETE and the PUT, a few seconds) in which
+   * neither the old nor the new password logs in; for rotation without a gap, use two tokens with
+   * different names (blue/green, see docs/operations.md). A date such as "2025-06" is a good value.
+   * @default - no rotation trigger (the token is re-created only when its name or registry changes)
+   */
+  readonly rotationTrigger?: string;
+  /**
+   * Bring an existing token under management by its id (uuid) instead of creating one. The first
+   * deploy reads it (its name must equal `name`), records it as this stack's token and then applies
+   * the declared status, expiry and scopes by diff; its create step never deletes or re-creates it. The API shows
+   * a password only when a token is created, so the password of an adopted token is unknown: the
+   * `password` attribute and output are "" until you rotate it (`rotationTrigger`). Keep this prop
+   * for the token's lifetime: removing it gives the token a derived id, which replaces it.
+   * @default - the token is created by this stack at an id derived from stack, path, registry and name
+   */
+  readonly adoptTokenId?: string;
+  /**
+   * The registry's hostname (e.g. `myregistry.cr.de-fra.ionos.com`, from the console or
+   * `GET /registries/{id}` → `properties.hostname`). When set, {@link RegistryToken.dockerConfigJson}
+   * holds a Docker config JSON for it and, with `passwordOutput`, the sensitive output
+   * `<path>_docker_config_json` is added.
+   * @default - no Docker config JSON
+   */
+  readonly registryHostname?: string;
 }
 
 const HANDLER_ASSET_ID = 'ionos-registry-token-handler';
@@ -136,6 +163,15 @@ export class RegistryToken extends Construct {
   public readonly password: string;
   /** The name of the sensitive password output, or undefined when `passwordOutput` is false. */
   public readonly passwordOutputName?: string;
+  /**
+   * A Docker config JSON for the registry (`{"auths":{"<registryHostname>":{"username","password",
+   * "auth"}}}`, `auth` = base64 of `username:password`), built by Terraform and sensitive: give it to a
+   * `kubernetes_secret` of type `kubernetes.io/dockerconfigjson` (key `.dockerconfigjson`) or a CI
+   * variable. Undefined unless `registryHostname` is set.
+   */
+  public readonly dockerConfigJson?: string;
+  /** The name of the sensitive Docker config output, or undefined without `registryHostname` or with `passwordOutput: false`. */
+  public readonly dockerConfigJsonOutputName?: string;
 
   constructor(scope: Construct, id: string, config: RegistryTokenConfig) {
     super(scope, id);
@@ -148,6 +184,11 @@ export class RegistryToken extends Construct {
     if (config.totalTimeoutSeconds !== undefined) {
       violations.push(...checkWholeNumber(config.totalTimeoutSeconds, 'totalTimeoutSeconds', 1));
     }
+    if (config.adoptTokenId !== undefined && !unresolved(config.adoptTokenId)) violations.push(...checkUuid(config.adoptTokenId, 'adoptTokenId'));
+    if (config.registryHostname !== undefined) violations.push(...checkHostname(config.registryHostname));
+    if (config.rotationTrigger !== undefined && !unresolved(config.rotationTrigger) && typeof config.rotationTrigger !== 'string') {
+      violations.push({ prop: 'rotationTrigger', value: config.rotationTrigger, rule: 'must be a string' });
+    }
     if (violations.length > 0) throw invalidConfig(this.node.path, violations);
     if (config.expiryDate !== undefined && !unresolved(config.expiryDate)) {
       for (const v of checkExpiryLead(config.expiryDate, new Date())) {
@@ -158,9 +199,14 @@ export class RegistryToken extends Construct {
     const stack = TerraformStack.of(this);
     const pathInStack = this.node.path.split('/').slice(1).join('/');
     const seedParts = [stack.node.id, pathInStack, config.registryId, config.name];
-    this.tokenId = seedParts.some(unresolved)
-      ? Fn.uuidv5(TOKEN_ID_NAMESPACE, Fn.join('|', seedParts))
-      : uuidv5(TOKEN_ID_NAMESPACE, seedParts.join('|'));
+    const adopt = config.adoptTokenId !== undefined;
+    if (config.adoptTokenId !== undefined) {
+      this.tokenId = unresolved(config.adoptTokenId) ? Fn.lower(config.adoptTokenId) : config.adoptTokenId.toLowerCase();
+    } else {
+      this.tokenId = seedParts.some(unresolved)
+        ? Fn.uuidv5(TOKEN_ID_NAMESPACE, Fn.join('|', seedParts))
+        : uuidv5(TOKEN_ID_NAMESPACE, seedParts.join('|'));
+    }
     this.username = config.name;
 
     const node = config.nodeExecutable ?? 'node';
@@ -191,9 +237,15 @@ export class RegistryToken extends Construct {
     };
 
     // identity: holds the token's id, cannot fail to create, and deletes the token on destroy.
+    // New keys appear only with the new props: any change to identity (even in place) replaces
+    // `create` (replace_triggered_by), so existing stacks must synthesize exactly as before.
+    const identityTriggers: Record<string, string> = { registry_id: config.registryId, name: config.name, token_id: this.tokenId };
+    if (config.rotationTrigger !== undefined) identityTriggers.rotation = config.rotationTrigger;
+    const identityInput: Record<string, string> = { api_url: apiUrl, path: this.node.path };
+    if (adopt) identityInput.adopt = 'true';
     const identity = new DataResource(this, 'identity', {
-      triggersReplace: { registry_id: config.registryId, name: config.name, token_id: this.tokenId },
-      input: { api_url: apiUrl, path: this.node.path },
+      triggersReplace: identityTriggers,
+      input: identityInput,
       provisioners: [
         {
           type: 'local-exec',
@@ -222,7 +274,13 @@ export class RegistryToken extends Construct {
         {
           type: 'local-exec',
           command: command(Operation.CREATE),
-          environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: '${self.id}', [ENV.REPLACE_HINT]: replaceHint(identityAddress) },
+          environment: {
+            ...common,
+            [ENV.SPEC]: specEnv,
+            [ENV.CREATE_ID]: '${self.id}',
+            [ENV.REPLACE_HINT]: replaceHint(identityAddress),
+            ...(adopt ? { [ENV.ADOPT]: 'true' } : {}),
+          },
         },
       ],
     });
@@ -278,7 +336,40 @@ export class RegistryToken extends Construct {
       output.overrideLogicalId(outputName);
       this.passwordOutputName = outputName;
     }
+
+    if (config.registryHostname !== undefined) {
+      this.dockerConfigJson = dockerConfigJson(config.registryHostname, config.name, this.password);
+      if (config.passwordOutput ?? true) {
+        const outputName = `${pathInStack.replace(/[^A-Za-z0-9_-]/g, '_')}_docker_config_json`;
+        const output = new TerraformOutput(this, 'docker-config-output', {
+          value: this.dockerConfigJson,
+          sensitive: true,
+          description: `Docker config JSON (kubernetes.io/dockerconfigjson) for "${config.name}" at ${config.registryHostname}`,
+        });
+        output.overrideLogicalId(outputName);
+        this.dockerConfigJsonOutputName = outputName;
+      }
+    }
   }
+}
+
+/**
+ * `{"auths":{"<host>":{"username","password","auth"}}}` as a sensitive Terraform expression. A host
+ * that is a cdktf token becomes the key through zipmap() (a map key must be a plain string in cdktf).
+ */
+function dockerConfigJson(host: string, username: string, password: string): string {
+  const entry = { username, password, auth: Fn.base64encode(Fn.join(':', [username, password])) };
+  const auths = unresolved(host) ? Fn.zipmap([host], [entry]) : { [host]: entry };
+  return Fn.sensitive(Fn.jsonencode({ auths }));
+}
+
+/** A registry hostname as Docker config keys it: `host` or `host:port`, no scheme, no path. */
+function checkHostname(host: string): Violation[] {
+  if (unresolved(host)) return [];
+  if (typeof host !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/.test(host)) {
+    return [{ prop: 'registryHostname', value: host, rule: 'must be a hostname such as "myregistry.cr.de-fra.ionos.com" (optionally with ":port"; no scheme, no path)' }];
+  }
+  return [];
 }
 
 /** Scopes as a reviewer reads them in a plan, in a stable order: `repository app/* pull,push`. */

@@ -33,6 +33,8 @@ export const ENV = {
   API_URL: 'IONOS_RT_API_URL',
   /** The command that re-creates a token whose live copy is gone, for the error message. */
   REPLACE_HINT: 'IONOS_RT_REPLACE_HINT',
+  /** "true" when the prop `adoptTokenId` is set: the create adopts the token found at the id. */
+  ADOPT: 'IONOS_RT_ADOPT',
 } as const;
 
 /** Set to a token id to let this workspace delete and re-create a token it has no record of. */

@@ -16,6 +16,8 @@ export interface JournalEntry {
   readonly createId?: string;
   /** Digest of the spec the create wrote, so the update right after it needs no read. */
   readonly specDigest?: string;
+  /** Set when the token was adopted (prop `adoptTokenId`) rather than created: its password is unknown. */
+  readonly adopted?: boolean;
   readonly at: string;
 }
 

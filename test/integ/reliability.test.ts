@@ -77,14 +77,32 @@ describe(`faults on create (${engine.name})`, () => {
 });
 
 describe(`crash mid-apply (${engine.name})`, () => {
+  /**
+   * Runs `step` while the API holds back the answer of a call that already took effect (a fault with
+   * commit and a long latency); once `reached` sees the effect, SIGKILLs what matches `victims`.
+   * Returns the interrupted run's result; the faults are cleared afterwards.
+   */
+  async function killAfterEffect(
+    step: () => Promise<RunResult>,
+    fault: Record<string, unknown>,
+    reached: () => Promise<boolean>,
+    victims: string[],
+  ): Promise<RunResult> {
+    await emu.addFault({ status: 502, commit: true, latencyMs: 20_000, times: 1, ...fault });
+    const running = step();
+    await waitFor('the call to take effect', async () => (await reached()) || undefined);
+    const killed = victims.map(killMatching);
+    expect(killed[0]).toBeGreaterThanOrEqual(1);
+    const res = await running;
+    await emu.clearFaults();
+    return res;
+  }
+  const liveTokens = () => emu.listTokens(emu.registryId);
+
   test('the handler killed after its create reached the API: the next deploy converges', async () => {
     const ws = workspace([token('killed-create')]);
-    await emu.addFault({ method: 'PUT', path: '/tokens/', status: 502, commit: true, latencyMs: 20_000, times: 1 });
-    const deploying = ws.deploy();
-    await waitFor('the token to exist', async () => (await emu.listTokens(emu.registryId)).length === 1 || undefined);
-    expect(killMatching(handlerPattern('create'))).toBeGreaterThanOrEqual(1);
-    expect((await deploying).code).not.toBe(0);
-    await emu.clearFaults();
+    const crashed = await killAfterEffect(() => ws.deploy(), { method: 'PUT', path: '/tokens/' }, async () => (await liveTokens()).length === 1, [handlerPattern('create')]);
+    expect(crashed.code).not.toBe(0);
     ok(await ws.deploy(), 'deploy after the crash');
     await expectOneWorkingToken(ws, 'killed-create');
     ws.cleanup();
@@ -92,14 +110,11 @@ describe(`crash mid-apply (${engine.name})`, () => {
 
   test('the whole engine killed during a create: the next deploy converges', async () => {
     const ws = workspace([token('killed-engine')]);
-    await emu.addFault({ method: 'PUT', path: '/tokens/', status: 502, commit: true, latencyMs: 20_000, times: 1 });
-    const deploying = ws.deploy();
-    await waitFor('the token to exist', async () => (await emu.listTokens(emu.registryId)).length === 1 || undefined);
-    expect(killMatching(`(^|/)${engine.name} apply`)).toBeGreaterThanOrEqual(1);
-    killMatching(handlerPattern('create'));
     // (cdktf itself may report success for an engine killed by a signal; what matters is the next deploy)
-    await deploying;
-    await emu.clearFaults();
+    await killAfterEffect(() => ws.deploy(), { method: 'PUT', path: '/tokens/' }, async () => (await liveTokens()).length === 1, [
+      `(^|/)${engine.name} apply`,
+      handlerPattern('create'),
+    ]);
     ok(await ws.deploy(), 'deploy after the crash');
     await expectOneWorkingToken(ws, 'killed-engine');
     ws.cleanup();
@@ -109,31 +124,23 @@ describe(`crash mid-apply (${engine.name})`, () => {
     const ws = workspace([token('killed-update')]);
     ok(await ws.deploy(), 'first deploy');
     ws.declare([token('killed-update', { status: 'disabled' })]);
-    await emu.addFault({ method: 'PATCH', status: 502, commit: true, latencyMs: 20_000, times: 1 });
-    const deploying = ws.deploy();
-    await waitFor('the PATCH to arrive', async () => (await emu.listTokens(emu.registryId))[0]?.properties.status === 'disabled' || undefined);
-    killMatching(handlerPattern('update'));
-    expect((await deploying).code).not.toBe(0);
-    await emu.clearFaults();
+    const crashed = await killAfterEffect(() => ws.deploy(), { method: 'PATCH' }, async () => (await liveTokens())[0]?.properties.status === 'disabled', [
+      handlerPattern('update'),
+    ]);
+    expect(crashed.code).not.toBe(0);
     ok(await ws.deploy(), 'deploy after the crash');
-    const [live] = await emu.listTokens(emu.registryId);
-    expect(live.properties.status).toBe('disabled');
-    const res = ok(await ws.deploy(), 'a third deploy');
-    expect(res.all).toMatch(/No changes/);
+    expect((await liveTokens())[0].properties.status).toBe('disabled');
+    expect(ok(await ws.deploy(), 'a third deploy').all).toMatch(/No changes/);
     ws.cleanup();
   });
 
   test('the handler killed during a destroy: the next destroy finishes, nothing is left', async () => {
     const ws = workspace([token('killed-destroy')]);
     ok(await ws.deploy(), 'deploy');
-    await emu.addFault({ method: 'DELETE', status: 502, commit: true, latencyMs: 20_000, times: 1 });
-    const destroying = ws.destroy();
-    await waitFor('the token to be deleted', async () => (await emu.listTokens(emu.registryId)).length === 0 || undefined);
-    killMatching(handlerPattern('delete'));
-    expect((await destroying).code).not.toBe(0);
-    await emu.clearFaults();
+    const crashed = await killAfterEffect(() => ws.destroy(), { method: 'DELETE' }, async () => (await liveTokens()).length === 0, [handlerPattern('delete')]);
+    expect(crashed.code).not.toBe(0);
     ok(await ws.destroy(), 'destroy after the crash');
-    expect(await emu.listTokens(emu.registryId)).toEqual([]);
+    expect(await liveTokens()).toEqual([]);
     expect(ws.state().resources).toEqual([]);
     ws.cleanup();
   });

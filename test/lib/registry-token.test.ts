@@ -152,3 +152,65 @@ describe('validation at synth', () => {
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC).toMatch(/^\$\{jsonencode\(/);
   });
 });
+
+describe('operations props', () => {
+  test('without the new props, identity and create synthesize exactly as before (no rotation, no adopt marker)', () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'push-token', base);
+    const { identity, create, out } = resources(stack);
+    expect(Object.keys(identity.triggers_replace).sort()).toEqual(['name', 'registry_id', 'token_id']);
+    expect(Object.keys(identity.input).sort()).toEqual(['api_url', 'path']);
+    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_ADOPT).toBeUndefined();
+    expect(Object.keys(out.output!)).toEqual(['push-token_password']);
+  });
+
+  test('rotationTrigger sits in identity, so a change deletes and re-creates the token (same id)', () => {
+    const a = newStack();
+    const t1 = new RegistryToken(a, 'push-token', { ...base, rotationTrigger: '2025-01' });
+    expect(resources(a).identity.triggers_replace).toEqual({ registry_id: REGISTRY, name: 'ci-push', token_id: t1.tokenId, rotation: '2025-01' });
+    const b = newStack();
+    const t2 = new RegistryToken(b, 'push-token', { ...base, rotationTrigger: '2025-02' });
+    expect(t2.tokenId).toBe(t1.tokenId);
+  });
+
+  test('adoptTokenId: the token id is the adopted one, identity is marked, create adopts', () => {
+    const stack = newStack();
+    const id = '0C1D2E3F-4A5B-4C6D-8E7F-A0B1C2D3E4F5';
+    const token = new RegistryToken(stack, 'push-token', { ...base, adoptTokenId: id });
+    const { identity, create } = resources(stack);
+    expect(token.tokenId).toBe(id.toLowerCase());
+    expect(identity.triggers_replace.token_id).toBe(id.toLowerCase());
+    expect(identity.input).toEqual({ api_url: '', path: 'ci/push-token', adopt: 'true' });
+    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_ADOPT).toBe('true');
+  });
+
+  test('adoptTokenId must be a uuid; registryHostname a hostname', () => {
+    expect(() => new RegistryToken(newStack(), 'push-token', { ...base, adoptTokenId: 'abc' })).toThrow(
+      'ci/push-token: adoptTokenId "abc" must be a uuid like 00000000-0000-4000-8000-000000000000',
+    );
+    expect(() => new RegistryToken(newStack(), 'push-token', { ...base, registryHostname: 'https://x.example/' })).toThrow(
+      /^ci\/push-token: registryHostname "https:\/\/x.example\/" must be a hostname/,
+    );
+  });
+
+  test('registryHostname: a sensitive Docker config JSON built by Terraform, and its sensitive output', () => {
+    const stack = newStack();
+    const token = new RegistryToken(stack, 'push-token', { ...base, registryHostname: 'reg.cr.de-fra.ionos.com' });
+    const { out } = resources(stack);
+    expect(token.dockerConfigJsonOutputName).toBe('push-token_docker_config_json');
+    const output = out.output!['push-token_docker_config_json'];
+    expect(output.sensitive).toBe(true);
+    expect(output.value).toMatch(/^\$\{sensitive\(jsonencode\(\{"auths" = \{"reg.cr.de-fra.ionos.com" = \{"username" = "ci-push", "password" = terraform_data\.push-token_password_[0-9A-F]+\.triggers_replace, "auth" = base64encode\(join\(":", \["ci-push", terraform_data\.push-token_password_[0-9A-F]+\.triggers_replace\]\)\)\}\}\}\)\)\}$/);
+    const noOutput = newStack();
+    const quiet = new RegistryToken(noOutput, 'push-token', { ...base, registryHostname: 'reg.example:5000', passwordOutput: false });
+    expect(quiet.dockerConfigJson).toBeDefined();
+    expect(quiet.dockerConfigJsonOutputName).toBeUndefined();
+  });
+
+  test('an unresolved registryHostname becomes the key through zipmap()', () => {
+    const stack = newStack();
+    const host = new TerraformVariable(stack, 'host', { type: 'string' });
+    new RegistryToken(stack, 'push-token', { ...base, registryHostname: host.stringValue });
+    expect(resources(stack).out.output!['push-token_docker_config_json'].value).toMatch(/zipmap\(\[var\.host\], \[\{"username" = "ci-push"/);
+  });
+});

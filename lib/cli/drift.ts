@@ -1,0 +1,195 @@
+/**
+ * `registry-token drift`: reads each token of the state, GETs it with the handler's client (same
+ * environment, same retries) and compares it with what the stack declares. `--fix` re-applies the
+ * declared status, expiry and scopes through the handler's own update step (GET, diff, then PATCH or
+ * PUT). A token that is gone is reported and never re-created: that takes a new password, which only
+ * a deploy can capture.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ApiTokenResponse } from '../api-types';
+import { ApiError, clientConfigFromEnv, InvalidConfigError, MissingCredentialsError, RegistryApiClient } from '../client';
+import { Journal } from '../handler/journal';
+import { StepError, update } from '../handler/lifecycle';
+import { describeScope, DesiredToken, normalizeScopes, planUpdate, sameExpiry } from '../token-spec';
+import { CliError } from './errors';
+import { mdEscape } from './plan-summary';
+import { desiredFrom } from './resources';
+import type { StateToken } from './state';
+
+/** One difference between the live token and the declared one. */
+export interface Difference {
+  readonly field: 'status' | 'expiry' | 'scopes' | 'name';
+  readonly live: string;
+  readonly declared: string;
+}
+
+export type DriftState = 'ok' | 'drift' | 'gone' | 'renamed' | 'fixed' | 'error';
+
+export interface DriftResult {
+  readonly path: string;
+  readonly name: string;
+  readonly tokenId: string;
+  readonly registryId: string;
+  readonly state: DriftState;
+  readonly differences: Difference[];
+  /** The call that repairs it (`--fix`), when it can be repaired. */
+  readonly fix?: 'PATCH' | 'PUT';
+  /** The human line. */
+  readonly line: string;
+}
+
+/** The declared token of a state entry. */
+export function declared(token: StateToken): DesiredToken {
+  return desiredFrom(token.name, token.spec ?? {});
+}
+
+/** Compares a live token (undefined: gone) with the declaration. Pure. */
+export function compare(token: StateToken, live: ApiTokenResponse | undefined, now: Date = new Date()): DriftResult {
+  const base = { path: token.path, name: token.name, tokenId: token.tokenId, registryId: token.registryId };
+  const want = declared(token);
+  if (!live) {
+    const expired = want.expiryDate && Date.parse(want.expiryDate) <= now.getTime() ? ` (its expiry ${want.expiryDate} has passed)` : '';
+    return {
+      ...base,
+      state: 'gone',
+      differences: [],
+      line:
+        `gone ${token.name}: token ${token.tokenId} no longer exists${expired || ' (deleted outside the stack, or expired)'}; ` +
+        `not re-created: to create it again with a new password, deploy with -replace=${token.identityAddress}`,
+    };
+  }
+  const lp = live.properties;
+  if (lp.name !== token.name) {
+    return {
+      ...base,
+      state: 'renamed',
+      differences: [{ field: 'name', live: lp.name, declared: token.name }],
+      line: `renamed ${token.name}: the token at ${token.tokenId} is named "${lp.name}"; names cannot change in place (not fixable)`,
+    };
+  }
+  const differences: Difference[] = [];
+  if (lp.status !== want.status) differences.push({ field: 'status', live: lp.status, declared: want.status });
+  if (!sameExpiry(lp.expiryDate, want.expiryDate)) {
+    differences.push({ field: 'expiry', live: lp.expiryDate ?? 'never', declared: want.expiryDate ?? 'never' });
+  }
+  const liveScopes = normalizeScopes(lp.scopes).map(describeScope);
+  const wantScopes = normalizeScopes(want.scopes).map(describeScope);
+  if (liveScopes.join('\n') !== wantScopes.join('\n')) {
+    differences.push({ field: 'scopes', live: liveScopes.join('; ') || 'none', declared: wantScopes.join('; ') || 'none' });
+  }
+  if (differences.length === 0) return { ...base, state: 'ok', differences, line: `ok ${token.name}` };
+  const plan = planUpdate(live, want);
+  const fix = plan.kind === 'put' ? 'PUT' : 'PATCH';
+  const words = differences.map((d) => `${d.field} ${d.field === 'scopes' ? 'are' : 'is'} ${d.live}, declared ${d.declared}`).join('; ');
+  return { ...base, state: 'drift', differences, fix, line: `drift ${token.name}: ${words} (--fix: ${fix}, password kept)` };
+}
+
+export interface DriftOptions {
+  readonly fix: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now?: () => Date;
+  /** For `-replace` hints: where the engine runs. */
+  readonly stackDir?: string;
+}
+
+function clientFor(cache: Map<string, RegistryApiClient>, apiUrl: string, env: NodeJS.ProcessEnv): RegistryApiClient {
+  const key = apiUrl || '';
+  let client = cache.get(key);
+  if (!client) {
+    try {
+      client = new RegistryApiClient(clientConfigFromEnv(env, { apiUrl: apiUrl || undefined }));
+    } catch (e) {
+      if (e instanceof MissingCredentialsError || e instanceof InvalidConfigError) throw new CliError(e.message);
+      throw e;
+    }
+    cache.set(key, client);
+  }
+  return client;
+}
+
+function errorLine(token: StateToken, what: string, err: unknown): string {
+  const msg = err instanceof ApiError || err instanceof StepError || err instanceof Error ? err.message : String(err);
+  return `error ${token.name}: ${what} failed: ${msg.split('\n').join('; ')}`;
+}
+
+/** Checks (and with `fix`, repairs) every token; sequential, one GET per token (plus the fix). */
+export async function checkDrift(tokens: readonly StateToken[], options: DriftOptions): Promise<DriftResult[]> {
+  const now = options.now ?? (() => new Date());
+  const clients = new Map<string, RegistryApiClient>();
+  const results: DriftResult[] = [];
+  for (const token of tokens) {
+    const base = { path: token.path, name: token.name, tokenId: token.tokenId, registryId: token.registryId, differences: [] };
+    if (!token.spec) {
+      results.push({ ...base, state: 'error', line: `error ${token.name}: the state has no spec for it (a create that never finished?): deploy first` });
+      continue;
+    }
+    const api = clientFor(clients, token.apiUrl, options.env);
+    let live: ApiTokenResponse | undefined;
+    try {
+      live = await api.getToken(token.registryId, token.tokenId);
+    } catch (err) {
+      results.push({ ...base, state: 'error', line: errorLine(token, 'GET', err) });
+      continue;
+    }
+    const result = compare(token, live, now());
+    if (!options.fix || result.state !== 'drift') {
+      results.push(result);
+      continue;
+    }
+    // The handler's update step: GET, diff, PATCH or PUT; the same rules (an expiry set less than an
+    // hour ahead is refused) and, for a token gone meanwhile, no re-creation.
+    const logs: string[] = [];
+    try {
+      await update({
+        api,
+        journal: new Journal(path.join(os.tmpdir(), `registry-token-drift-${process.pid}-no-journal`)),
+        registryId: token.registryId,
+        tokenId: token.tokenId,
+        desired: declared(token),
+        path: token.path,
+        replaceHint: `-replace=${token.identityAddress}`,
+        now,
+        log: (l) => logs.push(l),
+      });
+    } catch (err) {
+      results.push({ ...result, state: 'error', line: errorLine(token, `--fix (${result.fix})`, err) });
+      continue;
+    }
+    const changes = result.differences.map((d) => `${d.field} ${d.live} → ${d.declared}`).join('; ');
+    results.push({ ...result, state: 'fixed', line: `fixed ${token.name}: ${changes} (${result.fix}, password kept)` });
+  }
+  return results;
+}
+
+/** 0: as declared (or all fixed); 2: drift left; 1: an error. */
+export function driftExitCode(results: readonly DriftResult[]): number {
+  if (results.some((r) => r.state === 'error')) return 1;
+  if (results.some((r) => r.state === 'drift' || r.state === 'gone' || r.state === 'renamed')) return 2;
+  return 0;
+}
+
+function counts(results: readonly DriftResult[]): string {
+  const by = (s: DriftState) => results.filter((r) => r.state === s).length;
+  const parts = (['drift', 'fixed', 'gone', 'renamed', 'error'] as const)
+    .filter((s) => by(s) > 0)
+    .map((s) => `${by(s)} ${s === 'drift' ? 'drifted' : s === 'error' ? 'failed' : s}`);
+  return `checked ${results.length} token${results.length === 1 ? '' : 's'}: ${[...parts, `${by('ok')} as declared`].join(', ')}`;
+}
+
+export function renderDrift(results: readonly DriftResult[], format: 'text' | 'markdown' | 'json'): string {
+  if (format === 'json') {
+    return `${JSON.stringify({ format: 'registry-token-drift/1', exitCode: driftExitCode(results), tokens: results }, null, 2)}\n`;
+  }
+  if (format === 'text') {
+    return `${[...results.filter((r) => r.state !== 'ok').map((r) => r.line), counts(results)].join('\n')}\n`;
+  }
+  const rows = results.filter((r) => r.state !== 'ok');
+  const lines = [`#### Registry token drift: ${counts(results)}`, ''];
+  if (rows.length > 0) {
+    lines.push('| token | state | details |', '|---|---|---|');
+    for (const r of rows) lines.push(`| \`${r.name}\` (${mdEscape(r.path)}) | ${r.state} | ${mdEscape(r.line)} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

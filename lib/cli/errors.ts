@@ -1,0 +1,20 @@
+/** A failure the user can act on: printed as one line, `registry-token: <message>`, exit code 1. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Exit codes of every command (documented in docs/operations.md). */
+export const EXIT = {
+  /** Done; for `drift`: no drift (or everything drifted was fixed). */
+  OK: 0,
+  /** An error: bad arguments, unreadable input, missing credentials, an API failure. */
+  ERROR: 1,
+  /** `drift` only: drift found (or, with --fix, drift that cannot be fixed: gone or renamed tokens). */
+  DRIFT: 2,
+} as const;

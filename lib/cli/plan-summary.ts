@@ -1,0 +1,356 @@
+/**
+ * `registry-token plan-summary`: what a plan (`terraform show -json <planfile>`, Terraform or
+ * OpenTofu) will do to each real token, and which API calls the handler will make. It reads only the
+ * identity and spec resources (plain words), never the password resource, and cuts every sensitive
+ * string of the plan out of what it prints.
+ */
+import type { ApiTokenResponse } from '../api-types';
+import { planUpdate } from '../token-spec';
+import { CliError } from './errors';
+import { desiredFrom, IdentityValues, isRecord, parseResourceName, readIdentity, readSpec, Role, SpecValues } from './resources';
+import { redact, sensitiveStrings } from './secrets';
+
+/** What happens to one token. */
+export type TokenAction =
+  | 'create'
+  | 'adopt'
+  | 'update'
+  | 'rename'
+  | 'move'
+  | 'rotate'
+  | 'replace'
+  | 're-create'
+  | 'delete'
+  | 'forget'
+  | 'other';
+
+export interface TokenChange {
+  /** The construct path (e.g. `my-stack/ci-push`), or the resource name prefix when unknown. */
+  readonly path: string;
+  /** The token name after the change (before it, for a delete). */
+  readonly name: string;
+  readonly action: TokenAction;
+  /** The human line, e.g. `ci-push: status enabled → disabled (PATCH, password kept)`. */
+  readonly line: string;
+  /** The single changes, e.g. `status enabled → disabled`. */
+  readonly changes: string[];
+  /** The API calls in order, e.g. `["GET", "PATCH"]`. */
+  readonly calls: string[];
+  /** What happens to the password in the state. */
+  readonly password: 'new' | 'kept' | 'unknown' | 'gone' | 'unchanged';
+  readonly tokenId?: string;
+  readonly registryId?: string;
+}
+
+export interface PlanSummary {
+  /** Tokens the plan changes, in the plan's order. */
+  readonly tokens: TokenChange[];
+  /** Tokens the plan leaves alone. */
+  readonly unchanged: number;
+  /** The engine that made the plan (`terraform_version`), when given. */
+  readonly engineVersion?: string;
+}
+
+interface ResourceChange {
+  address: string;
+  role: Role;
+  actions: string[];
+  reason?: string;
+  before: unknown;
+  after: unknown;
+  afterUnknown: unknown;
+}
+
+interface Group {
+  key: string;
+  prefix: string;
+  parts: Partial<Record<Role, ResourceChange>>;
+}
+
+const UNKNOWN = '(known after apply)';
+
+function isReplace(a: string[]): boolean {
+  return a.includes('delete') && a.includes('create');
+}
+
+function isNoop(a: string[]): boolean {
+  return a.length === 0 || (a.length === 1 && (a[0] === 'no-op' || a[0] === 'read'));
+}
+
+/** Checks that the document is a plan and gives its resource changes. */
+function resourceChanges(plan: unknown): unknown[] {
+  if (!isRecord(plan)) throw new CliError('the input is not a JSON object; give the output of "terraform show -json <planfile>"');
+  if (typeof plan.format_version !== 'string') {
+    throw new CliError('the input has no format_version; give the output of "terraform show -json <planfile>" (or tofu)');
+  }
+  if (!('resource_changes' in plan) && !('planned_values' in plan)) {
+    throw new CliError('the input is a state, not a plan: give "terraform show -json <planfile>" of a saved plan (terraform plan -out <planfile>)');
+  }
+  if (plan.resource_changes === undefined) return [];
+  if (!Array.isArray(plan.resource_changes)) throw new CliError('resource_changes is not an array; is this a Terraform plan JSON?');
+  return plan.resource_changes;
+}
+
+function groupsOf(plan: unknown): Group[] {
+  const groups = new Map<string, Group>();
+  for (const rc of resourceChanges(plan)) {
+    if (!isRecord(rc) || rc.type !== 'terraform_data' || rc.mode !== 'managed' || typeof rc.name !== 'string') continue;
+    const parsed = parseResourceName(rc.name);
+    if (!parsed || !isRecord(rc.change)) continue;
+    const moduleAddress = typeof rc.module_address === 'string' ? `${rc.module_address}.` : '';
+    const key = `${moduleAddress}${parsed.prefix}`;
+    const group = groups.get(key) ?? { key, prefix: parsed.prefix, parts: {} };
+    group.parts[parsed.role] = {
+      address: String(rc.address ?? rc.name),
+      role: parsed.role,
+      actions: Array.isArray(rc.change.actions) ? rc.change.actions.map(String) : [],
+      reason: typeof rc.action_reason === 'string' ? rc.action_reason : undefined,
+      before: rc.change.before,
+      after: rc.change.after,
+      afterUnknown: rc.change.after_unknown,
+    };
+    groups.set(key, group);
+  }
+  // Ours only: an identity with the identity shape (before or after) and a spec or create beside it.
+  return [...groups.values()].filter((g) => {
+    const id = g.parts.identity;
+    return id !== undefined && (readIdentity(id.before) ?? readIdentity(id.after)) !== undefined && (g.parts.spec || g.parts.create);
+  });
+}
+
+/** `after_unknown.triggers_replace.<key>` (or the whole triggers) is true. */
+function unknownAfter(rc: ResourceChange | undefined, key: string): boolean {
+  if (!rc || !isRecord(rc.afterUnknown)) return false;
+  const t = rc.afterUnknown.triggers_replace;
+  return t === true || (isRecord(t) && t[key] === true);
+}
+
+function show(v: string | undefined, unknown = false): string {
+  return unknown ? UNKNOWN : (v ?? '?');
+}
+
+function specChanges(name: string, before: SpecValues, after: SpecValues) {
+  const live = desiredFrom(name, before);
+  const plan = planUpdate({ id: '', properties: { ...live } } as unknown as ApiTokenResponse, desiredFrom(name, after));
+  return plan;
+}
+
+function summarizeGroup(g: Group): TokenChange | undefined {
+  const id = g.parts.identity!;
+  const idBefore = readIdentity(id.before);
+  const idAfter = readIdentity(id.after);
+  const anyId = (idAfter ?? idBefore) as IdentityValues;
+  const path = anyId.path ?? g.prefix;
+  const nameBefore = idBefore?.name;
+  const nameAfter = unknownAfter(id, 'name') ? UNKNOWN : idAfter?.name;
+  const base = {
+    path,
+    tokenId: unknownAfter(id, 'token_id') ? undefined : (idAfter ?? idBefore)?.tokenId,
+    registryId: unknownAfter(id, 'registry_id') ? undefined : (idAfter ?? idBefore)?.registryId,
+  };
+  const create = g.parts.create;
+  const spec = g.parts.spec;
+  const password = g.parts.password;
+
+  // The identity goes away: a destroy deletes the token; a resource gone from the code does not
+  // (Terraform runs no destroy provisioner for it).
+  if (id.actions.length === 1 && id.actions[0] === 'delete') {
+    const name = show(nameBefore);
+    if (id.reason === 'delete_because_no_resource_config') {
+      return {
+        ...base,
+        name,
+        action: 'forget',
+        line: `forget ${name}: removed from the code, so Terraform drops it from the state without deleting the live token (run "cdktf destroy", or delete it with the API)`,
+        changes: [],
+        calls: [],
+        password: 'gone',
+      };
+    }
+    return { ...base, name, action: 'delete', line: `delete ${name}`, changes: [], calls: ['DELETE'], password: 'gone' };
+  }
+
+  // A new identity: a new token, or one adopted by id.
+  if (id.actions.length === 1 && id.actions[0] === 'create') {
+    const name = show(nameAfter);
+    if (idAfter?.adopt) {
+      return {
+        ...base,
+        name,
+        action: 'adopt',
+        line: `adopt ${name} (GET, then PATCH or PUT only where it differs; password unknown)`,
+        changes: [],
+        calls: ['GET'],
+        password: 'unknown',
+      };
+    }
+    return { ...base, name, action: 'create', line: `create ${name} (PUT)`, changes: [], calls: ['PUT'], password: 'new' };
+  }
+
+  // The identity is replaced: the token is deleted and created again (same or new id).
+  if (isReplace(id.actions)) {
+    const changes: string[] = [];
+    const renamed = nameBefore !== nameAfter;
+    const moved = unknownAfter(id, 'registry_id') || idBefore?.registryId !== idAfter?.registryId;
+    const rotated = unknownAfter(id, 'rotation') || idBefore?.rotation !== idAfter?.rotation;
+    const adoptAfter = idAfter?.adopt === true;
+    if (renamed) changes.push(`name ${show(nameBefore)} → ${show(nameAfter)}`);
+    if (moved) changes.push(`registry ${show(idBefore?.registryId)} → ${show(idAfter?.registryId, unknownAfter(id, 'registry_id'))}`);
+    if (rotated) changes.push(`rotation ${idBefore?.rotation ?? 'unset'} → ${unknownAfter(id, 'rotation') ? UNKNOWN : (idAfter?.rotation ?? 'unset')}`);
+    const name = show(nameAfter);
+    // Adopting a token at another id: the create step reads it and keeps it. Otherwise (also for an
+    // adopted token renamed or rotated in place: its id is free after the DELETE) a new token is made.
+    const adoptsOther = adoptAfter && (unknownAfter(id, 'token_id') || idBefore?.tokenId !== idAfter?.tokenId);
+    const then = adoptsOther ? 'adopt the token at the new id (GET, password unknown)' : 'create new (new password)';
+    const calls = adoptsOther ? ['DELETE', 'GET'] : adoptAfter ? ['DELETE', 'GET', 'PUT'] : ['DELETE', 'PUT'];
+    const pw = adoptsOther ? 'unknown' : 'new';
+    let action: TokenAction;
+    let line: string;
+    if (renamed) {
+      action = 'rename';
+      line = `rename ${show(nameBefore)} → ${name}: delete old, ${then}`;
+    } else if (moved) {
+      action = 'move';
+      line = `move ${name} to registry ${show(idAfter?.registryId, unknownAfter(id, 'registry_id'))}: delete old, ${then}`;
+    } else if (rotated && !adoptsOther) {
+      action = 'rotate';
+      line = `rotate ${name}: delete, create (new password)`;
+    } else {
+      action = 'replace';
+      const idChange = `token id ${show(idBefore?.tokenId)} → ${show(idAfter?.tokenId, unknownAfter(id, 'token_id'))}`;
+      changes.push(idChange);
+      line = `replace ${name} (${idChange}): delete old, ${then}`;
+    }
+    return { ...base, name, action, line, changes, calls, password: pw };
+  }
+
+  const name = show(nameAfter ?? nameBefore);
+  // The identity stays but `create` is replaced (an in-place change of identity, e.g. `apiUrl`, or
+  // `-replace` of the create resource): the handler deletes the token and creates it again.
+  if (create && isReplace(create.actions)) {
+    if (anyId.adopt) {
+      return {
+        ...base,
+        name,
+        action: 're-create',
+        line: `re-adopt ${name}: the create step runs again (GET; no delete, password unknown)`,
+        changes: [],
+        calls: ['GET'],
+        password: 'unknown',
+      };
+    }
+    return {
+      ...base,
+      name,
+      action: 're-create',
+      line: `re-create ${name}: delete, create (new password)`,
+      changes: [],
+      calls: ['PUT', 'DELETE', 'PUT'],
+      password: 'new',
+    };
+  }
+
+  if (spec && isReplace(spec.actions)) {
+    const before = readSpec(spec.before);
+    const after = readSpec(spec.after);
+    if (!before || !after || unknownAfter(spec, 'status') || unknownAfter(spec, 'expiry_date') || unknownAfter(spec, 'scopes')) {
+      return { ...base, name, action: 'update', line: `${name}: status, expiry or scopes ${UNKNOWN} (GET, then PATCH or PUT, password kept)`, changes: [], calls: ['GET'], password: 'kept' };
+    }
+    const plan = specChanges(nameAfter ?? nameBefore ?? '', before, after);
+    if (plan.kind === 'none') {
+      return { ...base, name, action: 'update', line: `${name}: spec re-applied, no difference (GET only, password kept)`, changes: [], calls: ['GET'], password: 'kept' };
+    }
+    const method = plan.kind.toUpperCase();
+    return {
+      ...base,
+      name,
+      action: 'update',
+      line: `${name}: ${plan.changes.join(', ')} (${method}, password kept)`,
+      changes: plan.changes,
+      calls: ['GET', method],
+      password: 'kept',
+    };
+  }
+
+  // Anything else that changes one of the four resources (no API call).
+  const others = [id, create, spec, password].filter((r): r is ResourceChange => r !== undefined && !isNoop(r.actions));
+  if (others.length === 0) return undefined;
+  const passwordLost = password !== undefined && isReplace(password.actions);
+  return {
+    ...base,
+    name,
+    action: 'other',
+    line: passwordLost
+      ? `${name}: the password resource is replaced without a new token: the state loses the password (no API call)`
+      : `${name}: ${others.map((r) => `${r.role} ${r.actions.join('/')}`).join(', ')} (no API call)`,
+    changes: [],
+    calls: [],
+    password: passwordLost ? 'gone' : 'unchanged',
+  };
+}
+
+/** Summarizes a plan JSON document. */
+export function summarizePlan(plan: unknown): PlanSummary {
+  const groups = groupsOf(plan);
+  const tokens: TokenChange[] = [];
+  let unchanged = 0;
+  for (const g of groups) {
+    const t = summarizeGroup(g);
+    if (t) tokens.push(t);
+    else unchanged++;
+  }
+  const engineVersion = isRecord(plan) && typeof plan.terraform_version === 'string' ? plan.terraform_version : undefined;
+  return { tokens, unchanged, engineVersion };
+}
+
+export type Format = 'text' | 'markdown' | 'json';
+
+/** Escapes what Markdown would read as formatting or a table border. */
+export function mdEscape(s: string): string {
+  return s.replace(/[\\`*_|<>[\]]/g, (c) => `\\${c}`);
+}
+
+const PASSWORD_WORDS: Record<TokenChange['password'], string> = {
+  new: 'new',
+  kept: 'kept',
+  unknown: 'unknown (adopted)',
+  gone: 'gone',
+  unchanged: 'kept',
+};
+
+export function renderSummary(summary: PlanSummary, format: Format): string {
+  if (format === 'json') {
+    return `${JSON.stringify({ format: 'registry-token-plan-summary/1', ...summary }, null, 2)}\n`;
+  }
+  const n = summary.tokens.length;
+  const unchanged = summary.unchanged ? `${summary.unchanged} token${summary.unchanged === 1 ? '' : 's'} unchanged.` : '';
+  if (format === 'text') {
+    if (n === 0) return `no token changes${summary.unchanged ? ` (${unchanged.replace(/\.$/, '')})` : ''}\n`;
+    return `${summary.tokens.map((t) => t.line).join('\n')}\n`;
+  }
+  const lines = [`#### Registry tokens: ${n === 0 ? 'no changes' : `${n} to change`}`, ''];
+  if (n > 0) {
+    lines.push('| token | what happens | API calls | password |', '|---|---|---|---|');
+    for (const t of summary.tokens) {
+      const what = t.line.startsWith(`${t.name}: `) ? t.line.slice(t.name.length + 2) : t.line;
+      lines.push(`| \`${t.name.replace(/`/g, "'")}\` (${mdEscape(t.path)}) | ${mdEscape(what)} | ${t.calls.join(', ') || 'none'} | ${PASSWORD_WORDS[t.password]} |`);
+    }
+    lines.push('');
+  }
+  if (unchanged) lines.push(unchanged, '');
+  return `${lines.join('\n')}`;
+}
+
+/** Summary of a plan JSON text, rendered, with every sensitive string of the plan cut out. */
+export function planSummaryText(planJson: string, format: Format): string {
+  let plan: unknown;
+  try {
+    plan = JSON.parse(planJson);
+  } catch (e) {
+    if (planJson.startsWith('PK')) {
+      throw new CliError('this is a binary plan file: give its JSON, "terraform show -json <planfile> > plan.json"');
+    }
+    throw new CliError(`the input is not JSON (${(e as Error).message}); give the output of "terraform show -json <planfile>"`);
+  }
+  return redact(renderSummary(summarizePlan(plan), format), sensitiveStrings(plan));
+}

@@ -1,0 +1,173 @@
+/**
+ * Reads the tokens a stack declares from its Terraform state: a raw `.tfstate` (local backend; cdktf
+ * writes `terraform.<stack>.tfstate` in the project directory) or `terraform show -json` (any backend).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliError } from './errors';
+import { IdentityValues, isRecord, parseResourceName, readIdentity, readSpec, Role, SpecValues } from './resources';
+
+/** One token as the state declares it. */
+export interface StateToken {
+  /** The construct path (e.g. `my-stack/ci-push`). */
+  readonly path: string;
+  readonly name: string;
+  readonly registryId: string;
+  readonly tokenId: string;
+  /** The `apiUrl` prop ("" = IONOS_API_URL, else production). */
+  readonly apiUrl: string;
+  readonly adopted: boolean;
+  /** `terraform_data.<name>` of the identity, for the `-replace` hint. */
+  readonly identityAddress: string;
+  /** Undefined when the state has no spec resource for the token (a create that never finished). */
+  readonly spec?: SpecValues;
+  /** Where the state came from, for messages. */
+  readonly source: string;
+}
+
+interface StateResource {
+  address: string;
+  name: string;
+  moduleAddress: string;
+  values: unknown;
+}
+
+/** Resources of a raw state (format version 4). */
+function rawResources(doc: Record<string, unknown>): StateResource[] {
+  const out: StateResource[] = [];
+  for (const r of doc.resources as unknown[]) {
+    if (!isRecord(r) || r.mode !== 'managed' || r.type !== 'terraform_data' || typeof r.name !== 'string') continue;
+    const inst = Array.isArray(r.instances) ? r.instances[0] : undefined;
+    if (!isRecord(inst) || !isRecord(inst.attributes)) continue;
+    const moduleAddress = typeof r.module === 'string' ? r.module : '';
+    out.push({ address: `${moduleAddress ? `${moduleAddress}.` : ''}terraform_data.${r.name}`, name: r.name, moduleAddress, values: inst.attributes });
+  }
+  return out;
+}
+
+/** Resources of `terraform show -json` (state form), every module. */
+function shownResources(mod: unknown, out: StateResource[] = []): StateResource[] {
+  if (!isRecord(mod)) return out;
+  const moduleAddress = typeof mod.address === 'string' ? mod.address : '';
+  if (Array.isArray(mod.resources)) {
+    for (const r of mod.resources) {
+      if (!isRecord(r) || r.mode !== 'managed' || r.type !== 'terraform_data' || typeof r.name !== 'string') continue;
+      out.push({ address: String(r.address ?? `terraform_data.${r.name}`), name: r.name, moduleAddress, values: r.values });
+    }
+  }
+  if (Array.isArray(mod.child_modules)) mod.child_modules.forEach((c) => shownResources(c, out));
+  return out;
+}
+
+/** The tokens of a state document (raw `.tfstate` or `show -json`). */
+export function tokensFromState(doc: unknown, source: string): StateToken[] {
+  if (!isRecord(doc)) throw new CliError(`${source} is not a JSON object; give a .tfstate file or the output of "terraform show -json"`);
+  let resources: StateResource[];
+  if (Array.isArray(doc.resources) && typeof doc.version === 'number') {
+    resources = rawResources(doc);
+  } else if (typeof doc.format_version === 'string') {
+    if ('resource_changes' in doc) throw new CliError(`${source} is a plan, not a state: give "terraform show -json" without a plan file, or a .tfstate file`);
+    resources = isRecord(doc.values) ? shownResources(doc.values.root_module) : [];
+  } else {
+    throw new CliError(`${source} is neither a Terraform state (version, resources) nor "terraform show -json" output (format_version)`);
+  }
+  const groups = new Map<string, Partial<Record<Role, StateResource>>>();
+  for (const r of resources) {
+    const parsed = parseResourceName(r.name);
+    if (!parsed) continue;
+    const key = `${r.moduleAddress}|${parsed.prefix}`;
+    const g = groups.get(key) ?? {};
+    g[parsed.role] = r;
+    groups.set(key, g);
+  }
+  const tokens: StateToken[] = [];
+  for (const [key, g] of groups) {
+    if (!g.identity) continue;
+    const id: IdentityValues | undefined = readIdentity(g.identity.values);
+    if (!id || !id.name || !id.registryId || !id.tokenId) continue;
+    tokens.push({
+      path: id.path ?? key.split('|')[1],
+      name: id.name,
+      registryId: id.registryId,
+      tokenId: id.tokenId,
+      apiUrl: id.apiUrl ?? '',
+      adopted: id.adopt,
+      identityAddress: g.identity.address,
+      spec: g.spec ? readSpec(g.spec.values) : undefined,
+      source,
+    });
+  }
+  return tokens;
+}
+
+/** Parses JSON text of a state, naming the source in errors. */
+export function parseStateJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${source} is not JSON (${(e as Error).message})`);
+  }
+}
+
+export interface LoadedState {
+  readonly tokens: StateToken[];
+  /** The parsed documents, for redaction. */
+  readonly documents: unknown[];
+  /** For `-replace` hints: the directory to run the engine in, when known. */
+  readonly stackDir?: string;
+}
+
+export function readStateFile(file: string, readStdin: () => string): LoadedState {
+  const source = file === '-' ? 'stdin' : file;
+  let text: string;
+  try {
+    text = file === '-' ? readStdin() : fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const doc = parseStateJson(text, source);
+  return { tokens: tokensFromState(doc, source), documents: [doc] };
+}
+
+/**
+ * `--stack <dir>`:
+ * - a synthesized stack directory (holds `cdk.tf.json`, e.g. `cdktf.out/stacks/prod`): runs
+ *   `<engine> show -json` there, which works with any backend (the engine is `$TERRAFORM_BINARY_NAME`,
+ *   else `terraform`; `init` must have run);
+ * - a cdktf project directory (holds `cdktf.json`): reads every `terraform.<stack>.tfstate` in it
+ *   (cdktf's local backend).
+ */
+export function readStackDir(dir: string, env: NodeJS.ProcessEnv): LoadedState {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CliError(`--stack ${dir}: not a directory`);
+  if (fs.existsSync(path.join(dir, 'cdk.tf.json'))) {
+    const engine = env.TERRAFORM_BINARY_NAME || 'terraform';
+    const res = spawnSync(engine, ['show', '-json', '-no-color'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (res.error) throw new CliError(`cannot run "${engine} show -json" in ${dir}: ${(res.error as NodeJS.ErrnoException).code ?? res.error.message}`);
+    if (res.status !== 0) {
+      const first = (res.stderr || res.stdout).split('\n').map((l) => l.replace(/^[│╷╵\s]+/, '').trim()).find((l) => l !== '' && !/^Error:?$/.test(l));
+      throw new CliError(`"${engine} show -json" in ${dir} failed (exit ${res.status}): ${first ?? 'no message'}`);
+    }
+    const source = `${engine} show -json in ${dir}`;
+    const doc = parseStateJson(res.stdout, source);
+    return { tokens: tokensFromState(doc, source), documents: [doc], stackDir: dir };
+  }
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /^terraform\..+\.tfstate$/.test(f))
+    .sort();
+  if (files.length === 0) {
+    throw new CliError(
+      `no terraform.<stack>.tfstate in ${dir}: give the cdktf project directory of a stack with the local backend, ` +
+        'a synthesized stack directory (cdktf.out/stacks/<stack>, uses "terraform show -json"), or --state <file|->',
+    );
+  }
+  const tokens: StateToken[] = [];
+  const documents: unknown[] = [];
+  for (const f of files) {
+    const loaded = readStateFile(path.join(dir, f), () => '');
+    tokens.push(...loaded.tokens);
+    documents.push(...loaded.documents);
+  }
+  return { tokens, documents };
+}

@@ -1,0 +1,157 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ApiTokenResponse } from '../../lib/api-types';
+import { compare, driftExitCode, DriftResult, renderDrift } from '../../lib/cli/drift';
+import { main } from '../../lib/cli/main';
+import { parseReadableScope } from '../../lib/cli/resources';
+import { StateToken, tokensFromState } from '../../lib/cli/state';
+
+const STATES = path.join(__dirname, '..', 'fixtures', 'states');
+const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
+
+const token: StateToken = {
+  path: 'prod/ci-push',
+  name: 'ci-push',
+  registryId: REGISTRY,
+  tokenId: '224ac587-fe56-5621-9e33-3c1be2ffe12b',
+  apiUrl: '',
+  adopted: false,
+  identityAddress: 'terraform_data.ci-push_identity_4EBC8E42',
+  spec: { status: 'enabled', expiry: 'never', scopes: ['repository app/* pull,push'] },
+  source: 'test',
+};
+
+function live(props: Partial<ApiTokenResponse['properties']> = {}): ApiTokenResponse {
+  return {
+    id: token.tokenId,
+    properties: { name: 'ci-push', status: 'enabled', expiryDate: null, scopes: [{ type: 'repository', name: 'app/*', actions: ['push', 'pull'] }], ...props },
+  } as ApiTokenResponse;
+}
+
+describe('compare', () => {
+  test('as declared (scope and action order do not matter)', () => {
+    expect(compare(token, live())).toMatchObject({ state: 'ok', differences: [], line: 'ok ci-push' });
+  });
+
+  test('status changed: drift, fixed by PATCH', () => {
+    expect(compare(token, live({ status: 'disabled' }))).toMatchObject({
+      state: 'drift',
+      fix: 'PATCH',
+      differences: [{ field: 'status', live: 'disabled', declared: 'enabled' }],
+      line: 'drift ci-push: status is disabled, declared enabled (--fix: PATCH, password kept)',
+    });
+  });
+
+  test('expiry set in the console: drift, PATCH; the same instant in another zone is no drift', () => {
+    expect(compare(token, live({ expiryDate: '2030-01-01T00:00:00Z' })).line).toBe('drift ci-push: expiry is 2030-01-01T00:00:00Z, declared never (--fix: PATCH, password kept)');
+    const withExpiry = { ...token, spec: { ...token.spec, expiry: '2030-01-01T00:00:00Z' } };
+    expect(compare(withExpiry, live({ expiryDate: '2030-01-01T01:00:00+01:00' })).state).toBe('ok');
+  });
+
+  test('scopes changed: drift, fixed by PUT', () => {
+    const r = compare(token, live({ scopes: [{ type: 'registry', name: '*', actions: ['pull'] }] }));
+    expect(r).toMatchObject({ state: 'drift', fix: 'PUT' });
+    expect(r.line).toBe('drift ci-push: scopes are registry * pull, declared repository app/* pull,push (--fix: PUT, password kept)');
+  });
+
+  test('gone: reported with the -replace hint; an expired one says so', () => {
+    expect(compare(token, undefined).line).toBe(
+      'gone ci-push: token 224ac587-fe56-5621-9e33-3c1be2ffe12b no longer exists (deleted outside the stack, or expired); not re-created: to create it again with a new password, deploy with -replace=terraform_data.ci-push_identity_4EBC8E42',
+    );
+    const expiring = { ...token, spec: { ...token.spec, expiry: '2020-01-01T00:00:00Z' } };
+    expect(compare(expiring, undefined).line).toContain('no longer exists (its expiry 2020-01-01T00:00:00Z has passed)');
+  });
+
+  test('another name at the id cannot be fixed', () => {
+    const r = compare(token, live({ name: 'other' }));
+    expect(r.state).toBe('renamed');
+    expect(r.fix).toBeUndefined();
+  });
+});
+
+describe('exit codes and rendering', () => {
+  const r = (state: DriftResult['state']): DriftResult => ({ ...compare(token, live()), state });
+  test('0 as declared or fixed, 2 drift/gone/renamed, 1 any error', () => {
+    expect(driftExitCode([r('ok'), r('fixed')])).toBe(0);
+    expect(driftExitCode([r('ok'), r('drift')])).toBe(2);
+    expect(driftExitCode([r('gone')])).toBe(2);
+    expect(driftExitCode([r('renamed')])).toBe(2);
+    expect(driftExitCode([r('drift'), r('error')])).toBe(1);
+  });
+
+  test('text lists only what is not as declared, then a count', () => {
+    const results = [compare(token, live()), compare(token, live({ status: 'disabled' }))];
+    expect(renderDrift(results, 'text')).toBe('drift ci-push: status is disabled, declared enabled (--fix: PATCH, password kept)\nchecked 2 tokens: 1 drifted, 1 as declared\n');
+    expect(JSON.parse(renderDrift(results, 'json'))).toMatchObject({ format: 'registry-token-drift/1', exitCode: 2 });
+    expect(renderDrift(results, 'markdown')).toContain('| `ci-push` (prod/ci-push) | drift |');
+  });
+});
+
+describe('reading the state', () => {
+  test('a raw .tfstate and "terraform show -json" give the same tokens', () => {
+    const raw = tokensFromState(JSON.parse(fs.readFileSync(path.join(STATES, 'raw.tfstate'), 'utf8')), 'raw');
+    const shown = tokensFromState(JSON.parse(fs.readFileSync(path.join(STATES, 'show.json'), 'utf8')), 'shown');
+    expect(raw).toHaveLength(1);
+    expect(raw[0]).toMatchObject({
+      path: 'integ/ci-push',
+      name: 'ci-push',
+      registryId: REGISTRY,
+      tokenId: '224ac587-fe56-5621-9e33-3c1be2ffe12b',
+      identityAddress: 'terraform_data.ci-push_identity_4EBC8E42',
+      spec: { status: 'enabled', expiry: 'never', scopes: ['repository app/* pull,push'] },
+    });
+    expect(shown.map(({ source: _s, ...t }) => t)).toEqual(raw.map(({ source: _s, ...t }) => t));
+  });
+
+  test('scope words back to scopes', () => {
+    expect(parseReadableScope('repository app/* pull,push')).toEqual({ type: 'repository', name: 'app/*', actions: ['pull', 'push'] });
+    expect(parseReadableScope('repository my repo pull')).toEqual({ type: 'repository', name: 'my repo', actions: ['pull'] });
+  });
+
+  test('a plan is refused as a state', () => {
+    expect(() => tokensFromState({ format_version: '1.2', resource_changes: [] }, 'x.json')).toThrow('x.json is a plan, not a state');
+  });
+});
+
+describe('the CLI', () => {
+  async function run(argv: string[], env: NodeJS.ProcessEnv = {}, stdin = '') {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(argv, env, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: () => stdin });
+    return { code, stdout, stderr };
+  }
+
+  test('usage and one-line errors, exit 1', async () => {
+    expect((await run(['--help'])).code).toBe(0);
+    expect(await run(['nope'])).toEqual({ code: 1, stdout: '', stderr: 'registry-token: unknown command "nope": use plan-summary or drift (registry-token --help)\n' });
+    expect((await run(['plan-summary'])).stderr).toBe('registry-token: plan-summary takes one plan JSON file (or "-"), got 0\n');
+    expect((await run(['plan-summary', 'x.json', '--format', 'html'])).stderr).toBe('registry-token: --format "html" must be text, markdown or json\n');
+    expect((await run(['plan-summary', 'x.json', '--fix'])).stderr).toBe('registry-token: --fix is not an option of this command (registry-token --help)\n');
+    expect((await run(['drift', '--bogus'])).stderr).toMatch(/^registry-token: Unknown option '--bogus'.*\(registry-token --help\)\n$/);
+    expect((await run(['drift', '--stack', '.', '--state', 'x'])).stderr).toBe('registry-token: give --stack or --state, not both\n');
+  });
+
+  test('plan-summary reads stdin with "-"', async () => {
+    const plan = JSON.stringify({ format_version: '1.2', resource_changes: [] });
+    expect(await run(['plan-summary', '-'], {}, plan)).toEqual({ code: 0, stdout: 'no token changes\n', stderr: '' });
+  });
+
+  test('drift without credentials: one line, exit 1, no call', async () => {
+    const res = await run(['drift', '--state', path.join(STATES, 'raw.tfstate')], {});
+    expect(res).toEqual({ code: 1, stdout: '', stderr: 'registry-token: no IONOS credentials: set IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD\n' });
+  });
+
+  test('drift --stack on a directory without state names the alternatives', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-drift-'));
+    try {
+      const res = await run(['drift', '--stack', dir], {});
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe(
+        `registry-token: no terraform.<stack>.tfstate in ${dir}: give the cdktf project directory of a stack with the local backend, a synthesized stack directory (cdktf.out/stacks/<stack>, uses "terraform show -json"), or --state <file|->\n`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliError } from '../../lib/cli/errors';
+import { mdEscape, planSummaryText, summarizePlan } from '../../lib/cli/plan-summary';
+import { sensitiveStrings } from '../../lib/cli/secrets';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plans');
+/** Plans captured from real runs of test/integ/operations.test.ts (RT_WRITE_FIXTURES=1). */
+const engines = ['terraform', 'tofu'].filter((e) => fs.existsSync(path.join(FIXTURES, `${e}-changes.json`)));
+const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+
+const EXPECTED_CHANGES = [
+  'adopt ci-adopted (GET, then PATCH or PUT only where it differs; password unknown)',
+  'create ci-new (PUT)',
+  'ci-push: status enabled → disabled (PATCH, password kept)',
+  'rename ci-rename → ci-rename-2: delete old, create new (new password)',
+  'rotate ci-rotate: delete, create (new password)',
+  'ci-scopes: scopes +repository app/* pull (PUT, password kept)',
+  'deploy-pull: expiry 2030-01-01T00:00:00Z → 2031-06-30T12:00:00Z (PATCH, password kept)',
+  'forget old-token: removed from the code, so Terraform drops it from the state without deleting the live token (run "cdktf destroy", or delete it with the API)',
+];
+
+describe.each(engines)('plan-summary of a real %s plan', (engine) => {
+  test('one line per changed token, what happens and which calls', () => {
+    const text = planSummaryText(read(`${engine}-changes.json`), 'text');
+    expect(text.trimEnd().split('\n').sort()).toEqual([...EXPECTED_CHANGES].sort());
+  });
+
+  test('the plan holds passwords in clear; no format prints one', () => {
+    const raw = read(`${engine}-changes.json`);
+    const secrets = sensitiveStrings(JSON.parse(raw));
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    for (const format of ['text', 'markdown', 'json'] as const) {
+      const out = planSummaryText(raw, format);
+      for (const s of secrets) expect(out).not.toContain(s);
+    }
+  });
+
+  test('json gives calls, password fate and the token ids', () => {
+    const summary = summarizePlan(JSON.parse(read(`${engine}-changes.json`)));
+    const byName = Object.fromEntries(summary.tokens.map((t) => [t.name, t]));
+    expect(byName['ci-push']).toMatchObject({ path: 'integ/ci-push', action: 'update', calls: ['GET', 'PATCH'], password: 'kept', changes: ['status enabled → disabled'] });
+    expect(byName['ci-rename-2']).toMatchObject({ action: 'rename', calls: ['DELETE', 'PUT'], password: 'new', changes: ['name ci-rename → ci-rename-2'] });
+    expect(byName['ci-rotate']).toMatchObject({ action: 'rotate', calls: ['DELETE', 'PUT'], changes: ['rotation 2025-01 → 2025-02'] });
+    expect(byName['ci-adopted']).toMatchObject({ action: 'adopt', password: 'unknown' });
+    expect(byName['old-token']).toMatchObject({ action: 'forget', calls: [] });
+    expect(byName['ci-new'].tokenId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(summary.unchanged).toBe(0);
+  });
+
+  test('markdown: a table for a PR comment, cells escaped', () => {
+    const md = planSummaryText(read(`${engine}-changes.json`), 'markdown');
+    expect(md.split('\n').slice(0, 4)).toEqual([
+      '#### Registry tokens: 8 to change',
+      '',
+      '| token | what happens | API calls | password |',
+      '|---|---|---|---|',
+    ]);
+    expect(md).toContain('| `ci-scopes` (integ/ci-scopes) | scopes +repository app/\\* pull (PUT, password kept) | GET, PUT | kept |');
+  });
+
+  test('a plan without changes, and a destroy plan', () => {
+    expect(planSummaryText(read(`${engine}-none.json`), 'text')).toBe('no token changes (7 tokens unchanged)\n');
+    expect(planSummaryText(read(`${engine}-destroy.json`), 'text').trimEnd().split('\n')).toEqual(
+      ['ci-adopted', 'ci-new', 'ci-push', 'ci-rename-2', 'ci-rotate', 'ci-scopes', 'deploy-pull'].map((n) => `delete ${n}`),
+    );
+  });
+});
+
+/** A minimal plan: one token's four resources with the given changes. */
+function plan(changes: Partial<Record<'identity' | 'create' | 'password' | 'spec', object>>, extra: object = {}) {
+  const idValues = (name: string, more: object = {}) => ({
+    triggers_replace: { registry_id: '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a', name, token_id: '11111111-1111-5111-8111-111111111111', ...more },
+    input: { api_url: '', path: 'stack/tok' },
+  });
+  const spec = (status: string, scopes: string[], expiry = 'never') => ({ triggers_replace: { status, expiry_date: expiry, scopes } });
+  const noop = (v: object) => ({ actions: ['no-op'], before: v, after: v, after_unknown: {} });
+  const defaults = {
+    identity: noop(idValues('tok')),
+    create: noop({ triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111' } }),
+    password: { actions: ['no-op'], before: { triggers_replace: 'hunter2-secret-pw' }, after: { triggers_replace: 'hunter2-secret-pw' }, before_sensitive: { triggers_replace: true }, after_sensitive: { triggers_replace: true } },
+    spec: noop(spec('enabled', ['repository app/* pull'])),
+  };
+  const hashes = { identity: 'AAAAAAAA', create: 'BBBBBBBB', password: 'CCCCCCCC', spec: 'DDDDDDDD' };
+  return {
+    format_version: '1.2',
+    resource_changes: (Object.keys(defaults) as (keyof typeof defaults)[]).map((role) => ({
+      address: `terraform_data.tok_${role}_${hashes[role]}`,
+      mode: 'managed',
+      type: 'terraform_data',
+      name: `tok_${role}_${hashes[role]}`,
+      change: { ...defaults[role], ...(changes[role] ?? {}) },
+    })),
+    ...extra,
+    helpers: { idValues, spec },
+  };
+}
+const h = plan({}).helpers;
+
+describe('plan-summary of synthetic plans', () => {
+  test('nothing changes', () => {
+    expect(planSummaryText(JSON.stringify(plan({})), 'text')).toBe('no token changes (1 token unchanged)\n');
+  });
+
+  test('status and expiry together: one PATCH', () => {
+    const p = plan({ spec: { actions: ['delete', 'create'], before: h.spec('enabled', ['repository app/* pull']), after: h.spec('disabled', ['repository app/* pull'], '2030-01-01T00:00:00Z'), after_unknown: {} } });
+    expect(planSummaryText(JSON.stringify(p), 'text')).toBe('tok: status enabled → disabled, expiry never → 2030-01-01T00:00:00Z (PATCH, password kept)\n');
+  });
+
+  test('a scope removed and one added: one PUT', () => {
+    const p = plan({ spec: { actions: ['create', 'delete'], before: h.spec('enabled', ['repository app/* pull']), after: h.spec('enabled', ['repository app/* pull,push']), after_unknown: {} } });
+    expect(planSummaryText(JSON.stringify(p), 'text')).toBe('tok: scopes +repository app/* pull,push, scopes -repository app/* pull (PUT, password kept)\n');
+  });
+
+  test('values known only after apply', () => {
+    const p = plan({ spec: { actions: ['delete', 'create'], before: h.spec('enabled', []), after: { triggers_replace: { expiry_date: 'never', scopes: [] } }, after_unknown: { triggers_replace: { status: true } } } });
+    expect(planSummaryText(JSON.stringify(p), 'text')).toBe('tok: status, expiry or scopes (known after apply) (GET, then PATCH or PUT, password kept)\n');
+  });
+
+  test('a registry change moves the token; a create replaced alone re-creates it', () => {
+    const moved = plan({ identity: { actions: ['delete', 'create'], before: h.idValues('tok'), after: { ...h.idValues('tok'), triggers_replace: { ...h.idValues('tok').triggers_replace, registry_id: '22222222-2222-4222-8222-222222222222' } }, after_unknown: {} } });
+    expect(planSummaryText(JSON.stringify(moved), 'text')).toBe('move tok to registry 22222222-2222-4222-8222-222222222222: delete old, create new (new password)\n');
+    const recreate = plan({ create: { actions: ['delete', 'create'], before: {}, after: {}, after_unknown: {} } });
+    expect(planSummaryText(JSON.stringify(recreate), 'text')).toBe('re-create tok: delete, create (new password)\n');
+  });
+
+  test('a password resource replaced alone is a warning', () => {
+    const p = plan({ password: { actions: ['delete', 'create'], before: { triggers_replace: 'hunter2-secret-pw' }, after: null, before_sensitive: { triggers_replace: true }, after_sensitive: {}, after_unknown: { triggers_replace: true } } });
+    expect(planSummaryText(JSON.stringify(p), 'text')).toBe('tok: the password resource is replaced without a new token: the state loses the password (no API call)\n');
+  });
+
+  test('secrets at sensitive paths are cut out even if a value shows up in a printed field', () => {
+    // A user who (wrongly) names a token after a sensitive variable value.
+    const p = plan(
+      { identity: { actions: ['create'], before: null, after: h.idValues('hunter2-secret-pw'), after_unknown: {} } },
+      { configuration: { root_module: { variables: { v: { sensitive: true } } } }, variables: { v: { value: 'hunter2-secret-pw' } } },
+    );
+    const out = planSummaryText(JSON.stringify(p), 'text');
+    expect(out).toBe('create [REDACTED] (PUT)\n');
+  });
+
+  test('other terraform_data resources are not tokens', () => {
+    const p = {
+      format_version: '1.2',
+      resource_changes: [{ address: 'terraform_data.x_create_ABCDEF12', mode: 'managed', type: 'terraform_data', name: 'x_create_ABCDEF12', change: { actions: ['create'], before: null, after: { input: 'x' } } }],
+    };
+    expect(planSummaryText(JSON.stringify(p), 'text')).toBe('no token changes\n');
+  });
+
+  test('one-line errors for input that is not a plan', () => {
+    expect(() => planSummaryText('PK\u0003\u0004...', 'text')).toThrow(new CliError('this is a binary plan file: give its JSON, "terraform show -json <planfile> > plan.json"'));
+    expect(() => planSummaryText('{"version": 4', 'text')).toThrow(/^the input is not JSON \(/);
+    expect(() => planSummaryText('{"a": 1}', 'text')).toThrow('the input has no format_version');
+    expect(() => planSummaryText('{"format_version": "1.0", "values": {}}', 'text')).toThrow('the input is a state, not a plan');
+  });
+
+  test('markdown escaping', () => {
+    expect(mdEscape('a|b *c* _d_ `e` <f>')).toBe('a\\|b \\*c\\* \\_d\\_ \\`e\\` \\<f\\>');
+  });
+});

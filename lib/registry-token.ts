@@ -19,10 +19,10 @@ import {
   TerraformStack,
   Token,
 } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IValidation } from 'constructs';
 import { CLIENT_ENV } from './client/config';
 import { handlerBundleMissing, invalidConfig } from './errors';
-import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, TOKEN_ID_NAMESPACE } from './handler/consts';
+import { DEFAULT_WORK_DIR, ENV, FRESH_MARKER_SUFFIX, Operation, RESULT_FILE_SUFFIX, TOKEN_ID_NAMESPACE } from './handler/consts';
 import { ScopeAction, TokenScope, TokenStatus } from './model';
 import { describeScope, normalizeScopes } from './token-spec';
 import { checkExpiryLead, checkTokenSpec, checkUuid, checkWholeNumber, describeViolation, Violation } from './validation';
@@ -140,6 +140,23 @@ function handlerAsset(scope: Construct): TerraformAsset {
 
 const unresolved = (v: unknown): boolean => Token.isUnresolved(v);
 
+type WithValidations = { _validations?: IValidation[] };
+const isVersionCheck = (v: IValidation): boolean => v.constructor?.name === 'ValidateTerraformVersion';
+
+/**
+ * cdktf gives every `terraform_data` its own "Terraform >= 1.4" check, which runs `terraform version`
+ * in a subprocess at synth: four per token made synth of 100 tokens take ~30 s. Keep one per stack.
+ * (constructs keeps validations in `_validations`; should that change, the checks simply stay.)
+ */
+function oneVersionCheckPerStack(resource: DataResource): void {
+  const own = resource.node as unknown as WithValidations;
+  const checks = own._validations?.filter(isVersionCheck) ?? [];
+  if (checks.length === 0) return;
+  own._validations = own._validations!.filter((v) => !isVersionCheck(v));
+  const stack = TerraformStack.of(resource);
+  if (!(stack.node as unknown as WithValidations)._validations?.some(isVersionCheck)) stack.node.addValidation(checks[0]);
+}
+
 /**
  * A resource's address as a plain string. cdktf renders resources in `replace_triggered_by` as
  * "${...}", which Terraform's JSON syntax rejects there (it wants a bare traversal).
@@ -211,7 +228,9 @@ export class RegistryToken extends Construct {
 
     const node = config.nodeExecutable ?? 'node';
     const asset = handlerAsset(this);
-    const command = (op: Operation) => `${node} "${asset.path}" ${op}`;
+    // Single quotes only: parts of these commands sit inside Terraform string literals (join()), where
+    // cdktf does not escape double quotes. The commands run under local-exec's /bin/sh.
+    const command = (op: Operation) => `${node} '${asset.path}' ${op}`;
     const apiUrl = config.apiUrl ?? '';
     const spec = {
       name: config.name,
@@ -221,6 +240,11 @@ export class RegistryToken extends Construct {
     };
     const specJson = JSON.stringify(spec);
     const specEnv = unresolved(specJson) ? Fn.jsonencode(spec) : specJson;
+    const specDigest = unresolved(specJson)
+      ? Fn.substr(Fn.sha256(specEnv), 0, 16)
+      : createHash('sha256').update(specJson).digest('hex').slice(0, 16);
+    /** `test -e F && rm -f F || <handler op>`: the shell does the common case without starting Node. */
+    const removeOrRun = (file: string, op: Operation) => Fn.join('', ["test -e '", file, "' && rm -f '", file, "' || ", command(op)]);
     const replaceHint = (address: string) =>
       `terraform -chdir=cdktf.out/stacks/${stack.node.id} apply -replace=${address}   (or tofu)`;
     const retry: Record<string, string> = {};
@@ -263,6 +287,7 @@ export class RegistryToken extends Construct {
         },
       ],
     });
+    oneVersionCheckPerStack(identity);
     const identityAddress = address(identity);
 
     // create: one idempotent PUT at the token id; the password goes to a 0600 result file.
@@ -277,6 +302,7 @@ export class RegistryToken extends Construct {
           environment: {
             ...common,
             [ENV.SPEC]: specEnv,
+            [ENV.SPEC_DIGEST]: specDigest,
             [ENV.CREATE_ID]: '${self.id}',
             [ENV.REPLACE_HINT]: replaceHint(identityAddress),
             ...(adopt ? { [ENV.ADOPT]: 'true' } : {}),
@@ -284,6 +310,7 @@ export class RegistryToken extends Construct {
         },
       ],
     });
+    oneVersionCheckPerStack(creator);
     const createAddress = address(creator);
 
     // password: reads the result file into the state (sensitive), then the handler removes the file.
@@ -300,16 +327,18 @@ export class RegistryToken extends Construct {
       provisioners: [
         {
           type: 'local-exec',
-          command: command(Operation.CAPTURE),
+          // The file is in the state now; removing it is all that is left (Node only when it is gone).
+          command: removeOrRun(resultFile, Operation.CAPTURE),
           environment: { ...common, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(createAddress) },
         },
       ],
     });
+    oneVersionCheckPerStack(capture);
     this.password = capture.getStringAttribute('triggers_replace');
 
     // spec: status, expiry and scopes in plain words; a change replaces it and its handler applies
     // the difference to the live token (GET, then PATCH or PUT, or nothing).
-    new DataResource(this, 'spec', {
+    const specResource = new DataResource(this, 'spec', {
       triggersReplace: {
         status,
         expiry_date: config.expiryDate ?? 'never',
@@ -320,11 +349,16 @@ export class RegistryToken extends Construct {
       provisioners: [
         {
           type: 'local-exec',
-          command: command(Operation.UPDATE),
+          // Right after the create with this spec, the create's marker says there is nothing to do.
+          command: removeOrRun(
+            Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, '.', specDigest, FRESH_MARKER_SUFFIX]),
+            Operation.UPDATE,
+          ),
           environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(identityAddress) },
         },
       ],
     });
+    oneVersionCheckPerStack(specResource);
 
     if (config.passwordOutput ?? true) {
       const outputName = `${pathInStack.replace(/[^A-Za-z0-9_-]/g, '_')}_password`;

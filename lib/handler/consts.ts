@@ -33,6 +33,11 @@ export const ENV = {
   API_URL: 'IONOS_RT_API_URL',
   /** The command that re-creates a token whose live copy is gone, for the error message. */
   REPLACE_HINT: 'IONOS_RT_REPLACE_HINT',
+  /**
+   * A digest of the SPEC value, computed by Terraform: the create leaves a marker file named with it,
+   * so that the `spec` step right after the create is skipped by the shell, without starting Node.
+   */
+  SPEC_DIGEST: 'IONOS_RT_SPEC_DIGEST',
   /** "true" when the prop `adoptTokenId` is set: the create adopts the token found at the id. */
   ADOPT: 'IONOS_RT_ADOPT',
 } as const;
@@ -49,6 +54,17 @@ export function resultFileName(tokenId: string, createId: string): string {
 }
 
 export const RESULT_FILE_SUFFIX = '.result.json';
+
+/**
+ * The marker a create leaves for the `spec` step that follows it in the same apply:
+ * `<token id>.<create id>.<spec digest>.fresh`. The step's shell command removes it instead of
+ * running the handler, because a token just created with this very spec has nothing to update.
+ */
+export function freshMarkerName(tokenId: string, createId: string, digest: string): string {
+  return `${tokenId}.${createId}.${digest}${FRESH_MARKER_SUFFIX}`;
+}
+
+export const FRESH_MARKER_SUFFIX = '.fresh';
 
 /** The namespace of the token ids this library derives (uuidv5 of stack, path, registry and name). */
 export const TOKEN_ID_NAMESPACE = '9f1c2a53-7c1e-5d7a-9b8e-3a4d6c2f1e0b';

@@ -73,6 +73,7 @@ export function buildContext(env: NodeJS.ProcessEnv): StepContext {
     takeOver: env[TAKE_OVER_ENV] || undefined,
     replaceHint: env[ENV.REPLACE_HINT] || undefined,
     adopt: env[ENV.ADOPT] === 'true',
+    specDigest: env[ENV.SPEC_DIGEST] || undefined,
     now: () => new Date(),
     log: (line) => process.stdout.write(`${PREFIX} ${line}\n`),
   };

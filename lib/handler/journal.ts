@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resultFileName } from './consts';
+import { FRESH_MARKER_SUFFIX, freshMarkerName, RESULT_FILE_SUFFIX, resultFileName } from './consts';
 
 export interface JournalEntry {
   readonly tokenId: string;
@@ -14,8 +14,6 @@ export interface JournalEntry {
   readonly name: string;
   /** Set once the create succeeded: the id of the `create` resource that made it. */
   readonly createId?: string;
-  /** Digest of the spec the create wrote, so the update right after it needs no read. */
-  readonly specDigest?: string;
   /** Set when the token was adopted (prop `adoptTokenId`) rather than created: its password is unknown. */
   readonly adopted?: boolean;
   readonly at: string;
@@ -76,7 +74,15 @@ export class Journal {
     return file;
   }
 
-  /** Removes result files of this token left by earlier, interrupted creates. */
+  /** Leaves the marker that lets the shell skip the `spec` step right after this create. */
+  writeFreshMarker(tokenId: string, createId: string, digest: string): string {
+    this.ensureDir();
+    const file = path.join(this.dir, freshMarkerName(tokenId, createId, digest));
+    fs.writeFileSync(file, '', { mode: 0o600 });
+    return file;
+  }
+
+  /** Removes result files and markers of this token left by earlier, interrupted creates. */
   removeStaleResults(tokenId: string, keepCreateId?: string): number {
     let removed = 0;
     let names: string[];
@@ -87,7 +93,8 @@ export class Journal {
     }
     const keep = keepCreateId ? resultFileName(tokenId, keepCreateId) : undefined;
     for (const name of names) {
-      if (name.startsWith(`${tokenId}.`) && name.endsWith('.result.json') && name !== keep) {
+      const ours = name.startsWith(`${tokenId}.`) && (name.endsWith(RESULT_FILE_SUFFIX) || name.endsWith(FRESH_MARKER_SUFFIX));
+      if (ours && name !== keep) {
         fs.rmSync(path.join(this.dir, name), { force: true });
         removed++;
       }

@@ -2,7 +2,6 @@
  * What runs at apply: create, capture, update and delete of one token. Each step is safe to run again
  * after a crash at any point (see README "Design notes").
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ApiTokenPatch, ApiTokenProperties, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
 import { DesiredToken, planUpdate, putBody, sameExpiry } from '../token-spec';
@@ -34,6 +33,8 @@ export interface StepContext {
   readonly takeOver?: string;
   /** The command that re-creates the token, for messages. */
   readonly replaceHint?: string;
+  /** The spec digest Terraform computed; names the marker that skips the next `spec` step. */
+  readonly specDigest?: string;
   /** Adopt the token found at the id (prop `adoptTokenId`) instead of creating one. */
   readonly adopt?: boolean;
   readonly now: () => Date;
@@ -50,11 +51,6 @@ export class StepError extends Error {
 
 function label(ctx: StepContext): string {
   return `token "${ctx.desired.name}" (id ${ctx.tokenId}, registry ${ctx.registryId})`;
-}
-
-/** Digest of the declared spec, to recognise "the update right after the create that wrote it". */
-export function specDigest(desired: DesiredToken): string {
-  return createHash('sha256').update(JSON.stringify(putBody(desired))).digest('hex').slice(0, 16);
 }
 
 function reject(ctx: StepContext, violations: Violation[]): void {
@@ -117,9 +113,9 @@ export async function create(ctx: StepContext): Promise<void> {
     registryId: ctx.registryId,
     name: ctx.desired.name,
     createId: ctx.createId,
-    specDigest: specDigest(ctx.desired),
     at: ctx.now().toISOString(),
   });
+  if (ctx.specDigest) ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, ctx.specDigest);
   ctx.log(`created ${label(ctx)}`);
 }
 
@@ -179,20 +175,10 @@ function gone(ctx: StepContext, what: string): StepError {
 /**
  * UPDATE: read the live token, diff, then PATCH status/expiry or PUT the whole spec when scopes
  * differ; nothing differs → no write. Right after its own create (same create id, same spec) it
- * makes no call at all.
+ * does not even run: the create's marker lets the step's shell command skip it.
  */
 export async function update(ctx: StepContext): Promise<void> {
   validate(ctx, false);
-  const entry = ctx.journal.read(ctx.tokenId);
-  if (entry?.specDigest) {
-    // The "just created with this spec" mark serves the first update after the create only.
-    const { specDigest: createdWith, ...rest } = entry;
-    ctx.journal.write(rest);
-    if (ctx.createId && entry.createId === ctx.createId && createdWith === specDigest(ctx.desired)) {
-      ctx.log(`${label(ctx)} is as declared (created with this spec)`);
-      return;
-    }
-  }
   const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
   if (!live) throw gone(ctx, 'no longer exists');
   if (live.properties.name !== ctx.desired.name) {

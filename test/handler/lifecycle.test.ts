@@ -114,20 +114,26 @@ describe('capture', () => {
 });
 
 describe('update', () => {
-  test('right after its own create with the same spec: no call at all', async () => {
-    await create(ctx());
-    api.calls.length = 0;
-    await update(ctx());
-    expect(api.calls).toEqual([]);
+  test('a create leaves the marker that lets the shell skip the spec step, named by create id and spec digest', async () => {
+    const c = ctx({ specDigest: '0123456789abcdef' });
+    await create(c);
+    const work = path.join(dir, '.registry-token');
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([`${TOKEN}.create-1.0123456789abcdef.fresh`]);
+    // a later create of the same token (say after a taint) clears stale markers and results first
+    await create(ctx({ createId: 'create-2', specDigest: 'fedcba9876543210', takeOver: TOKEN }));
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([`${TOKEN}.create-2.fedcba9876543210.fresh`]);
   });
-  test('the no-call shortcut serves only the first update after the create', async () => {
+  test('an adopted token gets no marker: its spec step must read and align it', async () => {
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    await create(ctx({ adopt: true, specDigest: '0123456789abcdef' }));
+    const work = path.join(dir, '.registry-token');
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([]);
+  });
+  test('when the handler runs, the update always reads: same spec → GET only', async () => {
     await create(ctx());
-    await update(ctx());
-    await update(ctx({ desired: { ...desired, status: 'disabled' } }));
     api.calls.length = 0;
-    // back to the spec the create wrote: the live token is disabled, so this must read and PATCH
     await update(ctx());
-    expect(api.calls).toEqual(['GET', 'PATCH']);
+    expect(api.calls).toEqual(['GET']);
   });
   test('status change: GET then PATCH', async () => {
     await create(ctx());

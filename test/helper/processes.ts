@@ -29,5 +29,5 @@ export function killMatching(pattern: string): number {
   return killed;
 }
 
-/** A handler step's processes: `node "assets/ionos-registry-token-handler/<hash>/index.js" <op>`. */
-export const handlerPattern = (op: string) => `ionos-registry-token-handler/[0-9A-F]+/index\\.js"? ${op}$`;
+/** A handler step's processes: `node 'assets/ionos-registry-token-handler/<hash>/index.js' <op>`. */
+export const handlerPattern = (op: string) => `ionos-registry-token-handler/[0-9A-F]+/index\\.js['"]? ${op}$`;

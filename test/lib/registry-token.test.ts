@@ -28,7 +28,7 @@ describe('synthesized lifecycle', () => {
     expect(identity.triggers_replace).toEqual({ registry_id: REGISTRY, name: 'ci-push', token_id: token.tokenId });
     const exec = identity.provisioner[0]['local-exec'];
     expect(exec.when).toBe('destroy');
-    expect(exec.command).toMatch(/^node "assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js" delete$/);
+    expect(exec.command).toMatch(/^node 'assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js' delete$/);
     expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${self.triggers_replace.token_id}');
   });
 
@@ -86,6 +86,29 @@ describe('synthesized lifecycle', () => {
     const a = new RegistryToken(newStack('a'), 'push-token', base);
     const b = new RegistryToken(newStack('b'), 'push-token', base);
     expect(a.tokenId).not.toBe(b.tokenId);
+  });
+
+  test('one "terraform version" check per stack, not one per terraform_data (synth stays fast)', () => {
+    const stack = newStack();
+    for (let i = 0; i < 10; i++) new RegistryToken(stack, `t${i}`, { ...base, name: `tok-${i}` });
+    const checks = stack.node
+      .findAll()
+      .flatMap((c) => ((c.node as unknown as { _validations?: object[] })._validations ?? []).map((v) => v.constructor.name))
+      .filter((n) => n === 'ValidateTerraformVersion');
+    expect(checks).toEqual(['ValidateTerraformVersion']);
+  });
+
+  test('capture and the spec step right after a create are done by the shell, Node only otherwise', () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'push-token', base);
+    const { password, spec, create } = resources(stack);
+    const capture = password.provisioner[0]['local-exec'].command;
+    expect(capture).toMatch(/^\$\{join\("", \["test -e '", join\(/);
+    expect(capture).toMatch(/"' \|\| ", "node 'assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js' capture"\]\)\}$/);
+    const update = spec.provisioner[0]['local-exec'].command;
+    expect(update).toContain('.fresh');
+    expect(update).toMatch(/update"\]\)\}$/);
+    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
   });
 
   test('one handler asset per stack', () => {

@@ -90,7 +90,7 @@ describe('exit codes and rendering', () => {
 
 describe('reading the state', () => {
   test('a raw .tfstate and "terraform show -json" give the same tokens', () => {
-    const raw = tokensFromState(JSON.parse(fs.readFileSync(path.join(STATES, 'raw.tfstate'), 'utf8')), 'raw');
+    const raw = tokensFromState(JSON.parse(fs.readFileSync(path.join(STATES, 'raw-state.json'), 'utf8')), 'raw');
     const shown = tokensFromState(JSON.parse(fs.readFileSync(path.join(STATES, 'show.json'), 'utf8')), 'shown');
     expect(raw).toHaveLength(1);
     expect(raw[0]).toMatchObject({
@@ -138,7 +138,7 @@ describe('the CLI', () => {
   });
 
   test('drift without credentials: one line, exit 1, no call', async () => {
-    const res = await run(['drift', '--state', path.join(STATES, 'raw.tfstate')], {});
+    const res = await run(['drift', '--state', path.join(STATES, 'raw-state.json')], {});
     expect(res).toEqual({ code: 1, stdout: '', stderr: 'registry-token: no IONOS credentials: set IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD\n' });
   });
 

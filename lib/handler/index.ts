@@ -53,8 +53,8 @@ export function buildContext(env: NodeJS.ProcessEnv): StepContext {
   const desired = parseSpec(env[ENV.SPEC], name);
   let client: RegistryApiClient | undefined;
   return {
-    // Built on first use: the capture step and a create's follow-up update make no call, and
-    // loading axios is a third of the handler's start-up time.
+    // Built on first use: the capture step (when it runs in Node at all) and a delete of a
+    // never-created token make no call, and loading axios is a third of the start-up time.
     get api(): RegistryApiClient {
       if (!client) {
         const config = clientConfigFromEnv(env, { apiUrl: env[ENV.API_URL] || undefined });

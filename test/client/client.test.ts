@@ -17,18 +17,10 @@ import {
   USERNAME,
   uuid,
   useNock,
+  failure,
 } from './helpers';
 
 useNock();
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('requests', () => {
   test('bearer auth, Accept, User-Agent; no contract header unless configured', async () => {

@@ -1,7 +1,7 @@
 /** Shared fixtures of the client tests. */
 import nock from 'nock';
 import type { ApiTokenResponse } from '../../lib/api-types';
-import type { ClientConfig } from '../../lib/client';
+import type { ApiError, ClientConfig } from '../../lib/client';
 
 export const HOST = 'https://api.test.example';
 export const BASE = `${HOST}/containerregistries`;
@@ -84,4 +84,14 @@ export function useNock(): void {
     nock.enableNetConnect();
     nock.restore();
   });
+}
+
+/** The error a call fails with; fails the test when the call succeeds. */
+export async function failure(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ApiError;
+  }
+  throw new Error('expected the call to fail');
 }

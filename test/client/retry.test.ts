@@ -1,17 +1,8 @@
 import nock from 'nock';
 import { ApiError, backoffDelayMs, parseRetryAfter, RegistryApiClient, retryVerdict } from '../../lib/client';
-import { apiError, config, netError, HOST, JSON_HEADERS, REGISTRY, token, TOKEN_ID, TOKEN_PASSWORD, TOKEN_PATH, TOKENS_PATH, useNock } from './helpers';
+import { apiError, config, netError, HOST, JSON_HEADERS, REGISTRY, token, TOKEN_ID, TOKEN_PASSWORD, TOKEN_PATH, TOKENS_PATH, useNock, failure } from './helpers';
 
 useNock();
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const PROPS = { name: 'ci-pull' };
 

@@ -16,6 +16,7 @@ import {
   TOKENS_PATH,
   USERNAME,
   useNock,
+  failure,
 } from './helpers';
 
 useNock();
@@ -33,15 +34,6 @@ function printable(e: unknown): string {
     JSON.stringify(e),
     inspect(e, { depth: 20, showHidden: true, getters: true }),
   ].join('\n');
-}
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 type Scenario = [string, (cfg: ClientConfig, echoed: string) => Promise<ApiError>];

@@ -83,7 +83,7 @@ export class Journal {
   }
 
   /** Removes result files and markers of this token left by earlier, interrupted creates. */
-  removeStaleResults(tokenId: string, keepCreateId?: string): number {
+  removeStaleResults(tokenId: string): number {
     let removed = 0;
     let names: string[];
     try {
@@ -91,10 +91,9 @@ export class Journal {
     } catch {
       return 0;
     }
-    const keep = keepCreateId ? resultFileName(tokenId, keepCreateId) : undefined;
     for (const name of names) {
       const ours = name.startsWith(`${tokenId}.`) && (name.endsWith(RESULT_FILE_SUFFIX) || name.endsWith(FRESH_MARKER_SUFFIX));
-      if (ours && name !== keep) {
+      if (ours) {
         fs.rmSync(path.join(this.dir, name), { force: true });
         removed++;
       }

@@ -3,7 +3,7 @@
  * after a crash at any point (see README "Design notes").
  */
 import * as fs from 'node:fs';
-import type { ApiTokenPatch, ApiTokenProperties, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
+import type { ApiTokenPatch, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
 import { DesiredToken, planUpdate, putBody, sameExpiry } from '../token-spec';
 import { checkExpiryLead, checkTokenSpec, checkUuid, describeViolation, Violation } from '../validation';
 import { Journal } from './journal';
@@ -222,7 +222,3 @@ export async function remove(ctx: StepContext): Promise<void> {
   ctx.log(existed ? `deleted ${label(ctx)}` : `${label(ctx)} was already gone`);
 }
 
-/** Reads the spec's live properties in the declared form (for messages and drift). */
-export function liveAsDesired(p: ApiTokenProperties): DesiredToken {
-  return { name: p.name, scopes: p.scopes ?? [], status: p.status, expiryDate: p.expiryDate };
-}

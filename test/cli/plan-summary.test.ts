@@ -3,22 +3,13 @@ import * as path from 'node:path';
 import { CliError } from '../../lib/cli/errors';
 import { mdEscape, planSummaryText, summarizePlan } from '../../lib/cli/plan-summary';
 import { sensitiveStrings } from '../../lib/cli/secrets';
+import { EXPECTED_CHANGES } from '../fixtures/plans/expected-changes';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plans');
 /** Plans captured from real runs of test/integ/operations.test.ts (RT_WRITE_FIXTURES=1). */
 const engines = ['terraform', 'tofu'].filter((e) => fs.existsSync(path.join(FIXTURES, `${e}-changes.json`)));
 const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
-const EXPECTED_CHANGES = [
-  'adopt ci-adopted (GET, then PATCH or PUT only where it differs; password unknown)',
-  'create ci-new (PUT)',
-  'ci-push: status enabled → disabled (PATCH, password kept)',
-  'rename ci-rename → ci-rename-2: delete old, create new (new password)',
-  'rotate ci-rotate: delete, create (new password)',
-  'ci-scopes: scopes +repository app/* pull (PUT, password kept)',
-  'deploy-pull: expiry 2030-01-01T00:00:00Z → 2031-06-30T12:00:00Z (PATCH, password kept)',
-  'forget old-token: removed from the code, so Terraform drops it from the state without deleting the live token (run "cdktf destroy", or delete it with the API)',
-];
 
 describe.each(engines)('plan-summary of a real %s plan', (engine) => {
   test('one line per changed token, what happens and which calls', () => {

@@ -1,19 +1,11 @@
 /** The emulator clock, expiry (tokens are deleted), login and reset against the real emulator process. */
-import { startEmulator, type RunningEmulator } from '../helper/emulator';
-import { call, createToken, inSeconds, uniqueName } from './support';
+import type { RunningEmulator } from '../helper/emulator';
+import { call, createToken, inSeconds, uniqueName, useEmulator } from './support';
 
 let emu: RunningEmulator;
 const tokens = () => `/registries/${emu.registryId}/tokens`;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  expect(await emu.stop()).toBe(0);
-});
-beforeEach(async () => {
-  await emu.reset();
-});
+useEmulator((e) => (emu = e), { resetEach: true });
 
 describe('clock', () => {
   test('POST /__emulator/clock moves the clock forward and answers the new time', async () => {

@@ -1,20 +1,12 @@
 /** Request log, injected faults and latency against the real emulator process. */
 import { DEFAULT_AUTH, startEmulator, type RunningEmulator } from '../helper/emulator';
-import { call, expectShape, tokenInput, uniqueName } from './support';
+import { call, expectShape, tokenInput, uniqueName, useEmulator } from './support';
 
 let emu: RunningEmulator;
 const tokens = () => `/registries/${emu.registryId}/tokens`;
 const listPath = () => `/containerregistries/registries/${emu.registryId}/tokens`;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  expect(await emu.stop()).toBe(0);
-});
-beforeEach(async () => {
-  await emu.reset();
-});
+useEmulator((e) => (emu = e), { resetEach: true });
 
 const names = async () =>
   (await call(emu, 'GET', `${tokens()}?limit=1000`)).body.items.map((t: { properties: { name: string } }) => t.properties.name) as string[];

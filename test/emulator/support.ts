@@ -4,7 +4,7 @@
  */
 import { validateShape, type SchemaName } from '../../lib/api-schemas';
 import type { ApiTokenInputProperties, ApiTokenResponse } from '../../lib/api-types';
-import { DEFAULT_AUTH, type RunningEmulator } from '../helper/emulator';
+import { DEFAULT_AUTH, startEmulator, type RunningEmulator } from '../helper/emulator';
 
 export interface Answer<T = any> {
   readonly status: number;
@@ -84,3 +84,23 @@ export const messagesOf = (a: Answer) => (a.body.messages as { message: string }
 let counter = 0;
 /** A fresh valid token name per call (tests share an emulator). */
 export const uniqueName = (prefix = 'tok') => `${prefix}-${process.pid}-${++counter}`;
+
+/**
+ * One real emulator process for a test file: started before its tests (handed to `set`), stopped
+ * after them (it must exit 0), and with `resetEach` emptied before every test.
+ */
+export function useEmulator(set: (emu: RunningEmulator) => void, { resetEach = false } = {}): void {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await startEmulator();
+    set(emu);
+  });
+  afterAll(async () => {
+    expect(await emu.stop()).toBe(0);
+  });
+  if (resetEach) {
+    beforeEach(async () => {
+      await emu.reset();
+    });
+  }
+}

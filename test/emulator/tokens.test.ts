@@ -1,17 +1,12 @@
 /** Token endpoints against the real emulator process: success paths and documented errors. */
 import { randomUUID } from 'node:crypto';
 import { startEmulator, type RunningEmulator } from '../helper/emulator';
-import { call, createToken, inSeconds, messagesOf, scope, tokenInput, uniqueName } from './support';
+import { call, createToken, inSeconds, messagesOf, scope, tokenInput, uniqueName, useEmulator } from './support';
 
 let emu: RunningEmulator;
 const tokens = () => `/registries/${emu.registryId}/tokens`;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  expect(await emu.stop()).toBe(0);
-});
+useEmulator((e) => (emu = e));
 
 describe('POST /registries/{id}/tokens', () => {
   test('creates: 201, Location = href, password shown once, defaults filled', async () => {

@@ -1,17 +1,12 @@
 /** Each request rule with a good and a bad value, against the real emulator process. */
 import { randomUUID } from 'node:crypto';
-import { startEmulator, type RunningEmulator } from '../helper/emulator';
-import { call, createToken, inSeconds, messagesOf, scope, tokenInput, uniqueName } from './support';
+import type { RunningEmulator } from '../helper/emulator';
+import { call, createToken, inSeconds, messagesOf, scope, tokenInput, uniqueName, useEmulator } from './support';
 
 let emu: RunningEmulator;
 const tokens = () => `/registries/${emu.registryId}/tokens`;
 
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  expect(await emu.stop()).toBe(0);
-});
+useEmulator((e) => (emu = e));
 
 /** A name that is unique per test run but keeps the shape under test. */
 const unique = (name: string) => (name.length < 50 ? `${name}${Date.now() % 100000}${Math.floor(Math.random() * 1000)}` : name);

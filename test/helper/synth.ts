@@ -1,5 +1,5 @@
 /** Helpers to synthesize a stack in a test and read its resources. */
-import { App, TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 
 export interface Synthesized {
   resource: Record<string, Record<string, any>>;
@@ -15,8 +15,4 @@ export function newStack(name = 'ci'): TerraformStack {
 
 export function synth(stack: TerraformStack): Synthesized {
   return JSON.parse(Testing.synth(stack)) as Synthesized;
-}
-
-export function appOf(stack: TerraformStack): App {
-  return stack.node.root as App;
 }

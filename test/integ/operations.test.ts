@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_AUTH, RunningEmulator, startEmulator } from '../helper/emulator';
 import { engines, REPO, RunResult, TokenDecl, Workspace } from '../helper/workspace';
+import { EXPECTED_CHANGES } from '../fixtures/plans/expected-changes';
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -132,18 +133,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     // The plan JSON holds the captured passwords in clear (sensitive values are not masked in it).
     expect(secrets.some((s) => fs.readFileSync(file, 'utf8').includes(s))).toBe(true);
     const text = await summary(file);
-    expect(lines(text).sort()).toEqual(
-      [
-        'adopt ci-adopted (GET, then PATCH or PUT only where it differs; password unknown)',
-        'create ci-new (PUT)',
-        'ci-push: status enabled → disabled (PATCH, password kept)',
-        'rename ci-rename → ci-rename-2: delete old, create new (new password)',
-        'rotate ci-rotate: delete, create (new password)',
-        'ci-scopes: scopes +repository app/* pull (PUT, password kept)',
-        'deploy-pull: expiry 2030-01-01T00:00:00Z → 2031-06-30T12:00:00Z (PATCH, password kept)',
-        'forget old-token: removed from the code, so Terraform drops it from the state without deleting the live token (run "cdktf destroy", or delete it with the API)',
-      ].sort(),
-    );
+    expect(lines(text).sort()).toEqual([...EXPECTED_CHANGES].sort());
     const md = await summary(file, 'markdown');
     expect(md).toContain('| token | what happens | API calls | password |');
     expect(md).toContain('| `ci-push` (integ/ci-push) | status enabled → disabled (PATCH, password kept) | GET, PATCH | kept |');

@@ -25,7 +25,7 @@ describe('state file', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain(t.properties.credentials.password);
-    expect(text).toMatch(/"passwordHash": "scrypt\$/);
+    expect(text).toMatch(/"passwordHash": "hmac-sha256\$/);
     const second = await startEmulator(['--state-file', file]);
     try {
       // THEN

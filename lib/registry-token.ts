@@ -117,25 +117,28 @@ export function uuidv5(namespace: string, name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Finds the bundled handler: `dist/handler/index.js` of this package. */
-function handlerBundlePath(): string {
+const HANDLER_FILES = ['index.js', 'run.sh'];
+const isHandlerDir = (dir: string) => HANDLER_FILES.every((f) => fs.existsSync(path.join(dir, f)));
+
+/** Finds the bundled handler folder: `dist/handler/` of this package (index.js and run.sh). */
+function handlerBundleDir(): string {
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'dist', 'handler', 'index.js');
-    if (fs.existsSync(candidate)) return candidate;
-    const sibling = path.join(dir, 'handler', 'index.js');
-    if (path.basename(dir) === 'dist' && fs.existsSync(sibling)) return sibling;
+    const candidate = path.join(dir, 'dist', 'handler');
+    if (isHandlerDir(candidate)) return candidate;
+    const sibling = path.join(dir, 'handler');
+    if (path.basename(dir) === 'dist' && isHandlerDir(sibling)) return sibling;
     dir = path.dirname(dir);
   }
   throw handlerBundleMissing(path.join(__dirname, '..', 'dist', 'handler', 'index.js'));
 }
 
-/** One handler asset per stack, shared by all its tokens. */
+/** One handler asset (a folder) per stack, shared by all its tokens. */
 function handlerAsset(scope: Construct): TerraformAsset {
   const stack = TerraformStack.of(scope);
   const existing = stack.node.tryFindChild(HANDLER_ASSET_ID);
   if (existing) return existing as TerraformAsset;
-  return new TerraformAsset(stack, HANDLER_ASSET_ID, { path: handlerBundlePath(), type: AssetType.FILE });
+  return new TerraformAsset(stack, HANDLER_ASSET_ID, { path: handlerBundleDir(), type: AssetType.DIRECTORY });
 }
 
 const unresolved = (v: unknown): boolean => Token.isUnresolved(v);
@@ -229,8 +232,9 @@ export class RegistryToken extends Construct {
     const node = config.nodeExecutable ?? 'node';
     const asset = handlerAsset(this);
     // Single quotes only: parts of these commands sit inside Terraform string literals (join()), where
-    // cdktf does not escape double quotes. The commands run under local-exec's /bin/sh.
-    const command = (op: Operation) => `${node} '${asset.path}' ${op}`;
+    // cdktf does not escape double quotes. The commands run under local-exec's /bin/sh, which sources
+    // run.sh: it hands the step to the engine run's one worker process, or runs the handler itself.
+    const command = (op: Operation) => `{ RT_OP=${op}; RT_NODE='${node}'; RT_HANDLER='${asset.path}/index.js'; . '${asset.path}/run.sh'; }`;
     const apiUrl = config.apiUrl ?? '';
     const spec = {
       name: config.name,

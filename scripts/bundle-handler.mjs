@@ -1,7 +1,7 @@
 // Bundles the apply-time handler into one CommonJS file (dist/handler/index.js) with esbuild, so it
 // runs on any machine with Node, without node_modules: the construct ships it as a TerraformAsset.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,5 +33,7 @@ const result = await build({
   logLevel: 'warning',
   plugins: [noMultipart],
 });
+// The provisioners' shell side of the step worker, shipped in the same asset folder.
+copyFileSync(join(root, 'lib/handler/run.sh'), join(root, 'dist/handler/run.sh'));
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`bundled handler: dist/handler/index.js (${Math.round(bytes / 1024)} KiB)`);
+console.log(`bundled handler: dist/handler/index.js (${Math.round(bytes / 1024)} KiB) and run.sh`);

@@ -2,6 +2,7 @@
  * The handler's entry point: `node handler.js <create|capture|update|delete>`, configured only by
  * environment variables (see consts.ts), credentials only from IONOS_TOKEN or IONOS_USERNAME and
  * IONOS_PASSWORD. Bundled by esbuild into one file that runs without node_modules.
+ * `node handler.js worker <dir> <engine pid>` runs the step worker instead (see worker.ts).
  *
  * Every failure ends as one line on stderr (no stack trace) and exit code 1; nothing secret is printed.
  */
@@ -48,7 +49,18 @@ function nextStep(status: number): string {
   return 'run the deploy again; if it persists, report it with this line';
 }
 
-export function buildContext(env: NodeJS.ProcessEnv): StepContext {
+/** Where a step's lines go: the process's stdout and stderr, or the worker's per-request files. */
+export interface StepOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const processOutput: StepOutput = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export function buildContext(env: NodeJS.ProcessEnv, output: StepOutput = processOutput): StepContext {
   const name = required(env, ENV.NAME);
   const desired = parseSpec(env[ENV.SPEC], name);
   let client: RegistryApiClient | undefined;
@@ -75,7 +87,7 @@ export function buildContext(env: NodeJS.ProcessEnv): StepContext {
     adopt: env[ENV.ADOPT] === 'true',
     specDigest: env[ENV.SPEC_DIGEST] || undefined,
     now: () => new Date(),
-    log: (line) => process.stdout.write(`${PREFIX} ${line}\n`),
+    log: (line) => output.out(`${PREFIX} ${line}`),
   };
 }
 
@@ -95,22 +107,33 @@ export function describeFailure(op: string, env: NodeJS.ProcessEnv, err: unknown
   return `${PREFIX} ${op} of ${who} failed: ${message}`;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const op = argv[0] as Operation;
-  if (!Object.values(Operation).includes(op)) {
-    process.stderr.write(`${PREFIX} usage: handler.js <${Object.values(Operation).join('|')}> (got "${argv[0] ?? ''}")\n`);
-    return 2;
-  }
+export const isOperation = (op: string): op is Operation => (Object.values(Operation) as string[]).includes(op);
+
+/** Runs one step; returns its exit code (0, or 1 after one line on `output.err`). */
+export async function runStep(op: Operation, env: NodeJS.ProcessEnv, output: StepOutput = processOutput): Promise<number> {
   try {
-    await STEPS[op](buildContext(env));
+    await STEPS[op](buildContext(env, output));
     return 0;
   } catch (err) {
-    process.stderr.write(`${describeFailure(op, env, err)}\n`);
-    if (env.IONOS_REGISTRY_TOKEN_DEBUG && err instanceof Error && !(err instanceof ApiError)) {
-      process.stderr.write(`${err.stack ?? ''}\n`);
-    }
+    output.err(describeFailure(op, env, err));
+    if (env.IONOS_REGISTRY_TOKEN_DEBUG && err instanceof Error && !(err instanceof ApiError)) output.err(err.stack ?? '');
     return 1;
   }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv[0] === 'worker') {
+    // Loaded only here: a plain step never pays for it.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { runWorker } = require('./worker') as typeof import('./worker');
+    return runWorker(argv[1], Number(argv[2]), env, runStep);
+  }
+  const op = argv[0] ?? '';
+  if (!isOperation(op)) {
+    process.stderr.write(`${PREFIX} usage: handler.js <${Object.values(Operation).join('|')}> (got "${op}")\n`);
+    return 2;
+  }
+  return runStep(op, env);
 }
 
 if (require.main === module) {

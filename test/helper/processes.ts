@@ -31,3 +31,6 @@ export function killMatching(pattern: string): number {
 
 /** A handler step's processes: `node 'assets/ionos-registry-token-handler/<hash>/index.js' <op>`. */
 export const handlerPattern = (op: string) => `ionos-registry-token-handler/[0-9A-F]+/index\\.js['"]? ${op}$`;
+
+/** The step worker of an engine run: `node <...>/index.js worker <dir> <engine pid>` (see lib/handler/worker.ts). */
+export const workerPattern = `ionos-registry-token-handler/[0-9A-F]+/index\\.js['"]? worker `;

@@ -3,7 +3,7 @@
  * scenario ends with exactly one token per declaration and a captured password that logs in.
  */
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { handlerPattern, killMatching, waitFor } from '../helper/processes';
+import { handlerPattern, killMatching, waitFor, workerPattern } from '../helper/processes';
 import { engines, RunResult, TokenDecl, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
@@ -99,8 +99,18 @@ describe(`crash mid-apply (${engine.name})`, () => {
   }
   const liveTokens = () => emu.listTokens(emu.registryId);
 
-  test('the handler killed after its create reached the API: the next deploy converges', async () => {
-    const ws = workspace([token('killed-create')]);
+  test('the worker killed after its create reached the API: the step runs again itself, the same deploy converges', async () => {
+    const ws = workspace([token('killed-worker')]);
+    const res = await killAfterEffect(() => ws.deploy(), { method: 'PUT', path: '/tokens/' }, async () => (await liveTokens()).length === 1, [workerPattern]);
+    ok(res, 'the deploy whose worker was killed');
+    expect(res.all).toMatch(/left by an interrupted create; deleting it and creating it again/);
+    await expectOneWorkingToken(ws, 'killed-worker');
+    expect(ok(await ws.deploy(), 'a second deploy').all).toMatch(/No changes/);
+    ws.cleanup();
+  });
+
+  test('the handler killed after its create reached the API (no worker): the next deploy converges', async () => {
+    const ws = workspace([token('killed-create')], { IONOS_REGISTRY_TOKEN_WORKER: 'off' });
     const crashed = await killAfterEffect(() => ws.deploy(), { method: 'PUT', path: '/tokens/' }, async () => (await liveTokens()).length === 1, [handlerPattern('create')]);
     expect(crashed.code).not.toBe(0);
     ok(await ws.deploy(), 'deploy after the crash');
@@ -113,33 +123,42 @@ describe(`crash mid-apply (${engine.name})`, () => {
     // (cdktf itself may report success for an engine killed by a signal; what matters is the next deploy)
     await killAfterEffect(() => ws.deploy(), { method: 'PUT', path: '/tokens/' }, async () => (await liveTokens()).length === 1, [
       `(^|/)${engine.name} apply`,
-      handlerPattern('create'),
+      workerPattern,
     ]);
     ok(await ws.deploy(), 'deploy after the crash');
     await expectOneWorkingToken(ws, 'killed-engine');
     ws.cleanup();
   });
 
-  test('the handler killed during an update: the next deploy converges to the declared status', async () => {
+  test('the worker killed during an update: the same deploy converges to the declared status', async () => {
     const ws = workspace([token('killed-update')]);
     ok(await ws.deploy(), 'first deploy');
     ws.declare([token('killed-update', { status: 'disabled' })]);
-    const crashed = await killAfterEffect(() => ws.deploy(), { method: 'PATCH' }, async () => (await liveTokens())[0]?.properties.status === 'disabled', [
-      handlerPattern('update'),
+    const res = await killAfterEffect(() => ws.deploy(), { method: 'PATCH' }, async () => (await liveTokens())[0]?.properties.status === 'disabled', [
+      workerPattern,
     ]);
-    expect(crashed.code).not.toBe(0);
-    ok(await ws.deploy(), 'deploy after the crash');
+    ok(res, 'the deploy whose worker was killed');
     expect((await liveTokens())[0].properties.status).toBe('disabled');
-    expect(ok(await ws.deploy(), 'a third deploy').all).toMatch(/No changes/);
+    expect(ok(await ws.deploy(), 'a second deploy').all).toMatch(/No changes/);
+    expect(await liveTokens()).toHaveLength(1);
     ws.cleanup();
   });
 
-  test('the handler killed during a destroy: the next destroy finishes, nothing is left', async () => {
-    const ws = workspace([token('killed-destroy')]);
+  test('the handler killed during a destroy (no worker): the next destroy finishes, nothing is left', async () => {
+    const ws = workspace([token('killed-destroy')], { IONOS_REGISTRY_TOKEN_WORKER: 'off' });
     ok(await ws.deploy(), 'deploy');
     const crashed = await killAfterEffect(() => ws.destroy(), { method: 'DELETE' }, async () => (await liveTokens()).length === 0, [handlerPattern('delete')]);
     expect(crashed.code).not.toBe(0);
     ok(await ws.destroy(), 'destroy after the crash');
+    expect(await liveTokens()).toEqual([]);
+    expect(ws.state().resources).toEqual([]);
+    ws.cleanup();
+  });
+
+  test('the worker killed during a destroy: the same destroy finishes, nothing is left', async () => {
+    const ws = workspace([token('killed-destroy-w')]);
+    ok(await ws.deploy(), 'deploy');
+    ok(await killAfterEffect(() => ws.destroy(), { method: 'DELETE' }, async () => (await liveTokens()).length === 0, [workerPattern]), 'destroy');
     expect(await liveTokens()).toEqual([]);
     expect(ws.state().resources).toEqual([]);
     ws.cleanup();

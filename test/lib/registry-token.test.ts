@@ -28,7 +28,9 @@ describe('synthesized lifecycle', () => {
     expect(identity.triggers_replace).toEqual({ registry_id: REGISTRY, name: 'ci-push', token_id: token.tokenId });
     const exec = identity.provisioner[0]['local-exec'];
     expect(exec.when).toBe('destroy');
-    expect(exec.command).toMatch(/^node 'assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js' delete$/);
+    expect(exec.command).toMatch(
+      /^\{ RT_OP=delete; RT_NODE='node'; RT_HANDLER='(assets\/ionos-registry-token-handler\/[0-9A-F]+)\/index.js'; \. '\1\/run.sh'; \}$/,
+    );
     expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${self.triggers_replace.token_id}');
   });
 
@@ -104,10 +106,10 @@ describe('synthesized lifecycle', () => {
     const { password, spec, create } = resources(stack);
     const capture = password.provisioner[0]['local-exec'].command;
     expect(capture).toMatch(/^\$\{join\("", \["test -e '", join\(/);
-    expect(capture).toMatch(/"' \|\| ", "node 'assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js' capture"\]\)\}$/);
+    expect(capture).toMatch(/"' \|\| ", "\{ RT_OP=capture; RT_NODE='node'; RT_HANDLER='assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js'; \. '[^']+\/run.sh'; \}"\]\)\}$/);
     const update = spec.provisioner[0]['local-exec'].command;
     expect(update).toContain('.fresh');
-    expect(update).toMatch(/update"\]\)\}$/);
+    expect(update).toMatch(/RT_OP=update; .*run.sh'; \}"\]\)\}$/);
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
   });
 

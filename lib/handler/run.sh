@@ -1,0 +1,48 @@
+# The provisioners' side of the step worker (see worker.ts). Sourced by local-exec's /bin/sh with
+# RT_OP (the step), RT_NODE (the Node executable) and RT_HANDLER (the bundled handler) set; ends the
+# shell with the step's exit code. POSIX sh only: apart from mkdir (once), env, grep, sleep and rm
+# (and mv, rarely) it starts no process, which is the point: a Node start costs ~0.1 s of CPU per token.
+#
+# The step is handed to the engine run's one worker (started here by the first provisioner) and its
+# output and exit code are relayed. Whenever the worker cannot take it (not running, gone, or
+# IONOS_REGISTRY_TOKEN_WORKER=off), the step runs here directly, as it would without a worker;
+# every step is safe to run twice, so a worker that died mid-step loses nothing.
+umask 077
+rt_direct() { exec "$RT_NODE" "$RT_HANDLER" "$RT_OP"; }
+[ "${IONOS_REGISTRY_TOKEN_WORKER:-on}" = off ] && rt_direct
+rt_work="${IONOS_RT_WORK_DIR:-.registry-token}"
+rt_dir="$rt_work/worker-$PPID"
+if [ ! -d "$rt_dir" ]; then
+  [ -d "$rt_work" ] || mkdir -p "$rt_work" 2>/dev/null || rt_direct
+  if mkdir "$rt_dir" 2>/dev/null; then
+    "$RT_NODE" "$RT_HANDLER" worker "$rt_dir" "$PPID" </dev/null >/dev/null 2>&1 &
+  fi
+fi
+rt_req="$rt_dir/$$.$RT_OP"
+{ echo "$RT_OP"; env | grep -E '^(IONOS_RT_|IONOS_REGISTRY_TOKEN_)'; } > "$rt_req.req" 2>/dev/null && : > "$rt_req.ready" 2>/dev/null || rt_direct
+# Wait for the answer; about every second, check that the worker lives and took the request.
+rt_n=0
+while [ ! -e "$rt_req.done" ]; do
+  rt_n=$((rt_n + 1))
+  if [ $((rt_n % 40)) -eq 0 ]; then
+    rt_pid=
+    { read -r rt_pid < "$rt_dir/pid"; } 2>/dev/null
+    if [ -z "$rt_pid" ] || ! kill -0 "$rt_pid" 2>/dev/null; then
+      [ -e "$rt_req.done" ] && break
+      rm -f "$rt_req.req" "$rt_req.ready" "$rt_req.claimed" "$rt_req.out" "$rt_req.err"
+      rt_direct
+    fi
+    # Not taken after ~3 s: take it back (mv is atomic against the worker's claim) and run it here.
+    if [ "$rt_n" -ge 120 ] && [ -e "$rt_req.req" ] && mv "$rt_req.req" "$rt_req.cancelled" 2>/dev/null; then
+      rm -f "$rt_req.cancelled" "$rt_req.ready"
+      rt_direct
+    fi
+  fi
+  sleep 0.02
+done
+[ -s "$rt_req.out" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line"; done < "$rt_req.out"
+[ -s "$rt_req.err" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line" >&2; done < "$rt_req.err"
+rt_code=1
+{ read -r rt_code < "$rt_req.done"; } 2>/dev/null
+rm -f "$rt_req.done" "$rt_req.out" "$rt_req.err"
+exit "${rt_code:-1}"

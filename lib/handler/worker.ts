@@ -1,0 +1,176 @@
+/**
+ * The step worker: one Node process per engine run that executes the steps the provisioners hand
+ * it, so that a deploy of 100 tokens starts Node once instead of 100 times (a Node start costs
+ * ~0.1 s of CPU; the shell that hands a step over costs a few milliseconds). It is only a faster
+ * road to the same steps: a provisioner that cannot reach it runs the step itself (run.sh), and
+ * every step is safe to run again, so a worker that dies mid-step loses nothing.
+ *
+ * Protocol, in `<work dir>/worker-<engine pid>/` (made by the first provisioner, mode 0700):
+ *   pid             the worker's pid, written once it listens
+ *   <id>.req        line 1: the operation; then NAME=value lines (IONOS_RT_* and IONOS_REGISTRY_TOKEN_*,
+ *                   the provisioner's own settings; never a credential: those come from the worker's
+ *                   environment, which is the engine's, like every provisioner's)
+ *   <id>.ready      written by the provisioner once `<id>.req` is complete
+ *   <id>.claimed    `<id>.req` renamed by the worker when it takes the request
+ *   <id>.out/.err   the step's stdout and stderr lines
+ *   <id>.done       the exit code, written last (atomically); the provisioner prints .out and .err
+ *                   and exits with it
+ * The worker exits after IDLE_MS without work, or as soon as the engine process is gone, and removes
+ * its folder.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Operation } from './consts';
+import type { StepOutput } from './index';
+
+/** Environment names a provisioner hands over; everything else comes from the worker's own env. */
+export const HANDED_OVER = /^(IONOS_RT_|IONOS_REGISTRY_TOKEN_)/;
+
+export const WORKER_TIMING = {
+  /** How often the folder is scanned for requests. */
+  pollMs: 5,
+  /** Exit after this long without a request. */
+  idleMs: 2000,
+  /** How often the engine's pid is checked. */
+  engineCheckMs: 200,
+};
+
+export type StepRunner = (op: Operation, env: NodeJS.ProcessEnv, output: StepOutput) => Promise<number>;
+
+/** Parses a request: the operation, then NAME=value lines. Undefined when it is not one. */
+export function parseRequest(text: string): { op: string; env: Record<string, string> } | undefined {
+  const lines = text.split('\n');
+  const op = lines.shift()?.trim();
+  if (!op) return undefined;
+  const env: Record<string, string> = {};
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const name = line.slice(0, eq);
+    if (HANDED_OVER.test(name)) env[name] = line.slice(eq + 1);
+  }
+  return { op, env };
+}
+
+/** The step's environment: the worker's own, minus any provisioner's settings, plus this request's. */
+export function stepEnv(base: NodeJS.ProcessEnv, handed: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (!HANDED_OVER.test(k)) env[k] = v;
+  return { ...env, ...handed };
+}
+
+function writeAtomic(file: string, data: string): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, data, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the folders of workers whose engine and worker are both gone (a crash, a reboot). */
+export function removeStaleWorkerDirs(workDir: string, except: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(workDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^worker-(\d+)$/.exec(name);
+    const dir = path.join(workDir, name);
+    if (!m || dir === except || alive(Number(m[1]))) continue;
+    let pid = NaN;
+    try {
+      pid = Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
+    } catch {
+      // no pid: its worker never started or is gone
+    }
+    if (!alive(pid)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Serves the requests in `dir` until idle or until the engine (`enginePid`) is gone. Each request
+ * runs as soon as it is seen, concurrently with the others (the engine's -parallelism bounds them).
+ */
+export async function runWorker(dir: string, enginePid: number, env: NodeJS.ProcessEnv, runStep: StepRunner): Promise<number> {
+  if (!dir || !fs.existsSync(dir)) {
+    process.stderr.write(`registry-token: worker: no folder ${dir ?? ''}\n`);
+    return 2;
+  }
+  removeStaleWorkerDirs(path.dirname(dir), path.resolve(dir));
+  writeAtomic(path.join(dir, 'pid'), String(process.pid));
+  let inFlight = 0;
+  let lastWork = Date.now();
+  let lastEngineCheck = 0;
+  let engineAlive = true;
+
+  const serve = async (id: string): Promise<void> => {
+    const base = path.join(dir, id);
+    const claimed = `${base}.claimed`;
+    try {
+      fs.renameSync(`${base}.req`, claimed); // the provisioner may have taken it back
+    } catch {
+      return;
+    }
+    fs.rmSync(`${base}.ready`, { force: true });
+    inFlight++;
+    const out: string[] = [];
+    const err: string[] = [];
+    let code = 1;
+    try {
+      const req = parseRequest(fs.readFileSync(claimed, 'utf8'));
+      const op = req?.op ?? '';
+      if (!req || !(Object.values(Operation) as string[]).includes(op)) {
+        err.push(`registry-token: the worker got a request it cannot read (operation "${op}")`);
+      } else {
+        code = await runStep(op as Operation, stepEnv(env, req.env), { out: (l) => out.push(l), err: (l) => err.push(l) });
+      }
+    } catch (e) {
+      err.push(`registry-token: the worker failed on a request: ${(e as Error).message}`);
+    } finally {
+      try {
+        if (out.length) fs.writeFileSync(`${base}.out`, `${out.join('\n')}\n`, { mode: 0o600 });
+        if (err.length) fs.writeFileSync(`${base}.err`, `${err.join('\n')}\n`, { mode: 0o600 });
+        fs.rmSync(claimed, { force: true });
+        writeAtomic(`${base}.done`, `${code}\n`);
+      } catch {
+        // the folder is gone: the provisioner sees the worker gone and runs the step itself
+      }
+      inFlight--;
+      lastWork = Date.now();
+    }
+  };
+
+  for (;;) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      break; // folder removed under us
+    }
+    for (const name of names) {
+      if (name.endsWith('.ready')) {
+        lastWork = Date.now();
+        void serve(name.slice(0, -'.ready'.length));
+      }
+    }
+    const now = Date.now();
+    if (now - lastEngineCheck >= WORKER_TIMING.engineCheckMs) {
+      lastEngineCheck = now;
+      engineAlive = alive(enginePid);
+    }
+    if (inFlight === 0 && (!engineAlive || now - lastWork >= WORKER_TIMING.idleMs)) break;
+    await new Promise((r) => setTimeout(r, WORKER_TIMING.pollMs));
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return 0;
+}

@@ -1,0 +1,172 @@
+/**
+ * The step worker and its shell side (run.sh), as the provisioners run them: `sh -c '<command>'`
+ * against the real emulator, with the bundled handler from dist/.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseRequest, stepEnv } from '../../lib/handler/worker';
+import { assertBuilt, ROOT, startEmulator, type RunningEmulator } from '../helper/emulator';
+import { waitFor } from '../helper/processes';
+
+/** The emulator's default Basic credentials. */
+const USER = 'emulator';
+const SECRET = 'emulator';
+const HANDLER_DIR = path.join(ROOT, 'dist', 'handler');
+/** True when the process is gone (or a zombie nobody reaped yet, as under some container inits). */
+function ended(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+const command = (op: string) =>
+  `{ RT_OP=${op}; RT_NODE='${process.execPath}'; RT_HANDLER='${HANDLER_DIR}/index.js'; . '${HANDLER_DIR}/run.sh'; }`;
+
+describe('worker requests (pure)', () => {
+  test('a request is the operation, then only the handed-over settings', () => {
+    const req = parseRequest('create\nIONOS_RT_NAME=a=b\nIONOS_PASSWORD=leak\nIONOS_REGISTRY_TOKEN_MAX_ATTEMPTS=2\nnoise\n');
+    expect(req).toEqual({ op: 'create', env: { IONOS_RT_NAME: 'a=b', IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2' } });
+    expect(parseRequest('')).toBeUndefined();
+  });
+
+  test("a step's environment: the worker's credentials, this request's settings, no other provisioner's", () => {
+    const env = stepEnv({ IONOS_TOKEN: 't', IONOS_RT_NAME: 'first-token', IONOS_RT_ADOPT: 'true', PATH: '/bin' }, { IONOS_RT_NAME: 'second' });
+    expect(env).toEqual({ IONOS_TOKEN: 't', PATH: '/bin', IONOS_RT_NAME: 'second' });
+  });
+});
+
+describe('worker and run.sh', () => {
+  let emu: RunningEmulator;
+  let dir: string;
+  beforeAll(async () => {
+    assertBuilt();
+    emu = await startEmulator();
+  });
+  afterAll(() => emu.stop());
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-worker-'));
+    await emu.reset();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  let n = 0;
+  function tokenEnv(name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    n++;
+    const id = `0c1d2e3f-4a5b-5c6d-8e7f-a0b1c2d3e${String(n).padStart(3, '0')}`;
+    return {
+      PATH: process.env.PATH,
+      IONOS_API_URL: emu.apiUrl,
+      IONOS_USERNAME: USER,
+      IONOS_PASSWORD: SECRET,
+      IONOS_RT_REGISTRY_ID: emu.registryId,
+      IONOS_RT_TOKEN_ID: id,
+      IONOS_RT_NAME: name,
+      IONOS_RT_PATH: `stack/${name}`,
+      IONOS_RT_CREATE_ID: `create-${n}`,
+      IONOS_RT_SPEC: JSON.stringify({ name, scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], status: 'enabled', expiryDate: null }),
+      ...extra,
+    };
+  }
+
+  /** Runs `sh -c <command>` in `dir`, as local-exec does; the sh's parent (this process) plays the engine. */
+  function step(op: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', command(op)], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+  const workerDir = () => path.join(dir, '.registry-token', `worker-${process.pid}`);
+  const workerPid = () => Number(fs.readFileSync(path.join(workerDir(), 'pid'), 'utf8'));
+
+  test('steps go to one worker, which relays output and exit codes and leaves when idle', async () => {
+    const results = await Promise.all(['w-one', 'w-two', 'w-three'].map((name) => step('create', tokenEnv(name))));
+    for (const [i, r] of results.entries()) {
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toContain(`created token "w-${['one', 'two', 'three'][i]}"`);
+    }
+    const pid = workerPid();
+    // one process served all three: the request files are gone, the result files are there
+    expect(fs.readdirSync(workerDir()).filter((f) => f !== 'pid')).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, '.registry-token')).filter((f) => f.endsWith('.result.json'))).toHaveLength(3);
+    expect((await emu.listTokens()).map((t) => t.properties.name).sort()).toEqual(['w-one', 'w-three', 'w-two']);
+
+    // a failing step: its one-line error on stderr, its exit code
+    const taken = await step('create', tokenEnv('w-one'));
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/^registry-token: create of stack\/w-one .*HTTP 409.*\n$/);
+    expect(workerPid()).toBe(pid);
+
+    // idle: it exits and removes its folder
+    await waitFor('the worker to leave', async () => !fs.existsSync(workerDir()) || undefined, 10_000);
+    await waitFor('the worker process to end', async () => ended(pid) || undefined, 5_000);
+  }, 30_000);
+
+  test('no request carries a credential', async () => {
+    // Hold the worker back (a fault with latency) so that the request can be read while it waits.
+    await emu.addFault({ method: 'PUT', latencyMs: 1500, times: 1 });
+    const running = step('create', tokenEnv('w-secret'));
+    const claimed = await waitFor(
+      'a claimed request',
+      async () => (fs.existsSync(workerDir()) ? fs.readdirSync(workerDir()).find((f) => f.endsWith('.claimed')) : undefined),
+      10_000,
+      10,
+    );
+    const text = fs.readFileSync(path.join(workerDir(), claimed), 'utf8');
+    expect(text.split('\n')[0]).toBe('create');
+    expect(text).toContain('IONOS_RT_NAME=w-secret');
+    expect(text).not.toMatch(/=emulator$/m);
+    expect(text).not.toMatch(/^IONOS_(USERNAME|PASSWORD|TOKEN)=/m);
+    expect(fs.statSync(path.join(workerDir(), claimed)).mode & 0o777).toBe(0o600);
+    expect((await running).code).toBe(0);
+  }, 30_000);
+
+  test('IONOS_REGISTRY_TOKEN_WORKER=off runs the step directly, with no worker', async () => {
+    const r = await step('create', tokenEnv('w-direct', { IONOS_REGISTRY_TOKEN_WORKER: 'off' }));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('created token "w-direct"');
+    expect(fs.existsSync(workerDir())).toBe(false);
+  });
+
+  test('a worker that died without answering: the step runs directly, once', async () => {
+    // A worker folder whose worker is gone (a pid that is no process).
+    fs.mkdirSync(workerDir(), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(workerDir(), 'pid'), '2147483646');
+    const started = Date.now();
+    const r = await step('create', tokenEnv('w-orphan'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('created token "w-orphan"');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // its request was taken back; the API saw one create
+    expect(fs.readdirSync(workerDir()).filter((f) => f !== 'pid')).toEqual([]);
+    expect((await emu.requests()).filter((q) => q.method === 'PUT')).toHaveLength(1);
+  }, 20_000);
+
+  test('a worker killed mid-step: the step runs again directly and converges, no duplicate, password kept', async () => {
+    // The PUT takes effect, then its answer is held back; the worker is killed meanwhile.
+    await emu.addFault({ method: 'PUT', status: 502, commit: true, latencyMs: 20_000, times: 1 });
+    const env = tokenEnv('w-killed');
+    const running = step('create', env);
+    await waitFor('the create to take effect', async () => ((await emu.listTokens()).length === 1 ? true : undefined), 10_000, 20);
+    process.kill(workerPid(), 'SIGKILL');
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/left by an interrupted create; deleting it and creating it again/);
+    const live = await emu.listTokens();
+    expect(live).toHaveLength(1);
+    const result = JSON.parse(fs.readFileSync(path.join(dir, '.registry-token', `${env.IONOS_RT_TOKEN_ID}.${env.IONOS_RT_CREATE_ID}.result.json`), 'utf8'));
+    expect(await emu.login(emu.registryId, 'w-killed', result.password)).toBe(true);
+  }, 40_000);
+});

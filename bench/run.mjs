@@ -9,9 +9,14 @@
 //   BENCH_ENGINE=terraform engine from .engine/engines (terraform or tofu)
 //   BENCH_LATENCY_MS=50    emulator latency per API call
 //   BENCH_SIDES=ours,official   which sides to run
-//   BENCH_OUT=bench/results     where latest.json and latest.md go
+//   BENCH_OUT=bench/results     where latest.json and latest.md go (latest-remote-state.*, latest-outputs.* for the variants)
 //   BENCH_SYNTH_1000_RUNS=1     repetitions of the 1,000-token synth (minutes each)
 //   BENCH_KEEP=1                keep the temp workspaces
+//   BENCH_BACKEND=http          remote state for both sides: Terraform's http backend, served here
+//                               (the local backend rewrites the whole state file after every resource
+//                               change; remote backends persist every 20 s, as in CI)
+//   BENCH_OUTPUTS=1             one sensitive password output per token on both sides (default:
+//                               none on either side, like the official HCL; ours then sets passwordOutput: false)
 //
 // How ours is driven: the app (bench/app.cjs) is synthesized once per configuration (timed
 // separately, in the synth rows), then the engine runs directly in cdktf.out/stacks/bench, exactly
@@ -31,6 +36,10 @@ const DEPLOY_SIZES = QUICK ? [1, 10] : [1, 10, 100];
 const STACK = QUICK ? 10 : 100;
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,official').split(',').map((s) => s.trim());
 const OUT = path.resolve(REPO, process.env.BENCH_OUT ?? 'bench/results');
+const OUTPUTS = process.env.BENCH_OUTPUTS === '1';
+const BACKEND = process.env.BENCH_BACKEND ?? 'local';
+/** latest.md / latest.json, or latest-remote-state*, latest*-outputs* for the variants. */
+const VARIANT = `${BACKEND === 'http' ? '-remote-state' : ''}${OUTPUTS ? '-outputs' : ''}`;
 const USER = 'emulator';
 const PASSWORD = 'emulator';
 
@@ -86,6 +95,32 @@ function run(cmd, args, { cwd, env = {}, timeoutMs = 30 * 60_000, allow = [0] } 
   });
 }
 
+// ---------------------------------------------------------------- http state backend (BENCH_BACKEND=http)
+/** Terraform's http backend protocol: GET (404 when none), POST, DELETE of one state per path; no locking. */
+async function startStateServer() {
+  const { createServer } = await import('node:http');
+  const states = new Map();
+  const server = createServer((req, res) => {
+    const body = [];
+    req.on('data', (d) => body.push(d));
+    req.on('end', () => {
+      const key = req.url.split('?')[0];
+      if (req.method === 'GET') {
+        if (!states.has(key)) return res.writeHead(404).end();
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(states.get(key));
+      }
+      if (req.method === 'POST') states.set(key, Buffer.concat(body));
+      else if (req.method === 'DELETE') states.delete(key);
+      else return res.writeHead(405).end();
+      return res.writeHead(200).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  let n = 0;
+  return { url: () => `http://127.0.0.1:${server.address().port}/state-${++n}`, stop: () => server.close() };
+}
+let stateServer; // set in main() when BACKEND is http
+
 // ---------------------------------------------------------------- emulator
 async function startEmulator() {
   const child = spawn(process.execPath, [path.join(REPO, 'bin', 'ionos-registry-emulator.js'), '--port', '0', '--latency-ms', String(LATENCY)], {
@@ -136,7 +171,14 @@ const NAME = (i) => `bench-${i}`;
 function declared(n, registryId, change) {
   const tokens = [];
   for (let i = 0; i < n; i++) {
-    tokens.push({ id: `t${i}`, registryId, name: NAME(i), status: 'enabled', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull', 'push'] }] });
+    tokens.push({
+      id: `t${i}`,
+      registryId,
+      name: NAME(i),
+      status: 'enabled',
+      scopes: [{ type: 'repository', name: 'app/*', actions: ['pull', 'push'] }],
+      passwordOutput: OUTPUTS,
+    });
   }
   if (change === 'status') tokens[0].status = 'disabled';
   if (change === 'scopes') tokens[1].scopes = [...tokens[1].scopes, { type: 'registry', name: '*', actions: ['pull'] }];
@@ -144,7 +186,7 @@ function declared(n, registryId, change) {
   return tokens;
 }
 
-function hcl(tokens, providerVersion) {
+function hcl(tokens, providerVersion, stateUrl) {
   const blocks = tokens.map(
     (t) => `resource "ionoscloud_container_registry_token" "${t.id}" {
   registry_id = "${t.registryId}"
@@ -152,10 +194,10 @@ function hcl(tokens, providerVersion) {
   status      = "${t.status}"
 ${t.scopes.map((s) => `  scopes {\n    type    = "${s.type}"\n    name    = "${s.name}"\n    actions = ${JSON.stringify(s.actions)}\n  }`).join('\n')}
 }
-`,
+${t.passwordOutput ? `\noutput "${t.id}_password" {\n  value     = ionoscloud_container_registry_token.${t.id}.credentials[0].password\n  sensitive = true\n}\n` : ''}`,
   );
   return `terraform {
-  required_providers {
+${stateUrl ? `  backend "http" {\n    address = "${stateUrl}"\n  }\n` : ''}  required_providers {
     ionoscloud = {
       source  = "ionos-cloud/ionoscloud"
       version = "= ${providerVersion}"
@@ -214,6 +256,7 @@ class Side {
 class Ours extends Side {
   async setup(tokens) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ours-'));
+    this.stateUrl = stateServer?.url();
     await this.declare(tokens);
     await this.init();
   }
@@ -221,7 +264,7 @@ class Ours extends Side {
     return path.join(this.dir, 'cdktf.out', 'stacks', 'bench');
   }
   async declare(tokens) {
-    fs.writeFileSync(path.join(this.dir, 'tokens.json'), JSON.stringify({ tokens }));
+    fs.writeFileSync(path.join(this.dir, 'tokens.json'), JSON.stringify({ tokens, stateUrl: this.stateUrl }));
     await run(process.execPath, [path.join(REPO, 'bench', 'app.cjs')], {
       cwd: this.dir,
       env: { NODE_PATH: path.join(REPO, 'node_modules'), RT_LIB: path.join(REPO, 'dist', 'lib') },
@@ -236,6 +279,7 @@ class Official extends Side {
   }
   async setup(tokens) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-official-'));
+    this.stateUrl = stateServer?.url();
     await this.declare(tokens);
     await this.init();
   }
@@ -249,7 +293,7 @@ class Official extends Side {
     return `${this.emu.url}/containerregistries`;
   }
   async declare(tokens) {
-    fs.writeFileSync(path.join(this.dir, 'main.tf'), hcl(tokens, this.version));
+    fs.writeFileSync(path.join(this.dir, 'main.tf'), hcl(tokens, this.version, this.stateUrl));
   }
 }
 
@@ -422,10 +466,10 @@ function writeReport(meta, started, interrupted) {
     })),
   };
   fs.mkdirSync(OUT, { recursive: true });
-  fs.writeFileSync(path.join(OUT, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT, `latest${VARIANT}.json`), JSON.stringify(json, null, 2) + '\n');
   const m = meta.machine;
   const text = [
-    `Benchmark of ${meta.date} (${RUNS} run(s)${QUICK ? ', quick' : ''}${interrupted ? `, ${interrupted}` : ''}, emulator latency ${LATENCY} ms per call, ${meta.seconds} s in all)`,
+    `Benchmark of ${meta.date} (${RUNS} run(s)${QUICK ? ', quick' : ''}${interrupted ? `, ${interrupted}` : ''}, emulator latency ${LATENCY} ms per call, ${OUTPUTS ? 'a sensitive password output per token on both sides' : 'no outputs on either side'}, ${BACKEND === 'http' ? 'remote state (http backend)' : 'local state'} on both sides, ${meta.seconds} s in all)`,
     '',
     `Machine: ${m.nproc} cores, ${m.cpu}, ${m.memoryGiB} GiB; Node ${m.node}; ${m.engine}; official provider: ${m.officialProvider}.`,
     '',
@@ -436,19 +480,21 @@ function writeReport(meta, started, interrupted) {
       : '',
     '',
   ].join('\n');
-  fs.writeFileSync(path.join(OUT, 'latest.md'), text);
+  fs.writeFileSync(path.join(OUT, `latest${VARIANT}.md`), text);
   console.log(text);
 }
 
 // ---------------------------------------------------------------- main
 async function main() {
+  if (!['local', 'http'].includes(BACKEND)) die(`BENCH_BACKEND must be local or http, not "${BACKEND}"`);
   if (!fs.existsSync(path.join(REPO, 'dist', 'handler', 'index.js'))) die('dist/ is missing: npm run build');
   const engine = pickEngine();
   const provider = officialProvider();
-  const meta = { date: new Date().toISOString(), runs: RUNS, quick: QUICK, latencyMs: LATENCY, stack: STACK, machine: machine(engine, provider) };
+  const meta = { date: new Date().toISOString(), runs: RUNS, quick: QUICK, latencyMs: LATENCY, stack: STACK, passwordOutputs: OUTPUTS, backend: BACKEND, machine: machine(engine, provider) };
   if (provider.missing) meta.officialMissing = `official provider ${provider.missing}`;
   log(`engine ${engine.version}; official provider: ${meta.machine.officialProvider}; ${RUNS} run(s); latency ${LATENCY} ms`);
   const emu = await startEmulator();
+  if (BACKEND === 'http') stateServer = await startStateServer();
   const started = Date.now();
   // Ctrl-C (or SIGTERM) writes what was measured so far, marked as interrupted, then stops.
   for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -473,6 +519,7 @@ async function main() {
     }
   } finally {
     emu.stop();
+    stateServer?.stop();
   }
   writeReport(meta, started);
 }

@@ -247,8 +247,6 @@ export class RegistryToken extends Construct {
     const specDigest = unresolved(specJson)
       ? Fn.substr(Fn.sha256(specEnv), 0, 16)
       : createHash('sha256').update(specJson).digest('hex').slice(0, 16);
-    /** `test -e F && rm -f F || <handler op>`: the shell does the common case without starting Node. */
-    const removeOrRun = (file: string, op: Operation) => Fn.join('', ["test -e '", file, "' && rm -f '", file, "' || ", command(op)]);
     const replaceHint = (address: string) =>
       `terraform -chdir=cdktf.out/stacks/${stack.node.id} apply -replace=${address}   (or tofu)`;
     const retry: Record<string, string> = {};
@@ -315,10 +313,10 @@ export class RegistryToken extends Construct {
       ],
     });
     oneVersionCheckPerStack(creator);
-    const createAddress = address(creator);
 
-    // password: reads the result file into the state (sensitive), then the handler removes the file.
-    // Built with join() so that each unresolved part stays a whole reference.
+    // password: reads the result file into the state (sensitive). It has no create provisioner, so it
+    // can never be tainted; the `spec` step after it removes the file. Built with join() so that each
+    // unresolved part stays a whole reference.
     const resultFile = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, RESULT_FILE_SUFFIX]);
     // The password sits in `triggers_replace` (not `input`): terraform_data mirrors `input` into an
     // `output` that Terraform does not mark sensitive, so a replacement would print it in the plan.
@@ -328,36 +326,33 @@ export class RegistryToken extends Construct {
       ),
       dependsOn: [creator],
       lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
-      provisioners: [
-        {
-          type: 'local-exec',
-          // The file is in the state now; removing it is all that is left (Node only when it is gone).
-          command: removeOrRun(resultFile, Operation.CAPTURE),
-          environment: { ...common, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(createAddress) },
-        },
-      ],
     });
     oneVersionCheckPerStack(capture);
     this.password = capture.getStringAttribute('triggers_replace');
 
     // spec: status, expiry and scopes in plain words; a change replaces it and its handler applies
-    // the difference to the live token (GET, then PATCH or PUT, or nothing).
+    // the difference to the live token (GET, then PATCH or PUT, or nothing). Right after a create with
+    // this spec the create's marker says there is nothing to do, and the shell only removes the
+    // result file the password resource has read (Node only when that file is missing: the error).
+    const freshMarker = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, '.', specDigest, FRESH_MARKER_SUFFIX]);
     const specResource = new DataResource(this, 'spec', {
       triggersReplace: {
         status,
         expiry_date: config.expiryDate ?? 'never',
         scopes: readableScopes(config.scopes),
       },
-      dependsOn: [creator],
+      dependsOn: [creator, capture],
       lifecycle: { replaceTriggeredBy: [address(creator)] },
       provisioners: [
         {
           type: 'local-exec',
-          // Right after the create with this spec, the create's marker says there is nothing to do.
-          command: removeOrRun(
-            Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, '.', specDigest, FRESH_MARKER_SUFFIX]),
-            Operation.UPDATE,
-          ),
+          command: Fn.join('', [
+            "if test -e '", freshMarker, "'; then test -e '", resultFile, "' && rm -f '", resultFile, "' '", freshMarker, "' || ",
+            command(Operation.CAPTURE),
+            "; else test -e '", resultFile, "' && rm -f '", resultFile, "'; ",
+            command(Operation.UPDATE),
+            '; fi',
+          ]),
           environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(identityAddress) },
         },
       ],

@@ -8,7 +8,7 @@
 export enum Operation {
   /** Create the token at its client-chosen id (idempotent PUT) and write the password result file. */
   CREATE = 'create',
-  /** Hand the result file over: check that it was captured, then remove it. */
+  /** Hand the result file over: check that it was captured, then remove it (run by the `spec` step when the file is gone). */
   CAPTURE = 'capture',
   /** Read the live token and write only what differs from the declared spec. */
   UPDATE = 'update',

@@ -150,7 +150,11 @@ async function adopt(ctx: StepContext): Promise<boolean> {
   return true;
 }
 
-/** CAPTURE: the password is in state now (read by the capture resource); remove the result file. */
+/**
+ * CAPTURE: the password resource has read the result file into the state; remove the file. The
+ * `spec` step's shell does this itself and runs it here only when the file is gone, which is the
+ * error this reports (the password could not reach the state).
+ */
 export async function capture(ctx: StepContext): Promise<void> {
   if (!ctx.createId) throw new StepError(`${ctx.path}: capture needs the create resource id`);
   const file = ctx.journal.resultPath(ctx.tokenId, ctx.createId);

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { RegistryToken, RegistryTokenConfig, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
 import { newStack, synth } from '../helper/synth';
@@ -100,17 +104,62 @@ describe('synthesized lifecycle', () => {
     expect(checks).toEqual(['ValidateTerraformVersion']);
   });
 
-  test('capture and the spec step right after a create are done by the shell, Node only otherwise', () => {
+  test('the password resource has no provisioner: it can never be tainted', () => {
     const stack = newStack();
     new RegistryToken(stack, 'push-token', base);
     const { password, spec, create } = resources(stack);
-    const capture = password.provisioner[0]['local-exec'].command;
-    expect(capture).toMatch(/^\$\{join\("", \["test -e '", join\(/);
-    expect(capture).toMatch(/"' \|\| ", "\{ RT_OP=capture; RT_NODE='node'; RT_HANDLER='assets\/ionos-registry-token-handler\/[0-9A-F]+\/index.js'; \. '[^']+\/run.sh'; \}"\]\)\}$/);
-    const update = spec.provisioner[0]['local-exec'].command;
-    expect(update).toContain('.fresh');
-    expect(update).toMatch(/RT_OP=update; .*run.sh'; \}"\]\)\}$/);
+    expect(password.provisioner).toBeUndefined();
+    expect(spec.depends_on).toEqual([expect.stringMatching(/_create_/), expect.stringMatching(/_password_/)]);
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  describe("the spec step's shell command", () => {
+    // The synthesized command, evaluated as Terraform would (join() of literals and the create id),
+    // then run by sh with a stand-in "node" that only says which step it was asked to run.
+    let dir: string;
+    let command: string;
+    let marker: string;
+    let result: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-spec-cmd-'));
+      const fakeNode = path.join(dir, 'fake-node');
+      fs.writeFileSync(fakeNode, '#!/bin/sh\necho "ran $2"\n', { mode: 0o755 });
+      const stack = newStack();
+      new RegistryToken(stack, 'push-token', { ...base, nodeExecutable: fakeNode });
+      const { spec } = resources(stack);
+      const expr = spec.provisioner[0]['local-exec'].command as string;
+      const body = /^\$\{(.*)\}$/s.exec(expr)![1].replace(/terraform_data\.[A-Za-z0-9_-]+\.id/g, '"CREATE-ID"');
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      command = new Function('join', `return ${body};`)((sep: string, parts: string[]) => parts.join(sep));
+      const asset = /RT_HANDLER='([^']+)\/index.js'/.exec(command)![1];
+      fs.mkdirSync(path.join(dir, asset), { recursive: true });
+      fs.copyFileSync(path.join(__dirname, '..', '..', 'lib', 'handler', 'run.sh'), path.join(dir, asset, 'run.sh'));
+      fs.mkdirSync(path.join(dir, '.registry-token'));
+      marker = path.join(dir, /if test -e '([^']+\.fresh)'/.exec(command)![1]);
+      result = path.join(dir, /then test -e '([^']+\.result\.json)'/.exec(command)![1]);
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const run = (files: { marker: boolean; result: boolean }) => {
+      for (const [f, want] of [[marker, files.marker], [result, files.result]] as const) {
+        if (want) fs.writeFileSync(f, '{}');
+        else fs.rmSync(f, { force: true });
+      }
+      const out = execFileSync('/bin/sh', ['-c', command], { cwd: dir, env: { PATH: process.env.PATH, IONOS_REGISTRY_TOKEN_WORKER: 'off' }, encoding: 'utf8' });
+      return { out: out.trim(), marker: fs.existsSync(marker), result: fs.existsSync(result) };
+    };
+
+    test('right after its create: removes the result file and the marker, starts nothing', () => {
+      expect(run({ marker: true, result: true })).toEqual({ out: '', marker: false, result: false });
+    });
+    test('after a create whose result file is gone: runs capture (which reports it) and keeps the marker', () => {
+      expect(run({ marker: true, result: false })).toEqual({ out: 'ran capture', marker: true, result: false });
+    });
+    test('a spec change: runs update', () => {
+      expect(run({ marker: false, result: false })).toEqual({ out: 'ran update', marker: false, result: false });
+    });
+    test('after an adoption (result file, no marker): removes the file, then runs update', () => {
+      expect(run({ marker: false, result: true })).toEqual({ out: 'ran update', marker: false, result: false });
+    });
   });
 
   test('one handler asset per stack', () => {

@@ -1,7 +1,7 @@
 # The provisioners' side of the step worker (see worker.ts). Sourced by local-exec's /bin/sh with
 # RT_OP (the step), RT_NODE (the Node executable) and RT_HANDLER (the bundled handler) set; ends the
-# shell with the step's exit code. POSIX sh only: apart from mkdir (once), env, grep, sleep and rm
-# (and mv, rarely) it starts no process, which is the point: a Node start costs ~0.1 s of CPU per token.
+# shell with the step's exit code. POSIX sh only: apart from mkdir (once) and sleep (and rm and mv on
+# the rare fallback) it starts no process, which is the point: a Node start costs ~0.1 s of CPU.
 #
 # The step is handed to the engine run's one worker (started here by the first provisioner) and its
 # output and exit code are relayed. Whenever the worker cannot take it (not running, gone, or
@@ -19,12 +19,20 @@ if [ ! -d "$rt_dir" ]; then
   fi
 fi
 rt_req="$rt_dir/$$.$RT_OP"
-{ echo "$RT_OP"; env | grep -E '^(IONOS_RT_|IONOS_REGISTRY_TOKEN_)'; } > "$rt_req.req" 2>/dev/null && : > "$rt_req.ready" 2>/dev/null || rt_direct
+# The provisioner's own settings, by name (worker.ts HANDED_OVER; never a credential).
+printf '%s\n' "$RT_OP" \
+  "IONOS_RT_REGISTRY_ID=$IONOS_RT_REGISTRY_ID" "IONOS_RT_TOKEN_ID=$IONOS_RT_TOKEN_ID" "IONOS_RT_NAME=$IONOS_RT_NAME" \
+  "IONOS_RT_SPEC=$IONOS_RT_SPEC" "IONOS_RT_PATH=$IONOS_RT_PATH" "IONOS_RT_CREATE_ID=$IONOS_RT_CREATE_ID" \
+  "IONOS_RT_WORK_DIR=$IONOS_RT_WORK_DIR" "IONOS_RT_API_URL=$IONOS_RT_API_URL" "IONOS_RT_REPLACE_HINT=$IONOS_RT_REPLACE_HINT" \
+  "IONOS_RT_SPEC_DIGEST=$IONOS_RT_SPEC_DIGEST" "IONOS_RT_ADOPT=$IONOS_RT_ADOPT" \
+  "IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS=$IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS" \
+  "IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS=$IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS" \
+  > "$rt_req.req" 2>/dev/null && : > "$rt_req.ready" 2>/dev/null || rt_direct
 # Wait for the answer; about every second, check that the worker lives and took the request.
 rt_n=0
 while [ ! -e "$rt_req.done" ]; do
   rt_n=$((rt_n + 1))
-  if [ $((rt_n % 40)) -eq 0 ]; then
+  if [ $((rt_n % 80)) -eq 0 ]; then
     rt_pid=
     { read -r rt_pid < "$rt_dir/pid"; } 2>/dev/null
     if [ -z "$rt_pid" ] || ! kill -0 "$rt_pid" 2>/dev/null; then
@@ -33,16 +41,15 @@ while [ ! -e "$rt_req.done" ]; do
       rt_direct
     fi
     # Not taken after ~3 s: take it back (mv is atomic against the worker's claim) and run it here.
-    if [ "$rt_n" -ge 120 ] && [ -e "$rt_req.req" ] && mv "$rt_req.req" "$rt_req.cancelled" 2>/dev/null; then
+    if [ "$rt_n" -ge 240 ] && [ -e "$rt_req.req" ] && mv "$rt_req.req" "$rt_req.cancelled" 2>/dev/null; then
       rm -f "$rt_req.cancelled" "$rt_req.ready"
       rt_direct
     fi
   fi
-  sleep 0.02
+  sleep 0.01
 done
 [ -s "$rt_req.out" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line"; done < "$rt_req.out"
 [ -s "$rt_req.err" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line" >&2; done < "$rt_req.err"
 rt_code=1
 { read -r rt_code < "$rt_req.done"; } 2>/dev/null
-rm -f "$rt_req.done" "$rt_req.out" "$rt_req.err"
 exit "${rt_code:-1}"

@@ -7,28 +7,34 @@
  *
  * Protocol, in `<work dir>/worker-<engine pid>/` (made by the first provisioner, mode 0700):
  *   pid             the worker's pid, written once it listens
- *   <id>.req        line 1: the operation; then NAME=value lines (IONOS_RT_* and IONOS_REGISTRY_TOKEN_*,
- *                   the provisioner's own settings; never a credential: those come from the worker's
- *                   environment, which is the engine's, like every provisioner's)
+ *   <id>.req        line 1: the operation; then NAME=value lines of the provisioner's own settings
+ *                   (HANDED_OVER; never a credential: those, like every other variable, come from
+ *                   the worker's environment, which is the engine's, as for every provisioner).
+ *                   <id> is `<the provisioner shell's pid>.<operation>`
  *   <id>.ready      written by the provisioner once `<id>.req` is complete
  *   <id>.claimed    `<id>.req` renamed by the worker when it takes the request
  *   <id>.out/.err   the step's stdout and stderr lines
  *   <id>.done       the exit code, written last (atomically); the provisioner prints .out and .err
- *                   and exits with it
+ *                   and exits with it; the worker removes the three once that shell is gone
  * The worker exits after IDLE_MS without work, or as soon as the engine process is gone, and removes
  * its folder.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Operation } from './consts';
+import { CLIENT_ENV } from '../client/config';
+import { ENV, Operation } from './consts';
 import type { StepOutput } from './index';
 
-/** Environment names a provisioner hands over; everything else comes from the worker's own env. */
-export const HANDED_OVER = /^(IONOS_RT_|IONOS_REGISTRY_TOKEN_)/;
+/**
+ * The variables a provisioner sets itself (its `environment` block), which run.sh writes into each
+ * request by name; everything else comes from the worker's own environment (the engine's).
+ */
+export const HANDED_OVER: readonly string[] = [...Object.values(ENV), CLIENT_ENV.MAX_ATTEMPTS, CLIENT_ENV.TIMEOUT_SECONDS];
+const handedOver = new Set(HANDED_OVER);
 
 export const WORKER_TIMING = {
-  /** How often the folder is scanned for requests. */
-  pollMs: 5,
+  /** How often the folder is scanned for requests when no change woke the worker sooner. */
+  pollMs: 10,
   /** Exit after this long without a request. */
   idleMs: 2000,
   /** How often the engine's pid is checked. */
@@ -47,15 +53,16 @@ export function parseRequest(text: string): { op: string; env: Record<string, st
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
     const name = line.slice(0, eq);
-    if (HANDED_OVER.test(name)) env[name] = line.slice(eq + 1);
+    const value = line.slice(eq + 1);
+    if (handedOver.has(name) && value !== '') env[name] = value; // "" is how the shell writes an unset one
   }
   return { op, env };
 }
 
-/** The step's environment: the worker's own, minus any provisioner's settings, plus this request's. */
+/** The step's environment: the worker's own, minus the provisioner that started it's settings, plus this request's. */
 export function stepEnv(base: NodeJS.ProcessEnv, handed: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) if (!HANDED_OVER.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (!handedOver.has(k)) env[k] = v;
   return { ...env, ...handed };
 }
 
@@ -150,6 +157,15 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     }
   };
 
+  // A new request wakes the loop at once where the platform watches folders; the poll is the fallback.
+  let wake: (() => void) | undefined;
+  let watcher: fs.FSWatcher | undefined;
+  try {
+    watcher = fs.watch(dir, () => wake?.());
+    watcher.on('error', () => undefined);
+  } catch {
+    // polling only
+  }
   for (;;) {
     let names: string[];
     try {
@@ -161,6 +177,10 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       if (name.endsWith('.ready')) {
         lastWork = Date.now();
         void serve(name.slice(0, -'.ready'.length));
+      } else if (name.endsWith('.done') && !alive(Number(name.split('.')[0]))) {
+        // its shell has read the answer and exited: clear it up
+        const base = path.join(dir, name.slice(0, -'.done'.length));
+        for (const suffix of ['.out', '.err', '.done']) fs.rmSync(`${base}${suffix}`, { force: true });
       }
     }
     const now = Date.now();
@@ -169,8 +189,16 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       engineAlive = alive(enginePid);
     }
     if (inFlight === 0 && (!engineAlive || now - lastWork >= WORKER_TIMING.idleMs)) break;
-    await new Promise((r) => setTimeout(r, WORKER_TIMING.pollMs));
+    await new Promise<void>((r) => {
+      const timer = setTimeout(r, WORKER_TIMING.pollMs);
+      wake = () => {
+        clearTimeout(timer);
+        r();
+      };
+    });
+    wake = undefined;
   }
+  watcher?.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return 0;
 }

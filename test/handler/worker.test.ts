@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseRequest, stepEnv } from '../../lib/handler/worker';
+import { HANDED_OVER, parseRequest, stepEnv } from '../../lib/handler/worker';
 import { assertBuilt, ROOT, startEmulator, type RunningEmulator } from '../helper/emulator';
 import { waitFor } from '../helper/processes';
 
@@ -35,6 +35,13 @@ describe('worker requests (pure)', () => {
     const req = parseRequest('create\nIONOS_RT_NAME=a=b\nIONOS_PASSWORD=leak\nIONOS_REGISTRY_TOKEN_MAX_ATTEMPTS=2\nnoise\n');
     expect(req).toEqual({ op: 'create', env: { IONOS_RT_NAME: 'a=b', IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2' } });
     expect(parseRequest('')).toBeUndefined();
+    // the shell writes an unset variable as NAME=
+    expect(parseRequest('update\nIONOS_RT_ADOPT=\nIONOS_RT_NAME=x\n')?.env).toEqual({ IONOS_RT_NAME: 'x' });
+  });
+
+  test('run.sh hands over every setting a provisioner sets, by name', () => {
+    const script = fs.readFileSync(path.join(ROOT, 'lib', 'handler', 'run.sh'), 'utf8');
+    for (const name of HANDED_OVER) expect(script).toContain(`"${name}=$${name}"`);
   });
 
   test("a step's environment: the worker's credentials, this request's settings, no other provisioner's", () => {
@@ -98,8 +105,8 @@ describe('worker and run.sh', () => {
       expect(r.stdout).toContain(`created token "w-${['one', 'two', 'three'][i]}"`);
     }
     const pid = workerPid();
-    // one process served all three: the request files are gone, the result files are there
-    expect(fs.readdirSync(workerDir()).filter((f) => f !== 'pid')).toEqual([]);
+    // one process served all three: the request files are gone (the answers too, once read), the result files are there
+    await waitFor('the answers to be cleared', async () => fs.readdirSync(workerDir()).filter((f) => f !== 'pid').length === 0 || undefined, 5_000, 20);
     expect(fs.readdirSync(path.join(dir, '.registry-token')).filter((f) => f.endsWith('.result.json'))).toHaveLength(3);
     expect((await emu.listTokens()).map((t) => t.properties.name).sort()).toEqual(['w-one', 'w-three', 'w-two']);
 
@@ -149,7 +156,7 @@ describe('worker and run.sh', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created token "w-orphan"');
     expect(Date.now() - started).toBeLessThan(10_000);
-    // its request was taken back; the API saw one create
+    // its request was taken back (nothing left but the dead worker's pid); the API saw one create
     expect(fs.readdirSync(workerDir()).filter((f) => f !== 'pid')).toEqual([]);
     expect((await emu.requests()).filter((q) => q.method === 'PUT')).toHaveLength(1);
   }, 20_000);

@@ -15,7 +15,10 @@ rt_dir="$rt_work/worker-$PPID"
 if [ ! -d "$rt_dir" ]; then
   [ -d "$rt_work" ] || mkdir -p "$rt_work" 2>/dev/null || rt_direct
   if mkdir "$rt_dir" 2>/dev/null; then
-    "$RT_NODE" "$RT_HANDLER" worker "$rt_dir" "$PPID" </dev/null >/dev/null 2>&1 &
+    # Its own lines (start, end, anything unexpected) go to a log only when debugging.
+    rt_log=/dev/null
+    [ -n "${IONOS_REGISTRY_TOKEN_DEBUG:-}" ] && rt_log="$rt_work/worker-$PPID.log"
+    "$RT_NODE" "$RT_HANDLER" worker "$rt_dir" "$PPID" </dev/null >/dev/null 2>>"$rt_log" &
   fi
 fi
 rt_req="$rt_dir/$$.$RT_OP"

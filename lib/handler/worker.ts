@@ -115,6 +115,10 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   }
   removeStaleWorkerDirs(path.dirname(dir), path.resolve(dir));
   writeAtomic(path.join(dir, 'pid'), String(process.pid));
+  // stderr is a log file with IONOS_REGISTRY_TOKEN_DEBUG (see run.sh), else nowhere.
+  const note = (line: string) => process.stderr.write(`${new Date().toISOString()} registry-token worker ${process.pid}: ${line}\n`);
+  note(`serving ${dir} for engine ${enginePid}`);
+  let served = 0;
   let inFlight = 0;
   let lastWork = Date.now();
   let lastEngineCheck = 0;
@@ -143,7 +147,9 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       }
     } catch (e) {
       err.push(`registry-token: the worker failed on a request: ${(e as Error).message}`);
+      note(`request ${id} failed: ${(e as Error).stack ?? e}`);
     } finally {
+      served++;
       try {
         if (out.length) fs.writeFileSync(`${base}.out`, `${out.join('\n')}\n`, { mode: 0o600 });
         if (err.length) fs.writeFileSync(`${base}.err`, `${err.join('\n')}\n`, { mode: 0o600 });
@@ -200,5 +206,6 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   }
   watcher?.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  note(`served ${served} step(s); leaving (${engineAlive ? 'idle' : 'the engine is gone'})`);
   return 0;
 }

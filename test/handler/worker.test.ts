@@ -140,6 +140,21 @@ describe('worker and run.sh', () => {
     expect((await running).code).toBe(0);
   }, 30_000);
 
+  test('with IONOS_REGISTRY_TOKEN_DEBUG the worker keeps a log of its own, without secrets', async () => {
+    const r = await step('create', tokenEnv('w-debug', { IONOS_REGISTRY_TOKEN_DEBUG: '1' }));
+    expect(r.code).toBe(0);
+    const log = path.join(dir, '.registry-token', `worker-${process.pid}.log`);
+    await waitFor('the worker to leave', async () => !fs.existsSync(workerDir()) || undefined, 10_000);
+    const text = fs.readFileSync(log, 'utf8');
+    expect(text).toMatch(/registry-token worker \d+: serving .*worker-\d+ for engine \d+\n/);
+    expect(text).toMatch(/served 1 step\(s\); leaving \(idle\)\n$/);
+    const result = JSON.parse(
+      fs.readFileSync(path.join(dir, '.registry-token', fs.readdirSync(path.join(dir, '.registry-token')).find((f) => f.endsWith('.result.json'))!), 'utf8'),
+    );
+    expect(text).not.toContain(result.password);
+    expect(text).not.toContain(`${USER}:${SECRET}`);
+  }, 20_000);
+
   test('IONOS_REGISTRY_TOKEN_WORKER=off runs the step directly, with no worker', async () => {
     const r = await step('create', tokenEnv('w-direct', { IONOS_REGISTRY_TOKEN_WORKER: 'off' }));
     expect(r.code).toBe(0);

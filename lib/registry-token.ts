@@ -170,9 +170,9 @@ const address = (resource: DataResource): string => `${DataResource.tfResourceTy
  * An IONOS Container Registry token. Its password is captured into the Terraform state at create
  * and exposed as {@link password} and a sensitive output.
  *
- * At apply, four `terraform_data` resources run the bundled handler: `identity` owns the token id
- * and its delete, `create` makes the token (idempotent PUT), `password` captures the password and
- * `spec` applies status, expiry and scope changes by diff. See README "Design notes".
+ * At apply, three `terraform_data` resources run the bundled handler: `create` makes the token
+ * (idempotent PUT), `password` captures the password, holds the token's identity and deletes it on
+ * destroy, and `spec` applies status, expiry and scope changes by diff. See README "Design notes".
  */
 export class RegistryToken extends Construct {
   /** The token's id in the registry (a uuid derived from stack, construct path, registry and name). */
@@ -262,41 +262,15 @@ export class RegistryToken extends Construct {
       [ENV.API_URL]: apiUrl,
     };
 
-    // identity: holds the token's id, cannot fail to create, and deletes the token on destroy.
-    // New keys appear only with the new props: any change to identity (even in place) replaces
-    // `create` (replace_triggered_by), so existing stacks must synthesize exactly as before.
-    const identityTriggers: Record<string, string> = { registry_id: config.registryId, name: config.name, token_id: this.tokenId };
-    if (config.rotationTrigger !== undefined) identityTriggers.rotation = config.rotationTrigger;
-    const identityInput: Record<string, string> = { api_url: apiUrl, path: this.node.path };
-    if (adopt) identityInput.adopt = 'true';
-    const identity = new DataResource(this, 'identity', {
-      triggersReplace: identityTriggers,
-      input: identityInput,
-      provisioners: [
-        {
-          type: 'local-exec',
-          when: 'destroy',
-          command: command(Operation.DELETE),
-          environment: {
-            [ENV.REGISTRY_ID]: '${self.triggers_replace.registry_id}',
-            [ENV.TOKEN_ID]: '${self.triggers_replace.token_id}',
-            [ENV.NAME]: '${self.triggers_replace.name}',
-            [ENV.PATH]: '${self.output.path}',
-            [ENV.API_URL]: '${self.output.api_url}',
-            [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
-            ...retry,
-          },
-        },
-      ],
-    });
-    oneVersionCheckPerStack(identity);
-    const identityAddress = address(identity);
-
-    // create: one idempotent PUT at the token id; the password goes to a 0600 result file.
+    // create: one idempotent PUT at the token id; the password goes to a 0600 result file. Replaced
+    // (after `password`'s destroy deleted the token) when the id changes (name, registry, construct
+    // path), on rotation, and for an adopted token when its name or registry changes. Keys appear only
+    // with the props that need them, so other changes never re-create a token.
+    const createTriggers: Record<string, string> = { token_id: this.tokenId };
+    if (config.rotationTrigger !== undefined) createTriggers.rotation = config.rotationTrigger;
+    if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name: config.name });
     const creator = new DataResource(this, 'create', {
-      triggersReplace: { token_id: this.tokenId },
-      dependsOn: [identity],
-      lifecycle: { replaceTriggeredBy: [address(identity)] },
+      triggersReplace: createTriggers,
       provisioners: [
         {
           type: 'local-exec',
@@ -306,26 +280,55 @@ export class RegistryToken extends Construct {
             [ENV.SPEC]: specEnv,
             [ENV.SPEC_DIGEST]: specDigest,
             [ENV.CREATE_ID]: '${self.id}',
-            [ENV.REPLACE_HINT]: replaceHint(identityAddress),
             ...(adopt ? { [ENV.ADOPT]: 'true' } : {}),
           },
         },
       ],
     });
     oneVersionCheckPerStack(creator);
+    const createAddress = address(creator);
 
-    // password: reads the result file into the state (sensitive). It has no create provisioner, so it
-    // can never be tainted; the `spec` step after it removes the file. Built with join() so that each
-    // unresolved part stays a whole reference.
+    // password: reads the result file into the state (sensitive); the `spec` step after it removes the
+    // file. Built with join() so that each unresolved part stays a whole reference.
     const resultFile = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, RESULT_FILE_SUFFIX]);
     // The password sits in `triggers_replace` (not `input`): terraform_data mirrors `input` into an
     // `output` that Terraform does not mark sensitive, so a replacement would print it in the plan.
+    //
+    // It is also the token's identity in the state (`input`: registry, id, name, path, API URL) and
+    // deletes the token on destroy. Terraform skips the destroy provisioners of a tainted resource, and
+    // a failed create provisioner taints its resource: `password` has none, so its delete always runs.
+    // It is replaced (delete, then the new create) exactly when `create` is.
+    const identityInput: Record<string, string> = {
+      registry_id: config.registryId,
+      token_id: this.tokenId,
+      name: config.name,
+      path: this.node.path,
+      api_url: apiUrl,
+    };
+    if (adopt) identityInput.adopt = 'true';
     const capture = new DataResource(this, 'password', {
       triggersReplace: Fn.sensitive(
         conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), 'password', ''), ''),
       ),
+      input: identityInput,
       dependsOn: [creator],
       lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
+      provisioners: [
+        {
+          type: 'local-exec',
+          when: 'destroy',
+          command: command(Operation.DELETE),
+          environment: {
+            [ENV.REGISTRY_ID]: '${self.input.registry_id}',
+            [ENV.TOKEN_ID]: '${self.input.token_id}',
+            [ENV.NAME]: '${self.input.name}',
+            [ENV.PATH]: '${self.input.path}',
+            [ENV.API_URL]: '${self.input.api_url}',
+            [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
+            ...retry,
+          },
+        },
+      ],
     });
     oneVersionCheckPerStack(capture);
     this.password = capture.getStringAttribute('triggers_replace');
@@ -353,7 +356,7 @@ export class RegistryToken extends Construct {
             command(Operation.UPDATE),
             '; fi',
           ]),
-          environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(identityAddress) },
+          environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(createAddress) },
         },
       ],
     });

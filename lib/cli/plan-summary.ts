@@ -111,11 +111,68 @@ function groupsOf(plan: unknown): Group[] {
     };
     groups.set(key, group);
   }
+  for (const g of groups.values()) {
+    if (!g.parts.identity && g.parts.password) {
+      const id = virtualIdentity(g.parts.password, g.parts.create);
+      if (id) g.parts.identity = id;
+    }
+  }
   // Ours only: an identity with the identity shape (before or after) and a spec or create beside it.
   return [...groups.values()].filter((g) => {
     const id = g.parts.identity;
     return id !== undefined && (readIdentity(id.before) ?? readIdentity(id.after)) !== undefined && (g.parts.spec || g.parts.create);
   });
+}
+
+/** A value of `input` or `triggers_replace`, as a plan gives it. */
+function attr(values: unknown, key: 'input' | 'triggers_replace'): Record<string, unknown> | undefined {
+  const v = isRecord(values) ? values[key] : undefined;
+  return isRecord(v) ? v : undefined;
+}
+
+/** `after_unknown` says the attribute (or this key of it) is unknown until apply. */
+function unknownIn(afterUnknown: unknown, key: 'input' | 'triggers_replace', sub: string): boolean {
+  if (!isRecord(afterUnknown)) return false;
+  const t = afterUnknown[key];
+  return t === true || (isRecord(t) && t[sub] === true);
+}
+
+/**
+ * Since 0.2 a token has no `identity` resource: `password.input` holds registry, id, name, path and
+ * API URL, and `create.triggers_replace` the rotation. This builds the change of an identity in the
+ * old shape from those two, so that one summary serves both layouts. A replacement of `create`
+ * that changes none of the identity (`-replace`, a tainted create) is a no-op here, which leaves
+ * it to the "create is replaced" case (re-create).
+ */
+function virtualIdentity(password: ResourceChange, create: ResourceChange | undefined): ResourceChange | undefined {
+  const shape = (pw: unknown, cr: unknown) => {
+    const i = attr(pw, 'input');
+    if (!i) return undefined;
+    const t = attr(cr, 'triggers_replace');
+    const triggers: Record<string, unknown> = { registry_id: i.registry_id, name: i.name, token_id: i.token_id };
+    if (t && 'rotation' in t) triggers.rotation = t.rotation;
+    const input: Record<string, unknown> = { path: i.path, api_url: i.api_url };
+    if ('adopt' in i) input.adopt = i.adopt;
+    return { triggers_replace: triggers, input };
+  };
+  const before = shape(password.before, create?.before);
+  const after = shape(password.after, create?.after);
+  if (!before && !after) return undefined;
+  const keys = ['registry_id', 'name', 'token_id'];
+  const afterUnknown = {
+    triggers_replace: {
+      ...Object.fromEntries(keys.map((k) => [k, unknownIn(password.afterUnknown, 'input', k)])),
+      rotation: unknownIn(create?.afterUnknown, 'triggers_replace', 'rotation'),
+    },
+  };
+  const changed =
+    Object.values(afterUnknown.triggers_replace).some(Boolean) ||
+    JSON.stringify(before?.triggers_replace) !== JSON.stringify(after?.triggers_replace) ||
+    before?.input.adopt !== after?.input.adopt;
+  let actions = password.actions;
+  if (isReplace(actions) && !changed) actions = ['no-op'];
+  else if (!isReplace(actions) && !(actions.length === 1 && (actions[0] === 'create' || actions[0] === 'delete'))) actions = ['no-op'];
+  return { address: password.address, role: 'identity', actions, reason: password.reason, before, after, afterUnknown };
 }
 
 /** `after_unknown.triggers_replace.<key>` (or the whole triggers) is true. */
@@ -156,6 +213,17 @@ function summarizeGroup(g: Group): TokenChange | undefined {
   // (Terraform runs no destroy provisioner for it).
   if (id.actions.length === 1 && id.actions[0] === 'delete') {
     const name = show(nameBefore);
+    if (id.reason === 'delete_because_no_resource_config' && password && !(password.actions.length === 1 && password.actions[0] === 'delete')) {
+      return {
+        ...base,
+        name,
+        action: 'other',
+        line: `${name}: layout upgrade (0.2): the identity resource leaves the state, the password resource takes its place; the token is kept (no API call)`,
+        changes: [],
+        calls: [],
+        password: 'unchanged',
+      };
+    }
     if (id.reason === 'delete_because_no_resource_config') {
       return {
         ...base,

@@ -1,13 +1,12 @@
 /**
- * How the CLI recognises a RegistryToken in a plan or a state: its four `terraform_data` resources
- * are named `<construct path below the stack, "/" → "_">_<role>_<8 hex digits>` by cdktf, and their
- * values have a known shape (identity: `triggers_replace.{registry_id,name,token_id}` and
- * `input.path`; spec: `triggers_replace.{status,expiry_date,scopes}`). Both are checked, so another
- * `terraform_data` in the stack is never mistaken for a token.
- *
- * No marker attributes were added to the resources for this: any change of `identity` (even in
- * place) replaces `create` through `replace_triggered_by`, i.e. re-creates every token, so existing
- * stacks must keep synthesizing exactly what they did.
+ * How the CLI recognises a RegistryToken in a plan or a state: its `terraform_data` resources are
+ * named `<construct path below the stack, "/" → "_">_<role>_<8 hex digits>` by cdktf, and their
+ * values have a known shape: the token's identity is `password.input.{registry_id,token_id,name,path,
+ * api_url[,adopt]}` with `create.triggers_replace.rotation`; the spec is
+ * `spec.triggers_replace.{status,expiry_date,scopes}`. Both are checked, so another `terraform_data`
+ * in the stack is never mistaken for a token. Stacks deployed before 0.2 have a fourth resource,
+ * `identity` (`triggers_replace.{registry_id,name,token_id[,rotation]}`, `input.{path,api_url}`),
+ * which is read the same way.
  */
 import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
@@ -53,6 +52,27 @@ export interface IdentityValues {
   readonly adopt: boolean;
 }
 
+/**
+ * The identity of a token from its `password` resource (`input`) and its `create` resource
+ * (`triggers_replace.rotation`); undefined when `password` has no identity input.
+ */
+export function readIdentityOf(password: unknown, create: unknown): IdentityValues | undefined {
+  if (!isRecord(password)) return undefined;
+  const input = unwrapDynamic(password.input);
+  if (!isRecord(input) || !('token_id' in input) || !('name' in input) || !('registry_id' in input)) return undefined;
+  const c = isRecord(create) ? unwrapDynamic(create.triggers_replace) : undefined;
+  return {
+    registryId: str(input.registry_id),
+    name: str(input.name),
+    tokenId: str(input.token_id),
+    rotation: isRecord(c) ? str(c.rotation) : undefined,
+    path: str(input.path),
+    apiUrl: str(input.api_url),
+    adopt: input.adopt === 'true',
+  };
+}
+
+/** The identity of a token deployed before 0.2, from its `identity` resource. */
 export function readIdentity(values: unknown): IdentityValues | undefined {
   if (!isRecord(values)) return undefined;
   const t = unwrapDynamic(values.triggers_replace);

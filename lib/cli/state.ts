@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from './errors';
-import { IdentityValues, isRecord, parseResourceName, readIdentity, readSpec, Role, SpecValues } from './resources';
+import { IdentityValues, isRecord, parseResourceName, readIdentity, readIdentityOf, readSpec, Role, SpecValues } from './resources';
 
 /** One token as the state declares it. */
 export interface StateToken {
@@ -18,7 +18,7 @@ export interface StateToken {
   /** The `apiUrl` prop ("" = IONOS_API_URL, else production). */
   readonly apiUrl: string;
   readonly adopted: boolean;
-  /** `terraform_data.<name>` of the identity, for the `-replace` hint. */
+  /** `terraform_data.<name>` of the resource whose replacement re-creates the token (`create`; `identity` before 0.2), for the `-replace` hint. */
   readonly identityAddress: string;
   /** Undefined when the state has no spec resource for the token (a create that never finished). */
   readonly spec?: SpecValues;
@@ -83,9 +83,9 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
   }
   const tokens: StateToken[] = [];
   for (const [key, g] of groups) {
-    if (!g.identity) continue;
-    const id: IdentityValues | undefined = readIdentity(g.identity.values);
-    if (!id || !id.name || !id.registryId || !id.tokenId) continue;
+    const id: IdentityValues | undefined = g.identity ? readIdentity(g.identity.values) : readIdentityOf(g.password?.values, g.create?.values);
+    const replaces = g.identity ?? g.create;
+    if (!id || !replaces || !id.name || !id.registryId || !id.tokenId) continue;
     tokens.push({
       path: id.path ?? key.split('|')[1],
       name: id.name,
@@ -93,7 +93,7 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
       tokenId: id.tokenId,
       apiUrl: id.apiUrl ?? '',
       adopted: id.adopt,
-      identityAddress: g.identity.address,
+      identityAddress: replaces.address,
       spec: g.spec ? readSpec(g.spec.values) : undefined,
       source,
     });

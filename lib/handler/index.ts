@@ -111,6 +111,12 @@ export const isOperation = (op: string): op is Operation => (Object.values(Opera
 
 /** Runs one step; returns its exit code (0, or 1 after one line on `output.err`). */
 export async function runStep(op: Operation, env: NodeJS.ProcessEnv, output: StepOutput = processOutput): Promise<number> {
+  if (op === Operation.DELETE && !env[ENV.TOKEN_ID]) {
+    // A `password` resource written before 0.2 holds no identity (the `identity` resource did); when
+    // the upgrade replaces it (a token with rotationTrigger or adoptTokenId), there is nothing to name.
+    output.out(`${PREFIX} delete: this resource records no token (state from before 0.2); nothing to delete here`);
+    return 0;
+  }
   try {
     await STEPS[op](buildContext(env, output));
     return 0;

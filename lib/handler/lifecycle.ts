@@ -172,7 +172,7 @@ export async function capture(ctx: StepContext): Promise<void> {
 function gone(ctx: StepContext, what: string): StepError {
   return new StepError(
     `${ctx.path}: ${label(ctx)} ${what}: it was deleted outside this stack, or it expired (the API deletes ` +
-      `expired tokens). To create it again with a new password, run: ${ctx.replaceHint ?? 'terraform apply -replace=<the identity resource>'}`,
+      `expired tokens). To create it again with a new password, run: ${ctx.replaceHint ?? 'terraform apply -replace=<the create resource>'}`,
   );
 }
 

@@ -104,6 +104,39 @@ describe('reading the state', () => {
     expect(shown.map(({ source: _s, ...t }) => t)).toEqual(raw.map(({ source: _s, ...t }) => t));
   });
 
+  test('the 0.2 layout: the identity from password.input, the -replace hint names create', () => {
+    const attrs = (o: object) => ({ mode: 'managed', type: 'terraform_data', instances: [{ attributes: o }] });
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const state = {
+      version: 4,
+      resources: [
+        { ...attrs({ id: 'c', triggers_replace: dyn({ token_id: '224ac587-fe56-5621-9e33-3c1be2ffe12b', rotation: '2025-06' }) }), name: 'ci-push_create_11111111' },
+        {
+          ...attrs({
+            id: 'p',
+            triggers_replace: dyn('secret'),
+            input: dyn({ registry_id: REGISTRY, token_id: '224ac587-fe56-5621-9e33-3c1be2ffe12b', name: 'ci-push', path: 'prod/ci-push', api_url: '', adopt: 'true' }),
+          }),
+          name: 'ci-push_password_22222222',
+        },
+        { ...attrs({ id: 's', triggers_replace: dyn({ status: 'disabled', expiry_date: 'never', scopes: ['repository app/* pull'] }) }), name: 'ci-push_spec_33333333' },
+      ],
+    };
+    expect(tokensFromState(state, 'raw')).toEqual([
+      {
+        path: 'prod/ci-push',
+        name: 'ci-push',
+        registryId: REGISTRY,
+        tokenId: '224ac587-fe56-5621-9e33-3c1be2ffe12b',
+        apiUrl: '',
+        adopted: true,
+        identityAddress: 'terraform_data.ci-push_create_11111111',
+        spec: { status: 'disabled', expiry: 'never', scopes: ['repository app/* pull'] },
+        source: 'raw',
+      },
+    ]);
+  });
+
   test('scope words back to scopes', () => {
     expect(parseReadableScope('repository app/* pull,push')).toEqual({ type: 'repository', name: 'app/*', actions: ['pull', 'push'] });
     expect(parseReadableScope('repository my repo pull')).toEqual({ type: 'repository', name: 'my repo', actions: ['pull'] });

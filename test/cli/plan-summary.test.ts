@@ -88,6 +88,72 @@ function plan(changes: Partial<Record<'identity' | 'create' | 'password' | 'spec
 }
 const h = plan({}).helpers;
 
+/** The same for the 0.2 layout: no identity resource; the identity is `password.input` (+ `create` rotation). */
+function plan3(changes: Partial<Record<'create' | 'password' | 'spec', object>>) {
+  const p = plan({});
+  const rc = p.resource_changes.filter((r) => !r.name.includes('_identity_'));
+  const idInput = (name: string, more: object = {}) => ({
+    registry_id: '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a',
+    token_id: '11111111-1111-5111-8111-111111111111',
+    name,
+    path: 'stack/tok',
+    api_url: '',
+    ...more,
+  });
+  const pw = (input: object) => ({ triggers_replace: 'hunter2-secret-pw', input });
+  const defaults: Record<string, object> = {
+    password: { actions: ['no-op'], before: pw(idInput('tok')), after: pw(idInput('tok')), before_sensitive: { triggers_replace: true }, after_sensitive: { triggers_replace: true }, after_unknown: {} },
+  };
+  for (const r of rc) {
+    const role = r.name.split('_')[1] as 'create' | 'password' | 'spec';
+    r.change = { ...r.change, ...(defaults[role] ?? {}), ...(changes[role] ?? {}) } as typeof r.change;
+  }
+  return { format_version: '1.2', resource_changes: rc, helpers: { idInput, pw } };
+}
+
+describe('plan-summary of the 0.2 layout (three resources)', () => {
+  const { idInput, pw } = plan3({}).helpers;
+  const replace = (before: object, after: object, afterUnknown: object = {}) => ({ actions: ['delete', 'create'], before, after, after_unknown: afterUnknown });
+
+  test('nothing changes; a new token; a destroy', () => {
+    expect(planSummaryText(JSON.stringify(plan3({})), 'text')).toBe('no token changes (1 token unchanged)\n');
+    const created = plan3({ password: { actions: ['create'], before: null, after: { input: idInput('tok') }, after_unknown: { triggers_replace: true } } });
+    expect(planSummaryText(JSON.stringify(created), 'text')).toBe('create tok (PUT)\n');
+    const destroyed = plan3({ password: { actions: ['delete'], before: pw(idInput('tok')), after: null, after_unknown: {} } });
+    expect(planSummaryText(JSON.stringify(destroyed), 'text')).toBe('delete tok\n');
+  });
+
+  test('a rename replaces create and password: delete old, create new', () => {
+    const p = plan3({
+      create: replace({ triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111' } }, { triggers_replace: { token_id: '22222222-2222-5222-8222-222222222222' } }),
+      password: replace(pw(idInput('tok')), { input: idInput('tok-2', { token_id: '22222222-2222-5222-8222-222222222222' }) }, { triggers_replace: true }),
+    });
+    expect(planSummaryText(JSON.stringify(p), 'text')).toBe('rename tok → tok-2: delete old, create new (new password)\n');
+  });
+
+  test('a rotation; and -replace of create without any identity change re-creates', () => {
+    const rotated = plan3({
+      create: replace({ triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111', rotation: '2025-01' } }, { triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111', rotation: '2025-02' } }),
+      password: replace(pw(idInput('tok')), { input: idInput('tok') }, { triggers_replace: true }),
+    });
+    expect(planSummaryText(JSON.stringify(rotated), 'text')).toBe('rotate tok: delete, create (new password)\n');
+    const same = { triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111' } };
+    const recreated = plan3({ create: replace(same, same), password: replace(pw(idInput('tok')), { input: idInput('tok') }, { triggers_replace: true }) });
+    expect(planSummaryText(JSON.stringify(recreated), 'text')).toBe('re-create tok: delete, create (new password)\n');
+  });
+
+  test('the upgrade from the four-resource layout keeps the token', () => {
+    const p = plan({
+      identity: { actions: ['delete'], before: h.idValues('tok'), after: null, after_unknown: {} },
+      password: { actions: ['update'], before: { triggers_replace: 'hunter2-secret-pw', input: null }, after: { triggers_replace: 'hunter2-secret-pw', input: idInput('tok') }, before_sensitive: { triggers_replace: true }, after_sensitive: { triggers_replace: true }, after_unknown: {} },
+    });
+    (p.resource_changes[0] as Record<string, unknown>).action_reason = 'delete_because_no_resource_config';
+    expect(planSummaryText(JSON.stringify(p), 'text')).toBe(
+      'tok: layout upgrade (0.2): the identity resource leaves the state, the password resource takes its place; the token is kept (no API call)\n',
+    );
+  });
+});
+
 describe('plan-summary of synthetic plans', () => {
   test('nothing changes', () => {
     expect(planSummaryText(JSON.stringify(plan({})), 'text')).toBe('no token changes (1 token unchanged)\n');

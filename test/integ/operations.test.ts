@@ -233,7 +233,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
       const res = await cli(args);
       expect(res.code).toBe(2);
       expect(lines(res.stdout)).toEqual([
-        expect.stringMatching(new RegExp(`^gone ci-new: token ${gone.id} no longer exists \\(deleted outside the stack, or expired\\); not re-created: to create it again with a new password, deploy with -replace=terraform_data\\.ci-new_identity_[0-9A-F]{8}$`)),
+        expect.stringMatching(new RegExp(`^gone ci-new: token ${gone.id} no longer exists \\(deleted outside the stack, or expired\\); not re-created: to create it again with a new password, deploy with -replace=terraform_data\\.ci-new_create_[0-9A-F]{8}$`)),
         'checked 7 tokens: 1 gone, 6 as declared',
       ]);
     }

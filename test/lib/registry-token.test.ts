@@ -17,25 +17,31 @@ function resources(stack: TerraformStack) {
   const out = synth(stack);
   const data = out.resource.terraform_data;
   const pick = (part: string) => Object.entries(data).find(([k]) => k.startsWith(`push-token_${part}_`))![1];
-  return { out, identity: pick('identity'), create: pick('create'), password: pick('password'), spec: pick('spec') };
+  const names = Object.keys(data);
+  return { out, names, create: pick('create'), password: pick('password'), spec: pick('spec') };
 }
 
 describe('synthesized lifecycle', () => {
-  test('identity holds the token id and deletes on destroy', () => {
+  test('three resources; password holds the identity and deletes on destroy; create carries the token id', () => {
     // GIVEN
     const stack = newStack();
     // WHEN
     const token = new RegistryToken(stack, 'push-token', base);
-    const { identity } = resources(stack);
+    const { names, create, password } = resources(stack);
     // THEN
+    expect(names.map((n) => n.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual(['push-token_create', 'push-token_password', 'push-token_spec']);
     expect(token.tokenId).toBe(uuidv5('9f1c2a53-7c1e-5d7a-9b8e-3a4d6c2f1e0b', `ci|push-token|${REGISTRY}|ci-push`));
-    expect(identity.triggers_replace).toEqual({ registry_id: REGISTRY, name: 'ci-push', token_id: token.tokenId });
-    const exec = identity.provisioner[0]['local-exec'];
+    expect(create.triggers_replace).toEqual({ token_id: token.tokenId });
+    expect(create.depends_on).toBeUndefined();
+    expect(password.input).toEqual({ registry_id: REGISTRY, token_id: token.tokenId, name: 'ci-push', path: 'ci/push-token', api_url: '' });
+    expect(password.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^terraform_data\.push-token_create_[0-9A-F]{8}$/)]);
+    expect(password.provisioner).toHaveLength(1);
+    const exec = password.provisioner[0]['local-exec'];
     expect(exec.when).toBe('destroy');
     expect(exec.command).toMatch(
       /^\{ RT_OP=delete; RT_NODE='node'; RT_HANDLER='(assets\/ionos-registry-token-handler\/[0-9A-F]+)\/index.js'; \. '\1\/run.sh'; \}$/,
     );
-    expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${self.triggers_replace.token_id}');
+    expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${self.input.token_id}');
   });
 
   test('spec triggers read as plain words, scopes in a stable order', () => {
@@ -61,7 +67,7 @@ describe('synthesized lifecycle', () => {
     const token = new RegistryToken(stack, 'push-token', base);
     const { out, password, create } = resources(stack);
     expect(password.triggers_replace).toMatch(/^\$\{sensitive\(fileexists\(join\(/);
-    expect(password.input).toBeUndefined();
+    expect(Object.keys(password.input).sort()).toEqual(['api_url', 'name', 'path', 'registry_id', 'token_id']); // identity only, never the password
     expect(password.lifecycle.ignore_changes).toEqual(['triggers_replace']);
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_CREATE_ID).toBe('${self.id}');
     expect(token.passwordOutputName).toBe('push-token_password');
@@ -104,11 +110,11 @@ describe('synthesized lifecycle', () => {
     expect(checks).toEqual(['ValidateTerraformVersion']);
   });
 
-  test('the password resource has no provisioner: it can never be tainted', () => {
+  test('the password resource has no create provisioner: it can never be tainted, so its delete always runs', () => {
     const stack = newStack();
     new RegistryToken(stack, 'push-token', base);
     const { password, spec, create } = resources(stack);
-    expect(password.provisioner).toBeUndefined();
+    expect(password.provisioner.map((p: any) => p['local-exec'].when)).toEqual(['destroy']);
     expect(spec.depends_on).toEqual([expect.stringMatching(/_create_/), expect.stringMatching(/_password_/)]);
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
   });
@@ -196,9 +202,9 @@ describe('validation at synth', () => {
     expect(bad({ totalTimeoutSeconds: 1.5 })).toThrow('ci/push-token: totalTimeoutSeconds 1.5 must be a whole number of at least 1');
     const stack = newStack();
     new RegistryToken(stack, 'push-token', { ...base, maxAttempts: 8, totalTimeoutSeconds: 300 });
-    const { create, identity } = resources(stack);
+    const { create, password } = resources(stack);
     expect(create.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8', IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS: '300' });
-    expect(identity.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8' });
+    expect(password.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8' });
   });
   test('the error is one line per rule, with no stack trace into the library', () => {
     try {
@@ -228,33 +234,33 @@ describe('validation at synth', () => {
 });
 
 describe('operations props', () => {
-  test('without the new props, identity and create synthesize exactly as before (no rotation, no adopt marker)', () => {
+  test('without the new props, create carries only the token id (no rotation, no adopt marker)', () => {
     const stack = newStack();
     new RegistryToken(stack, 'push-token', base);
-    const { identity, create, out } = resources(stack);
-    expect(Object.keys(identity.triggers_replace).sort()).toEqual(['name', 'registry_id', 'token_id']);
-    expect(Object.keys(identity.input).sort()).toEqual(['api_url', 'path']);
+    const { password, create, out } = resources(stack);
+    expect(Object.keys(create.triggers_replace)).toEqual(['token_id']);
+    expect(Object.keys(password.input).sort()).toEqual(['api_url', 'name', 'path', 'registry_id', 'token_id']);
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_ADOPT).toBeUndefined();
     expect(Object.keys(out.output!)).toEqual(['push-token_password']);
   });
 
-  test('rotationTrigger sits in identity, so a change deletes and re-creates the token (same id)', () => {
+  test('rotationTrigger sits in create, so a change deletes and re-creates the token (same id)', () => {
     const a = newStack();
     const t1 = new RegistryToken(a, 'push-token', { ...base, rotationTrigger: '2025-01' });
-    expect(resources(a).identity.triggers_replace).toEqual({ registry_id: REGISTRY, name: 'ci-push', token_id: t1.tokenId, rotation: '2025-01' });
+    expect(resources(a).create.triggers_replace).toEqual({ token_id: t1.tokenId, rotation: '2025-01' });
     const b = newStack();
     const t2 = new RegistryToken(b, 'push-token', { ...base, rotationTrigger: '2025-02' });
     expect(t2.tokenId).toBe(t1.tokenId);
   });
 
-  test('adoptTokenId: the token id is the adopted one, identity is marked, create adopts', () => {
+  test('adoptTokenId: the token id is the adopted one, name and registry replace it, password is marked, create adopts', () => {
     const stack = newStack();
     const id = '0C1D2E3F-4A5B-4C6D-8E7F-A0B1C2D3E4F5';
     const token = new RegistryToken(stack, 'push-token', { ...base, adoptTokenId: id });
-    const { identity, create } = resources(stack);
+    const { password, create } = resources(stack);
     expect(token.tokenId).toBe(id.toLowerCase());
-    expect(identity.triggers_replace.token_id).toBe(id.toLowerCase());
-    expect(identity.input).toEqual({ api_url: '', path: 'ci/push-token', adopt: 'true' });
+    expect(create.triggers_replace).toEqual({ token_id: id.toLowerCase(), registry_id: REGISTRY, name: 'ci-push' });
+    expect(password.input).toEqual({ registry_id: REGISTRY, token_id: id.toLowerCase(), name: 'ci-push', path: 'ci/push-token', api_url: '', adopt: 'true' });
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_ADOPT).toBe('true');
   });
 

@@ -9,7 +9,7 @@
 //   BENCH_ENGINE=terraform engine from .engine/engines (terraform or tofu)
 //   BENCH_LATENCY_MS=50    emulator latency per API call
 //   BENCH_SIDES=ours,official   which sides to run
-//   BENCH_OUT=bench/results     where latest.json and latest.md go (latest-remote-state.*, latest-outputs.* for the variants)
+//   BENCH_OUT=bench/results     where latest.json and latest.md go (latest-tofu.*, latest-remote-state.*, latest-outputs.* for the variants)
 //   BENCH_SYNTH_1000_RUNS=1     repetitions of the 1,000-token synth (minutes each)
 //   BENCH_KEEP=1                keep the temp workspaces
 //   BENCH_BACKEND=http          remote state for both sides: Terraform's http backend, served here
@@ -38,8 +38,8 @@ const SIDES = (process.env.BENCH_SIDES ?? 'ours,official').split(',').map((s) =>
 const OUT = path.resolve(REPO, process.env.BENCH_OUT ?? 'bench/results');
 const OUTPUTS = process.env.BENCH_OUTPUTS === '1';
 const BACKEND = process.env.BENCH_BACKEND ?? 'local';
-/** latest.md / latest.json, or latest-remote-state*, latest*-outputs* for the variants. */
-const VARIANT = `${BACKEND === 'http' ? '-remote-state' : ''}${OUTPUTS ? '-outputs' : ''}`;
+/** latest.md / latest.json, or latest-tofu*, latest*-remote-state*, latest*-outputs* for the variants. */
+const VARIANT = `${process.env.BENCH_ENGINE && process.env.BENCH_ENGINE !== 'terraform' ? `-${process.env.BENCH_ENGINE}` : ''}${BACKEND === 'http' ? '-remote-state' : ''}${OUTPUTS ? '-outputs' : ''}`;
 const USER = 'emulator';
 const PASSWORD = 'emulator';
 

@@ -318,12 +318,15 @@ export class RegistryToken extends Construct {
           type: 'local-exec',
           when: 'destroy',
           command: command(Operation.DELETE),
+          // try(): a `password` written by 0.1 has no input; the upgrade that replaces it (a token
+          // with rotationTrigger or adoptTokenId) runs this with nothing to name, and the handler
+          // then deletes nothing (the new create finds the token and re-creates it).
           environment: {
-            [ENV.REGISTRY_ID]: '${self.input.registry_id}',
-            [ENV.TOKEN_ID]: '${self.input.token_id}',
-            [ENV.NAME]: '${self.input.name}',
-            [ENV.PATH]: '${self.input.path}',
-            [ENV.API_URL]: '${self.input.api_url}',
+            [ENV.REGISTRY_ID]: '${try(self.input.registry_id, "")}',
+            [ENV.TOKEN_ID]: '${try(self.input.token_id, "")}',
+            [ENV.NAME]: '${try(self.input.name, "")}',
+            [ENV.PATH]: '${try(self.input.path, "")}',
+            [ENV.API_URL]: '${try(self.input.api_url, "")}',
             [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
             ...retry,
           },

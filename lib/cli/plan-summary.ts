@@ -214,6 +214,18 @@ function summarizeGroup(g: Group): TokenChange | undefined {
   if (id.actions.length === 1 && id.actions[0] === 'delete') {
     const name = show(nameBefore);
     if (id.reason === 'delete_because_no_resource_config' && password && !(password.actions.length === 1 && password.actions[0] === 'delete')) {
+      if (create && isReplace(create.actions)) {
+        // A token with rotationTrigger or adoptTokenId: `create` gains that key and is replaced once.
+        return {
+          ...base,
+          name,
+          action: 're-create',
+          line: `re-create ${name}: layout upgrade (0.2), its create resource gains the rotation or adoption key: delete, create (new password)`,
+          changes: [],
+          calls: ['PUT', 'DELETE', 'PUT'],
+          password: 'new',
+        };
+      }
       return {
         ...base,
         name,

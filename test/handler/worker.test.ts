@@ -144,8 +144,11 @@ describe('worker and run.sh', () => {
     const r = await step('create', tokenEnv('w-debug', { IONOS_REGISTRY_TOKEN_DEBUG: '1' }));
     expect(r.code).toBe(0);
     const log = path.join(dir, '.registry-token', `worker-${process.pid}.log`);
-    await waitFor('the worker to leave', async () => !fs.existsSync(workerDir()) || undefined, 10_000);
-    const text = fs.readFileSync(log, 'utf8');
+    // its last line is written after it removed its folder
+    const text = await waitFor('the worker to log its leaving', async () => {
+      const t = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+      return t.includes('leaving') ? t : undefined;
+    }, 10_000);
     expect(text).toMatch(/registry-token worker \d+: serving .*worker-\d+ for engine \d+\n/);
     expect(text).toMatch(/served 1 step\(s\); leaving \(idle\)\n$/);
     const result = JSON.parse(

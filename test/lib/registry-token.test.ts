@@ -41,7 +41,7 @@ describe('synthesized lifecycle', () => {
     expect(exec.command).toMatch(
       /^\{ RT_OP=delete; RT_NODE='node'; RT_HANDLER='(assets\/ionos-registry-token-handler\/[0-9A-F]+)\/index.js'; \. '\1\/run.sh'; \}$/,
     );
-    expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${self.input.token_id}');
+    expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${try(self.input.token_id, "")}');
   });
 
   test('spec triggers read as plain words, scopes in a stable order', () => {

@@ -22,7 +22,8 @@ const passwords: string[] = [];
 const texts: [string, string][] = [];
 
 beforeAll(async () => {
-  emu = await startEmulator(['--user', `${user}:${userPassword}`, '--bearer', bearer]);
+  // '=' form: a random secret may start with '-', which parseArgs would refuse as a separate argument
+  emu = await startEmulator([`--user=${user}:${userPassword}`, `--bearer=${bearer}`]);
 });
 afterAll(async () => {
   await emu?.stop();

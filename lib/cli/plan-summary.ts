@@ -177,9 +177,7 @@ function virtualIdentity(password: ResourceChange, create: ResourceChange | unde
 
 /** `after_unknown.triggers_replace.<key>` (or the whole triggers) is true. */
 function unknownAfter(rc: ResourceChange | undefined, key: string): boolean {
-  if (!rc || !isRecord(rc.afterUnknown)) return false;
-  const t = rc.afterUnknown.triggers_replace;
-  return t === true || (isRecord(t) && t[key] === true);
+  return unknownIn(rc?.afterUnknown, 'triggers_replace', key);
 }
 
 function show(v: string | undefined, unknown = false): string {

@@ -16,6 +16,9 @@ export enum Operation {
   DELETE = 'delete',
 }
 
+/** True when `op` names one of the handler's operations. */
+export const isOperation = (op: string): op is Operation => (Object.values(Operation) as string[]).includes(op);
+
 /** Environment variables the construct sets for the handler. None of them holds a secret. */
 export const ENV = {
   REGISTRY_ID: 'IONOS_RT_REGISTRY_ID',

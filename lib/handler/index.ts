@@ -11,7 +11,7 @@ import type { RegistryApiClient } from '../client/client';
 import { clientConfigFromEnv } from '../client/config';
 import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
-import { DEFAULT_WORK_DIR, ENV, Operation, TAKE_OVER_ENV } from './consts';
+import { DEFAULT_WORK_DIR, ENV, isOperation, Operation, TAKE_OVER_ENV } from './consts';
 import { Journal } from './journal';
 import { capture, create, remove, StepContext, StepError, update } from './lifecycle';
 
@@ -106,8 +106,6 @@ export function describeFailure(op: string, env: NodeJS.ProcessEnv, err: unknown
   const message = err instanceof Error ? err.message : String(err);
   return `${PREFIX} ${op} of ${who} failed: ${message}`;
 }
-
-export const isOperation = (op: string): op is Operation => (Object.values(Operation) as string[]).includes(op);
 
 /** Runs one step; returns its exit code (0, or 1 after one line on `output.err`). */
 export async function runStep(op: Operation, env: NodeJS.ProcessEnv, output: StepOutput = processOutput): Promise<number> {

@@ -19,13 +19,16 @@ export interface JournalEntry {
   readonly at: string;
 }
 
-/** Writes a file atomically (temp file, fsync, rename) with the given mode. */
-function writeFileAtomic(file: string, data: string, mode: number): void {
+/**
+ * Writes a file atomically (temp file, rename) with the given mode; `durable` (the default) also
+ * fsyncs it first, for what must survive a crash (journal, result file).
+ */
+export function writeFileAtomic(file: string, data: string, mode: number, durable = true): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

@@ -22,7 +22,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLIENT_ENV } from '../client/config';
-import { ENV, Operation } from './consts';
+import { ENV, isOperation, Operation } from './consts';
+import { writeFileAtomic } from './journal';
 import type { StepOutput } from './index';
 
 /**
@@ -66,11 +67,8 @@ export function stepEnv(base: NodeJS.ProcessEnv, handed: Record<string, string>)
   return { ...env, ...handed };
 }
 
-function writeAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, data, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-}
+/** The worker's files need not survive a crash: a provisioner whose answer is lost runs its step itself. */
+const writeAtomic = (file: string, data: string): void => writeFileAtomic(file, data, 0o600, false);
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -140,10 +138,10 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     try {
       const req = parseRequest(fs.readFileSync(claimed, 'utf8'));
       const op = req?.op ?? '';
-      if (!req || !(Object.values(Operation) as string[]).includes(op)) {
+      if (!req || !isOperation(op)) {
         err.push(`registry-token: the worker got a request it cannot read (operation "${op}")`);
       } else {
-        code = await runStep(op as Operation, stepEnv(env, req.env), { out: (l) => out.push(l), err: (l) => err.push(l) });
+        code = await runStep(op, stepEnv(env, req.env), { out: (l) => out.push(l), err: (l) => err.push(l) });
       }
     } catch (e) {
       err.push(`registry-token: the worker failed on a request: ${(e as Error).message}`);

@@ -14,6 +14,7 @@ import {
   conditional,
   DataResource,
   Fn,
+  Lazy,
   TerraformAsset,
   TerraformOutput,
   TerraformStack,
@@ -22,7 +23,7 @@ import {
 import { Construct, IValidation } from 'constructs';
 import { CLIENT_ENV } from './client/config';
 import { handlerBundleMissing, invalidConfig } from './errors';
-import { DEFAULT_WORK_DIR, ENV, FRESH_MARKER_SUFFIX, Operation, RESULT_FILE_SUFFIX, TOKEN_ID_NAMESPACE } from './handler/consts';
+import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, SPECS_ENV, TOKEN_ID_NAMESPACE } from './handler/consts';
 import { ScopeAction, TokenScope, TokenStatus } from './model';
 import { describeScope, normalizeScopes } from './token-spec';
 import { checkExpiryLead, checkTokenSpec, checkUuid, checkWholeNumber, describeViolation, Violation } from './validation';
@@ -165,6 +166,108 @@ function oneVersionCheckPerStack(resource: DataResource): void {
  * "${...}", which Terraform's JSON syntax rejects there (it wants a bare traversal).
  */
 const address = (resource: DataResource): string => `${DataResource.tfResourceType}.${resource.friendlyUniqueId}`;
+
+/** What one token gives the stack's `specs` resource. */
+interface SpecsMember {
+  /** The construct path: the key of the token in the plan (`tokens["<path>"]`). */
+  readonly path: string;
+  /** What a reviewer reads in the plan: name, status, expiry_date, scopes. */
+  readonly entry: Record<string, unknown>;
+  /** What the step needs of the token (jsonencode'd by Terraform: the create id is known at apply). */
+  readonly step: Record<string, unknown>;
+  readonly createId: string;
+  /** The token's `password` resource: the step runs after it has read the result file. */
+  readonly capture: DataResource;
+}
+
+const SPECS_ID = 'registry-token-specs';
+
+/** `${` and `%{` start Terraform templates; a construct path is taken literally. */
+const literal = (s: string): string => s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+
+/**
+ * The stack's one `specs` resource: the declared status, expiry and scopes of every token, in plain
+ * words (`triggers_replace.tokens["<construct path>"]`), and a digest of the tokens' `create` ids.
+ * Any change replaces it; its create step then updates, of the tokens it lists, only those whose
+ * entry changed (GET, then PATCH, PUT or nothing), skips those created in this run with this very
+ * spec, and removes the result files the `password` resources have read. Its destroy step hands the
+ * entries it held to that create step (same engine run), which is how it knows what changed; without
+ * them (it was tainted, or a crash came between) it checks every token that was not just created.
+ * One resource per stack instead of one per token: each resource costs the engine a state write.
+ */
+class StackSpecs {
+  static of(scope: Construct, asset: TerraformAsset, node: string): StackSpecs {
+    const stack = TerraformStack.of(scope);
+    const existing = stack.node.tryFindChild(SPECS_ID) as DataResource | undefined;
+    if (existing) return (existing as unknown as { registryTokenSpecs: StackSpecs }).registryTokenSpecs;
+    return new StackSpecs(stack, asset, node);
+  }
+
+  private readonly members: SpecsMember[] = [];
+  private readonly resource: DataResource;
+
+  private constructor(stack: TerraformStack, asset: TerraformAsset, node: string) {
+    const members = this.members;
+    const vars = (prefix: string) => members.map((_, i) => `${prefix}${i}`).join(' ');
+    const command = (op: Operation, prefix: string) =>
+      Lazy.stringValue({
+        produce: () =>
+          `{ RT_OP=${op}; RT_NODE='${node}'; RT_HANDLER='${asset.path}/index.js'; RT_VARS='${vars(prefix)}'; ` +
+          `${ENV.ENGINE_PID}=$PPID; export ${ENV.ENGINE_PID}; . '${asset.path}/run.sh'; }`,
+      });
+    const common = { [ENV.WORK_DIR]: DEFAULT_WORK_DIR };
+    this.resource = new DataResource(stack, SPECS_ID, {
+      triggersReplace: Lazy.anyValue({
+        produce: () => ({
+          tokens: Object.fromEntries(members.map((m) => [m.path, m.entry])),
+          creates: Fn.substr(Fn.sha256(Fn.join(',', members.map((m) => m.createId))), 0, 16),
+        }),
+      }) as unknown as Record<string, unknown>,
+      provisioners: [
+        {
+          type: 'local-exec',
+          command: command(Operation.SPECS, SPECS_ENV.TOKEN),
+          environment: Lazy.anyValue({
+            produce: () => ({
+              ...common,
+              ...Object.fromEntries(
+                members.map((m, i) => [
+                  `${SPECS_ENV.TOKEN}${i}`,
+                  `{"token":${Fn.jsonencode(m.step)},"entry":\${jsonencode(self.triggers_replace.tokens[${literal(JSON.stringify(m.path))}])}}`,
+                ]),
+              ),
+            }),
+          }) as unknown as Record<string, string>,
+        },
+        {
+          type: 'local-exec',
+          when: 'destroy',
+          command: command(Operation.SPECS_BEFORE, SPECS_ENV.BEFORE),
+          // The entries this resource held, by the paths declared now (a token no longer declared is
+          // not updated, so its entry is not needed).
+          environment: Lazy.anyValue({
+            produce: () => ({
+              ...common,
+              ...Object.fromEntries(
+                members.map((m, i) => [
+                  `${SPECS_ENV.BEFORE}${i}`,
+                  `{"path":${literal(JSON.stringify(m.path))},"entry":\${jsonencode(try(self.triggers_replace.tokens[${literal(JSON.stringify(m.path))}], null))}}`,
+                ]),
+              ),
+            }),
+          }) as unknown as Record<string, string>,
+        },
+      ],
+    });
+    oneVersionCheckPerStack(this.resource);
+    (this.resource as unknown as { registryTokenSpecs: StackSpecs }).registryTokenSpecs = this;
+  }
+
+  add(member: SpecsMember): void {
+    this.members.push(member);
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), address(member.capture)];
+  }
+}
 
 /**
  * An IONOS Container Registry token. Its password is captured into the Terraform state at create
@@ -336,34 +439,29 @@ export class RegistryToken extends Construct {
     oneVersionCheckPerStack(capture);
     this.password = capture.getStringAttribute('triggers_replace');
 
-    // spec: status, expiry and scopes in plain words; a change replaces it and its handler applies
-    // the difference to the live token (GET, then PATCH or PUT, or nothing). Right after a create with
-    // this spec the create's marker says there is nothing to do, and the shell only removes the
-    // result file the password resource has read (Node only when that file is missing: the error).
-    const freshMarker = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, '.', specDigest, FRESH_MARKER_SUFFIX]);
-    const specResource = new DataResource(this, 'spec', {
-      triggersReplace: {
-        status,
-        expiry_date: config.expiryDate ?? 'never',
-        scopes: readableScopes(config.scopes),
+    // The spec (status, expiry, scopes, in plain words) goes to the stack's one `specs` resource,
+    // whose replacement applies the difference to the live tokens (GET, then PATCH or PUT, or
+    // nothing) and removes the result file once `password` has read it. See StackSpecs below.
+    StackSpecs.of(this, asset, node).add({
+      path: this.node.path,
+      entry: { name: config.name, status, expiry_date: config.expiryDate ?? 'never', scopes: readableScopes(config.scopes) },
+      step: {
+        path: this.node.path,
+        registry_id: config.registryId,
+        token_id: this.tokenId,
+        name: config.name,
+        api_url: apiUrl,
+        spec,
+        create_id: creator.id,
+        digest: specDigest,
+        adopt: adopt ? 'true' : '',
+        max_attempts: retry[CLIENT_ENV.MAX_ATTEMPTS] ?? '',
+        timeout_seconds: retry[CLIENT_ENV.TIMEOUT_SECONDS] ?? '',
+        replace_hint: replaceHint(createAddress),
       },
-      dependsOn: [creator, capture],
-      lifecycle: { replaceTriggeredBy: [address(creator)] },
-      provisioners: [
-        {
-          type: 'local-exec',
-          command: Fn.join('', [
-            "if test -e '", freshMarker, "'; then test -e '", resultFile, "' && rm -f '", resultFile, "' '", freshMarker, "' || ",
-            command(Operation.CAPTURE),
-            "; else test -e '", resultFile, "' && rm -f '", resultFile, "'; ",
-            command(Operation.UPDATE),
-            '; fi',
-          ]),
-          environment: { ...common, [ENV.SPEC]: specEnv, [ENV.CREATE_ID]: creator.id, [ENV.REPLACE_HINT]: replaceHint(createAddress) },
-        },
-      ],
+      createId: creator.id,
+      capture,
     });
-    oneVersionCheckPerStack(specResource);
 
     if (config.passwordOutput ?? true) {
       const outputName = `${pathInStack.replace(/[^A-Za-z0-9_-]/g, '_')}_password`;

@@ -7,7 +7,7 @@
 import type { ApiTokenResponse } from '../api-types';
 import { planUpdate } from '../token-spec';
 import { CliError } from './errors';
-import { desiredFrom, IdentityValues, isRecord, parseResourceName, readIdentity, readSpec, Role, SpecValues } from './resources';
+import { desiredFrom, IdentityValues, isRecord, parseResourceName, readIdentity, readSpec, readStackSpecs, Role, SpecValues, STACK_SPECS_NAME } from './resources';
 import { redact, sensitiveStrings } from './secrets';
 
 /** What happens to one token. */
@@ -63,6 +63,8 @@ interface ResourceChange {
 
 interface Group {
   key: string;
+  /** The module address with a trailing dot, or "" for the root module. */
+  module: string;
   prefix: string;
   parts: Partial<Record<Role, ResourceChange>>;
 }
@@ -91,24 +93,64 @@ function resourceChanges(plan: unknown): unknown[] {
   return plan.resource_changes;
 }
 
+/** A resource change as the summary reads it. */
+function changeOf(rc: Record<string, unknown>, role: Role): ResourceChange {
+  const change = rc.change as Record<string, unknown>;
+  return {
+    address: String(rc.address ?? rc.name),
+    role,
+    actions: Array.isArray(change.actions) ? change.actions.map(String) : [],
+    reason: typeof rc.action_reason === 'string' ? rc.action_reason : undefined,
+    before: change.before,
+    after: change.after,
+    afterUnknown: change.after_unknown,
+  };
+}
+
+/**
+ * Since 0.3 a token's spec is its entry in the stack's specs resource (`triggers_replace.tokens
+ * ["<path>"]`). This builds the change of a spec resource of the token's own from it, so that one
+ * summary serves every layout: replaced when the stack's resource is replaced and this entry
+ * differs (or is unknown), created when it is new, else no change.
+ */
+function virtualSpec(stack: ResourceChange, path: string): ResourceChange {
+  const entry = (values: unknown) => readStackSpecs(values)?.get(path);
+  const before = entry(stack.before);
+  const after = entry(stack.after);
+  const au = isRecord(stack.afterUnknown) ? stack.afterUnknown.triggers_replace : undefined;
+  const tokensUnknown = au === true || (isRecord(au) && au.tokens === true);
+  const unknown = tokensUnknown ? true : isRecord(au) && isRecord(au.tokens) ? au.tokens[path] : undefined;
+  const differs = unknown === true || isRecord(unknown) || JSON.stringify(before) !== JSON.stringify(after);
+  let actions = ['no-op'];
+  if (before === undefined && (after !== undefined || unknown)) actions = ['create'];
+  else if (before !== undefined && after === undefined && !unknown) actions = ['delete'];
+  else if (isReplace(stack.actions) && differs) actions = ['delete', 'create'];
+  return {
+    address: stack.address,
+    role: 'spec',
+    actions,
+    reason: stack.reason,
+    before: before === undefined ? null : { triggers_replace: before },
+    after: after === undefined ? null : { triggers_replace: after },
+    afterUnknown: { triggers_replace: unknown ?? false },
+  };
+}
+
 function groupsOf(plan: unknown): Group[] {
   const groups = new Map<string, Group>();
+  const stackSpecs = new Map<string, ResourceChange>();
   for (const rc of resourceChanges(plan)) {
     if (!isRecord(rc) || rc.type !== 'terraform_data' || rc.mode !== 'managed' || typeof rc.name !== 'string') continue;
+    if (rc.name === STACK_SPECS_NAME && isRecord(rc.change)) {
+      stackSpecs.set(typeof rc.module_address === 'string' ? `${rc.module_address}.` : '', changeOf(rc, 'spec'));
+      continue;
+    }
     const parsed = parseResourceName(rc.name);
     if (!parsed || !isRecord(rc.change)) continue;
     const moduleAddress = typeof rc.module_address === 'string' ? `${rc.module_address}.` : '';
     const key = `${moduleAddress}${parsed.prefix}`;
-    const group = groups.get(key) ?? { key, prefix: parsed.prefix, parts: {} };
-    group.parts[parsed.role] = {
-      address: String(rc.address ?? rc.name),
-      role: parsed.role,
-      actions: Array.isArray(rc.change.actions) ? rc.change.actions.map(String) : [],
-      reason: typeof rc.action_reason === 'string' ? rc.action_reason : undefined,
-      before: rc.change.before,
-      after: rc.change.after,
-      afterUnknown: rc.change.after_unknown,
-    };
+    const group = groups.get(key) ?? { key, module: moduleAddress, prefix: parsed.prefix, parts: {} };
+    group.parts[parsed.role] = changeOf(rc, parsed.role);
     groups.set(key, group);
   }
   for (const g of groups.values()) {
@@ -116,6 +158,10 @@ function groupsOf(plan: unknown): Group[] {
       const id = virtualIdentity(g.parts.password, g.parts.create);
       if (id) g.parts.identity = id;
     }
+    const stack = stackSpecs.get(g.module);
+    const id = g.parts.identity;
+    const path = id && (readIdentity(id.after) ?? readIdentity(id.before))?.path;
+    if (!g.parts.spec && stack && path) g.parts.spec = virtualSpec(stack, path);
   }
   // Ours only: an identity with the identity shape (before or after) and a spec or create beside it.
   return [...groups.values()].filter((g) => {
@@ -347,6 +393,20 @@ function summarizeGroup(g: Group): TokenChange | undefined {
       changes: plan.changes,
       calls: ['GET', method],
       password: 'kept',
+    };
+  }
+
+  // Upgrade from 0.2: the token's own spec resource leaves the state (no step runs for it); the
+  // stack's new specs resource, with no record of the entries before, checks the token.
+  if (spec && spec.actions.length === 1 && spec.actions[0] === 'delete' && spec.reason === 'delete_because_no_resource_config') {
+    return {
+      ...base,
+      name,
+      action: 'other',
+      line: `${name}: layout upgrade (0.3): its spec moves to the stack's specs resource, which checks it once (GET; PATCH or PUT only where it differs; password kept)`,
+      changes: [],
+      calls: ['GET'],
+      password: 'unchanged',
     };
   }
 

@@ -6,7 +6,8 @@
  * `spec.triggers_replace.{status,expiry_date,scopes}`. Both are checked, so another `terraform_data`
  * in the stack is never mistaken for a token. Stacks deployed before 0.2 have a fourth resource,
  * `identity` (`triggers_replace.{registry_id,name,token_id[,rotation]}`, `input.{path,api_url}`),
- * which is read the same way.
+ * which is read the same way. Since 0.3 the spec is not a resource of the token's own but an entry
+ * of the stack's one `registry-token-specs` resource: `triggers_replace.tokens["<construct path>"]`.
  */
 import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
@@ -96,6 +97,17 @@ export interface SpecValues {
   /** `never` or RFC 3339. */
   readonly expiry?: string;
   readonly scopes?: string[];
+}
+
+/** The name cdktf gives the stack's one specs resource (0.3 and later). */
+export const STACK_SPECS_NAME = 'registry-token-specs';
+
+/** The entries of the stack's specs resource by construct path, or undefined when it has not that shape. */
+export function readStackSpecs(values: unknown): Map<string, unknown> | undefined {
+  if (!isRecord(values)) return undefined;
+  const t = unwrapDynamic(values.triggers_replace);
+  if (!isRecord(t) || !isRecord(t.tokens)) return undefined;
+  return new Map(Object.entries(t.tokens));
 }
 
 export function readSpec(values: unknown): SpecValues | undefined {

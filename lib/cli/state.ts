@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from './errors';
-import { IdentityValues, isRecord, parseResourceName, readIdentity, readIdentityOf, readSpec, Role, SpecValues } from './resources';
+import { IdentityValues, isRecord, parseResourceName, readIdentity, readIdentityOf, readSpec, readStackSpecs, Role, SpecValues, STACK_SPECS_NAME } from './resources';
 
 /** One token as the state declares it. */
 export interface StateToken {
@@ -20,7 +20,7 @@ export interface StateToken {
   readonly adopted: boolean;
   /** `terraform_data.<name>` of the resource whose replacement re-creates the token (`create`; `identity` before 0.2), for the `-replace` hint. */
   readonly identityAddress: string;
-  /** Undefined when the state has no spec resource for the token (a create that never finished). */
+  /** Undefined when the state has no spec for the token (a create that never finished). */
   readonly spec?: SpecValues;
   /** Where the state came from, for messages. */
   readonly source: string;
@@ -73,7 +73,13 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
     throw new CliError(`${source} is neither a Terraform state (version, resources) nor "terraform show -json" output (format_version)`);
   }
   const groups = new Map<string, Partial<Record<Role, StateResource>>>();
+  const stackSpecs = new Map<string, Map<string, unknown>>();
   for (const r of resources) {
+    if (r.name === STACK_SPECS_NAME) {
+      const entries = readStackSpecs(r.values);
+      if (entries) stackSpecs.set(r.moduleAddress, entries);
+      continue;
+    }
     const parsed = parseResourceName(r.name);
     if (!parsed) continue;
     const key = `${r.moduleAddress}|${parsed.prefix}`;
@@ -94,7 +100,7 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
       apiUrl: id.apiUrl ?? '',
       adopted: id.adopt,
       identityAddress: replaces.address,
-      spec: g.spec ? readSpec(g.spec.values) : undefined,
+      spec: g.spec ? readSpec(g.spec.values) : readSpec({ triggers_replace: stackSpecs.get(key.split('|')[0])?.get(id.path ?? '') }),
       source,
     });
   }

@@ -14,6 +14,13 @@ export enum Operation {
   UPDATE = 'update',
   /** Delete the token; already gone is fine. */
   DELETE = 'delete',
+  /**
+   * The stack's `specs` step: for each token it lists, remove the result file its `password` has
+   * read, and update the live token where its declared spec changed (GET, then PATCH or PUT).
+   */
+  SPECS = 'specs',
+  /** The `specs` resource's destroy step: keep the entries it held for the `specs` step that follows in the same engine run. */
+  SPECS_BEFORE = 'specs-before',
 }
 
 /** True when `op` names one of the handler's operations. */
@@ -43,7 +50,18 @@ export const ENV = {
   SPEC_DIGEST: 'IONOS_RT_SPEC_DIGEST',
   /** "true" when the prop `adoptTokenId` is set: the create adopts the token found at the id. */
   ADOPT: 'IONOS_RT_ADOPT',
+  /** The engine's pid (the provisioner shell's parent), which ties the two `specs` steps of one engine run. */
+  ENGINE_PID: 'IONOS_RT_ENGINE_PID',
 } as const;
+
+/**
+ * The `specs` steps' per-token variables, numbered from 0: `IONOS_RT_T<n>` is the JSON of one token
+ * for the create step, `IONOS_RT_B<n>` `{ path, entry }` of the entry the destroyed resource held.
+ */
+export const SPECS_ENV = { TOKEN: 'IONOS_RT_T', BEFORE: 'IONOS_RT_B' } as const;
+
+/** True for a variable name the `specs` steps take: `IONOS_RT_T<n>` or `IONOS_RT_B<n>`. */
+export const isSpecsVar = (name: string): boolean => /^IONOS_RT_[TB]\d+$/.test(name);
 
 /** Set to a token id to let this workspace delete and re-create a token it has no record of. */
 export const TAKE_OVER_ENV = 'IONOS_REGISTRY_TOKEN_TAKE_OVER';
@@ -68,6 +86,11 @@ export function freshMarkerName(tokenId: string, createId: string, digest: strin
 }
 
 export const FRESH_MARKER_SUFFIX = '.fresh';
+
+/** What the `specs` resource held, handed from its destroy step to the create step of the same engine run. */
+export function specsBeforeName(engineKey: string): string {
+  return `specs-before.${engineKey}.json`;
+}
 
 /** The namespace of the token ids this library derives (uuidv5 of stack, path, registry and name). */
 export const TOKEN_ID_NAMESPACE = '9f1c2a53-7c1e-5d7a-9b8e-3a4d6c2f1e0b';

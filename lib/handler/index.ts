@@ -11,9 +11,10 @@ import type { RegistryApiClient } from '../client/client';
 import { clientConfigFromEnv } from '../client/config';
 import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
-import { DEFAULT_WORK_DIR, ENV, isOperation, Operation, TAKE_OVER_ENV } from './consts';
+import { DEFAULT_WORK_DIR, ENV, isOperation, Operation, SPECS_ENV, TAKE_OVER_ENV } from './consts';
 import { Journal } from './journal';
 import { capture, create, remove, StepContext, StepError, update } from './lifecycle';
+import { numberedVars, parseSpecsToken, pool, recordBefore, takeBefore, tokenEnv, triage } from './specs';
 
 const PREFIX = 'registry-token:';
 
@@ -91,12 +92,57 @@ export function buildContext(env: NodeJS.ProcessEnv, output: StepOutput = proces
   };
 }
 
-const STEPS: Record<Operation, (ctx: StepContext) => Promise<void>> = {
+type TokenOperation = Operation.CREATE | Operation.CAPTURE | Operation.UPDATE | Operation.DELETE;
+
+const STEPS: Record<TokenOperation, (ctx: StepContext) => Promise<void>> = {
   [Operation.CREATE]: create,
   [Operation.CAPTURE]: capture,
   [Operation.UPDATE]: update,
   [Operation.DELETE]: remove,
 };
+
+/** Updates at most this many tokens at a time in the `specs` step (the engine's own default parallelism). */
+const SPECS_PARALLELISM = 10;
+
+/**
+ * The stack's `specs` step (see specs.ts): every token it lists, in parallel; one line per token
+ * that failed (named, with what to do), exit 1 if any did.
+ */
+async function runSpecs(env: NodeJS.ProcessEnv, output: StepOutput): Promise<number> {
+  const log = (line: string) => output.out(`${PREFIX} ${line}`);
+  let tokens: ReturnType<typeof parseSpecsToken>[];
+  try {
+    tokens = numberedVars(env, SPECS_ENV.TOKEN).map(parseSpecsToken);
+  } catch (err) {
+    output.err(describeFailure(Operation.SPECS, env, err));
+    return 1;
+  }
+  const before = takeBefore(env);
+  const dir = env[ENV.WORK_DIR] || DEFAULT_WORK_DIR;
+  const counts = { created: 0, unchanged: 0, checked: 0 };
+  let failed = 0;
+  await pool(tokens, SPECS_PARALLELISM, async ({ token, entry }) => {
+    const tenv = tokenEnv(env, token);
+    try {
+      const what = triage(dir, token, entry, before);
+      if (what === 'update') {
+        await update(buildContext(tenv, output));
+        counts.checked++;
+      } else {
+        counts[what]++;
+      }
+    } catch (err) {
+      failed++;
+      output.err(describeFailure(Operation.UPDATE, tenv, err));
+    }
+  });
+  log(
+    `specs: ${tokens.length} token(s): ${counts.created} just created, ${counts.unchanged} unchanged, ${counts.checked} checked against the API` +
+      `${before || counts.checked === 0 ? '' : ' (no record of the entries before this change, so every token not just created was checked)'}` +
+      `${failed ? `, ${failed} failed` : ''}`,
+  );
+  return failed ? 1 : 0;
+}
 
 /** Turns any failure into one line that names the token, the operation and what to do next. */
 export function describeFailure(op: string, env: NodeJS.ProcessEnv, err: unknown): string {
@@ -115,7 +161,13 @@ export async function runStep(op: Operation, env: NodeJS.ProcessEnv, output: Ste
     output.out(`${PREFIX} delete: this resource records no token (state from before 0.2); nothing to delete here`);
     return 0;
   }
+  if (op === Operation.SPECS) return runSpecs(env, output);
   try {
+    if (op === Operation.SPECS_BEFORE) {
+      const n = recordBefore(env, (line) => output.out(`${PREFIX} ${line}`));
+      output.out(`${PREFIX} specs-before: kept the entries of ${n} token(s) for the specs step of this run`);
+      return 0;
+    }
     await STEPS[op](buildContext(env, output));
     return 0;
   } catch (err) {

@@ -36,6 +36,26 @@ export function writeFileAtomic(file: string, data: string, mode: number, durabl
   fs.renameSync(tmp, file);
 }
 
+let tmpSerial = 0;
+
+/**
+ * The same without blocking: in the step worker many creates run at once, and a synchronous fsync
+ * (which waits for the file system's journal, behind the engine's own state writes) held up every
+ * other step; here the fsyncs of concurrent steps overlap.
+ */
+export async function writeFileAtomicAsync(file: string, data: string, mode: number, durable = true): Promise<void> {
+  const tmp = `${file}.${process.pid}.${++tmpSerial}.tmp`;
+  const fh = await fs.promises.open(tmp, 'w', mode);
+  try {
+    await fh.writeFile(data);
+    if (durable) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.chmod(tmp, mode);
+  await fs.promises.rename(tmp, file);
+}
+
 export class Journal {
   constructor(readonly dir: string) {}
 
@@ -56,9 +76,10 @@ export class Journal {
     }
   }
 
-  write(entry: JournalEntry): void {
+  /** `durable: false` for a record that only adds detail to one already on disk (no fsync). */
+  async write(entry: JournalEntry, durable = true): Promise<void> {
     this.ensureDir();
-    writeFileAtomic(this.entryPath(entry.tokenId), `${JSON.stringify(entry)}\n`, 0o600);
+    await writeFileAtomicAsync(this.entryPath(entry.tokenId), `${JSON.stringify(entry)}\n`, 0o600, durable);
   }
 
   remove(tokenId: string): void {
@@ -70,18 +91,18 @@ export class Journal {
   }
 
   /** Writes the password for the capture to read; mode 0600, atomically. */
-  writeResult(tokenId: string, createId: string, password: string): string {
+  async writeResult(tokenId: string, createId: string, password: string): Promise<string> {
     this.ensureDir();
     const file = this.resultPath(tokenId, createId);
-    writeFileAtomic(file, `${JSON.stringify({ tokenId, password })}\n`, 0o600);
+    await writeFileAtomicAsync(file, `${JSON.stringify({ tokenId, password })}\n`, 0o600);
     return file;
   }
 
   /** Leaves the marker that lets the shell skip the `spec` step right after this create. */
-  writeFreshMarker(tokenId: string, createId: string, digest: string): string {
+  async writeFreshMarker(tokenId: string, createId: string, digest: string): Promise<string> {
     this.ensureDir();
     const file = path.join(this.dir, freshMarkerName(tokenId, createId, digest));
-    fs.writeFileSync(file, '', { mode: 0o600 });
+    await fs.promises.writeFile(file, '', { mode: 0o600 });
     return file;
   }
 

@@ -80,7 +80,7 @@ export async function create(ctx: StepContext): Promise<void> {
   if (!ctx.createId) throw new StepError(`${ctx.path}: create needs the create resource id`);
   const prior = ctx.journal.read(ctx.tokenId);
   if (ctx.adopt && (prior === undefined || prior.adopted) && (await adopt(ctx))) return;
-  ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: ctx.now().toISOString() });
+  await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: ctx.now().toISOString() });
   ctx.journal.removeStaleResults(ctx.tokenId);
 
   const retriesBefore = ctx.api.stats.retries;
@@ -107,15 +107,20 @@ export async function create(ctx: StepContext): Promise<void> {
   if (!password) {
     throw new StepError(`${ctx.path}: ${label(ctx)}: the API created the token but its response carried no password; run the deploy again (it re-creates the token)`);
   }
-  ctx.journal.writeResult(ctx.tokenId, ctx.createId, password);
-  ctx.journal.write({
-    tokenId: ctx.tokenId,
-    registryId: ctx.registryId,
-    name: ctx.desired.name,
-    createId: ctx.createId,
-    at: ctx.now().toISOString(),
-  });
-  if (ctx.specDigest) ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, ctx.specDigest);
+  await ctx.journal.writeResult(ctx.tokenId, ctx.createId, password);
+  // Detail only (which create made it): the entry that matters, "this workspace started creating
+  // it", is on disk since before the PUT, and the password since the line above.
+  await ctx.journal.write(
+    {
+      tokenId: ctx.tokenId,
+      registryId: ctx.registryId,
+      name: ctx.desired.name,
+      createId: ctx.createId,
+      at: ctx.now().toISOString(),
+    },
+    false,
+  );
+  if (ctx.specDigest) await ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, ctx.specDigest);
   ctx.log(`created ${label(ctx)}`);
 }
 
@@ -137,7 +142,7 @@ async function adopt(ctx: StepContext): Promise<boolean> {
         'set name to the live name (names cannot change in place), or fix adoptTokenId',
     );
   }
-  ctx.journal.write({
+  await ctx.journal.write({
     tokenId: ctx.tokenId,
     registryId: ctx.registryId,
     name: ctx.desired.name,
@@ -145,7 +150,7 @@ async function adopt(ctx: StepContext): Promise<boolean> {
     adopted: true,
     at: ctx.now().toISOString(),
   });
-  ctx.journal.writeResult(ctx.tokenId, ctx.createId!, '');
+  await ctx.journal.writeResult(ctx.tokenId, ctx.createId!, '');
   ctx.log(`adopted ${label(ctx)}; its password is unknown (empty in the state): rotate it (rotationTrigger) to get one`);
   return true;
 }

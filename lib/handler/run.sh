@@ -30,26 +30,49 @@ printf '%s\n' "$RT_OP" \
   "IONOS_RT_SPEC_DIGEST=$IONOS_RT_SPEC_DIGEST" "IONOS_RT_ADOPT=$IONOS_RT_ADOPT" \
   "IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS=$IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS" \
   "IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS=$IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS" \
-  > "$rt_req.req" 2>/dev/null && : > "$rt_req.ready" 2>/dev/null || rt_direct
+  "IONOS_RT_ENGINE_PID=$IONOS_RT_ENGINE_PID" \
+  > "$rt_req.req" 2>/dev/null || rt_direct
+# The stack's specs steps name their numbered variables in RT_VARS (IONOS_RT_T0 ...: JSON, one line).
+if [ -n "${RT_VARS:-}" ]; then
+  for rt_v in $RT_VARS; do eval "printf '%s\\n' \"$rt_v=\${$rt_v}\""; done >> "$rt_req.req" 2>/dev/null || rt_direct
+fi
+# A named pipe to sleep on once the worker has taken the request (it opens the pipe before it takes
+# it, and writes a line after the answer): no polling while the step runs. This shell holds the pipe
+# open (fd 3) until it has its own read end, so that the worker's line is kept, and a worker that dies
+# mid-step closes the last writer: the read ends, there is no answer, the step runs here. Without
+# mkfifo it polls for the answer instead.
+rt_fifo=
+mkfifo -m 600 "$rt_req.fifo" 2>/dev/null && exec 3<>"$rt_req.fifo" && rt_fifo="$rt_req.fifo"
+: > "$rt_req.ready" 2>/dev/null || rt_direct
 # Wait for the answer; about every second, check that the worker lives and took the request.
 rt_n=0
 while [ ! -e "$rt_req.done" ]; do
+  if [ -n "$rt_fifo" ] && [ -e "$rt_req.claimed" ]; then
+    exec 4<"$rt_fifo" 3>&-
+    read -r rt_wake <&4 || :
+    exec 4<&-
+    [ -e "$rt_req.done" ] && break
+    # Woken without an answer: the worker is gone. The step is safe to run again, here.
+    rm -f "$rt_req.claimed" "$rt_req.out" "$rt_req.err" "$rt_req.fifo"
+    rt_direct
+  fi
   rt_n=$((rt_n + 1))
   if [ $((rt_n % 80)) -eq 0 ]; then
     rt_pid=
     { read -r rt_pid < "$rt_dir/pid"; } 2>/dev/null
     if [ -z "$rt_pid" ] || ! kill -0 "$rt_pid" 2>/dev/null; then
       [ -e "$rt_req.done" ] && break
-      rm -f "$rt_req.req" "$rt_req.ready" "$rt_req.claimed" "$rt_req.out" "$rt_req.err"
+      rm -f "$rt_req.req" "$rt_req.ready" "$rt_req.claimed" "$rt_req.out" "$rt_req.err" "$rt_req.fifo"
       rt_direct
     fi
     # Not taken after ~3 s: take it back (mv is atomic against the worker's claim) and run it here.
     if [ "$rt_n" -ge 240 ] && [ -e "$rt_req.req" ] && mv "$rt_req.req" "$rt_req.cancelled" 2>/dev/null; then
-      rm -f "$rt_req.cancelled" "$rt_req.ready"
+      rm -f "$rt_req.cancelled" "$rt_req.ready" "$rt_req.fifo"
       rt_direct
     fi
   fi
-  sleep 0.01
+  # The worker takes a request within a few milliseconds of .ready: look again soon, then every 10 ms.
+  if [ "$rt_n" -eq 1 ]; then sleep 0.003; else sleep 0.01; fi
 done
 [ -s "$rt_req.out" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line"; done < "$rt_req.out"
 [ -s "$rt_req.err" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line" >&2; done < "$rt_req.err"

@@ -22,7 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLIENT_ENV } from '../client/config';
-import { ENV, isOperation, Operation } from './consts';
+import { ENV, isOperation, isSpecsVar, Operation } from './consts';
 import { writeFileAtomic } from './journal';
 import type { StepOutput } from './index';
 
@@ -55,7 +55,7 @@ export function parseRequest(text: string): { op: string; env: Record<string, st
     if (eq <= 0) continue;
     const name = line.slice(0, eq);
     const value = line.slice(eq + 1);
-    if (handedOver.has(name) && value !== '') env[name] = value; // "" is how the shell writes an unset one
+    if ((handedOver.has(name) || isSpecsVar(name)) && value !== '') env[name] = value; // "" is how the shell writes an unset one
   }
   return { op, env };
 }
@@ -63,7 +63,7 @@ export function parseRequest(text: string): { op: string; env: Record<string, st
 /** The step's environment: the worker's own, minus the provisioner that started it's settings, plus this request's. */
 export function stepEnv(base: NodeJS.ProcessEnv, handed: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) if (!handedOver.has(k)) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (!handedOver.has(k) && !isSpecsVar(k)) env[k] = v;
   return { ...env, ...handed };
 }
 
@@ -125,9 +125,28 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   const serve = async (id: string): Promise<void> => {
     const base = path.join(dir, id);
     const claimed = `${base}.claimed`;
+    // The provisioner's pipe (run.sh), opened before the claim so that it sees a writer once it sees
+    // the claim; a line in it after the answer wakes it. Read-write: the open never blocks.
+    let wake: number | undefined;
+    try {
+      wake = fs.openSync(`${base}.fifo`, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    } catch {
+      // no pipe (no mkfifo there): the provisioner polls for the answer
+    }
+    const wakeUp = () => {
+      if (wake === undefined) return;
+      try {
+        fs.writeSync(wake, '\n');
+      } catch {
+        // its shell is gone
+      }
+      fs.closeSync(wake);
+      wake = undefined;
+    };
     try {
       fs.renameSync(`${base}.req`, claimed); // the provisioner may have taken it back
     } catch {
+      wakeUp();
       return;
     }
     fs.rmSync(`${base}.ready`, { force: true });
@@ -156,6 +175,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       } catch {
         // the folder is gone: the provisioner sees the worker gone and runs the step itself
       }
+      wakeUp();
       inFlight--;
       lastWork = Date.now();
     }
@@ -184,7 +204,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       } else if (name.endsWith('.done') && !alive(Number(name.split('.')[0]))) {
         // its shell has read the answer and exited: clear it up
         const base = path.join(dir, name.slice(0, -'.done'.length));
-        for (const suffix of ['.out', '.err', '.done']) fs.rmSync(`${base}${suffix}`, { force: true });
+        for (const suffix of ['.out', '.err', '.done', '.fifo']) fs.rmSync(`${base}${suffix}`, { force: true });
       }
     }
     const now = Date.now();

@@ -58,7 +58,7 @@ describe('create', () => {
   test('a token left by an earlier interrupted create of this workspace is deleted and created again', async () => {
     // GIVEN an earlier create reached the API, then the handler died before writing the result
     const c = ctx();
-    c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: 'then' });
+    await c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: 'then' });
     await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
     api.calls.length = 0;
     // WHEN the create runs again (a new create resource after the taint)

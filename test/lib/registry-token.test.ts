@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { RegistryToken, RegistryTokenConfig, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
 import { newStack, synth } from '../helper/synth';
@@ -18,18 +14,18 @@ function resources(stack: TerraformStack) {
   const data = out.resource.terraform_data;
   const pick = (part: string) => Object.entries(data).find(([k]) => k.startsWith(`push-token_${part}_`))![1];
   const names = Object.keys(data);
-  return { out, names, create: pick('create'), password: pick('password'), spec: pick('spec') };
+  return { out, names, create: pick('create'), password: pick('password'), specs: data['registry-token-specs'] };
 }
 
 describe('synthesized lifecycle', () => {
-  test('three resources; password holds the identity and deletes on destroy; create carries the token id', () => {
+  test('two resources per token and one per stack; password holds the identity and deletes on destroy; create carries the token id', () => {
     // GIVEN
     const stack = newStack();
     // WHEN
     const token = new RegistryToken(stack, 'push-token', base);
     const { names, create, password } = resources(stack);
     // THEN
-    expect(names.map((n) => n.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual(['push-token_create', 'push-token_password', 'push-token_spec']);
+    expect(names.map((n) => n.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual(['push-token_create', 'push-token_password', 'registry-token-specs']);
     expect(token.tokenId).toBe(uuidv5('9f1c2a53-7c1e-5d7a-9b8e-3a4d6c2f1e0b', `ci|push-token|${REGISTRY}|ci-push`));
     expect(create.triggers_replace).toEqual({ token_id: token.tokenId });
     expect(create.depends_on).toBeUndefined();
@@ -44,7 +40,7 @@ describe('synthesized lifecycle', () => {
     expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${try(self.input.token_id, "")}');
   });
 
-  test('spec triggers read as plain words, scopes in a stable order', () => {
+  test("the stack's specs resource reads as plain words per token path, scopes in a stable order", () => {
     const stack = newStack();
     new RegistryToken(stack, 'push-token', {
       ...base,
@@ -55,11 +51,31 @@ describe('synthesized lifecycle', () => {
         { type: ScopeType.REGISTRY, name: '*', actions: [ScopeAction.PULL] },
       ],
     });
-    expect(resources(stack).spec.triggers_replace).toEqual({
-      status: 'disabled',
-      expiry_date: '2030-01-01T00:00:00Z',
-      scopes: ['registry * pull', 'repository app/* pull,push'],
+    const { specs } = resources(stack);
+    expect(specs.triggers_replace.tokens).toEqual({
+      'ci/push-token': { name: 'ci-push', status: 'disabled', expiry_date: '2030-01-01T00:00:00Z', scopes: ['registry * pull', 'repository app/* pull,push'] },
     });
+    // a digest of the create ids: any create replaces it, so that its step removes the result file
+    expect(specs.triggers_replace.creates).toMatch(/^\$\{substr\(sha256\(join\(",", \[terraform_data\.push-token_create_[0-9A-F]{8}\.id\]\)\), 0, 16\)\}$/);
+  });
+
+  test('one specs resource per stack, listing every token; its steps get one variable per token', () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'a', { ...base, name: 'tok-a', maxAttempts: 3 });
+    new RegistryToken(stack, 'b', { ...base, name: 'tok-b' });
+    const data = synth(stack).resource.terraform_data;
+    expect(Object.keys(data).filter((k) => k.startsWith('registry-token-specs'))).toEqual(['registry-token-specs']);
+    const specs = data['registry-token-specs'];
+    expect(Object.keys(specs.triggers_replace.tokens)).toEqual(['ci/a', 'ci/b']);
+    expect(specs.depends_on).toEqual([expect.stringMatching(/^terraform_data\.a_password_[0-9A-F]{8}$/), expect.stringMatching(/^terraform_data\.b_password_[0-9A-F]{8}$/)]);
+    const [apply, before] = specs.provisioner.map((p: any) => p['local-exec']);
+    expect(apply.when).toBeUndefined();
+    expect(apply.command).toMatch(/^\{ RT_OP=specs; RT_NODE='node'; RT_HANDLER='[^']+\/index.js'; RT_VARS='IONOS_RT_T0 IONOS_RT_T1'; IONOS_RT_ENGINE_PID=\$PPID; export IONOS_RT_ENGINE_PID; \. '[^']+\/run.sh'; \}$/);
+    expect(apply.environment.IONOS_RT_T0).toMatch(/^\{"token":\$\{jsonencode\(\{"path" = "ci\/a", .*"create_id" = terraform_data\.a_create_[0-9A-F]{8}\.id, .*"max_attempts" = "3", .*\}\)\},"entry":\$\{jsonencode\(self\.triggers_replace\.tokens\["ci\/a"\]\)\}\}$/);
+    expect(before.when).toBe('destroy');
+    expect(before.command).toContain("RT_OP=specs-before; ");
+    expect(before.command).toContain("RT_VARS='IONOS_RT_B0 IONOS_RT_B1'");
+    expect(before.environment.IONOS_RT_B1).toBe('{"path":"ci/b","entry":${jsonencode(try(self.triggers_replace.tokens["ci/b"], null))}}');
   });
 
   test('the password is captured sensitively from the result file and output as sensitive', () => {
@@ -113,59 +129,10 @@ describe('synthesized lifecycle', () => {
   test('the password resource has no create provisioner: it can never be tainted, so its delete always runs', () => {
     const stack = newStack();
     new RegistryToken(stack, 'push-token', base);
-    const { password, spec, create } = resources(stack);
+    const { password, specs, create } = resources(stack);
     expect(password.provisioner.map((p: any) => p['local-exec'].when)).toEqual(['destroy']);
-    expect(spec.depends_on).toEqual([expect.stringMatching(/_create_/), expect.stringMatching(/_password_/)]);
+    expect(specs.depends_on).toEqual([expect.stringMatching(/_password_/)]);
     expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
-  });
-
-  describe("the spec step's shell command", () => {
-    // The synthesized command, evaluated as Terraform would (join() of literals and the create id),
-    // then run by sh with a stand-in "node" that only says which step it was asked to run.
-    let dir: string;
-    let command: string;
-    let marker: string;
-    let result: string;
-    beforeAll(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-spec-cmd-'));
-      const fakeNode = path.join(dir, 'fake-node');
-      fs.writeFileSync(fakeNode, '#!/bin/sh\necho "ran $2"\n', { mode: 0o755 });
-      const stack = newStack();
-      new RegistryToken(stack, 'push-token', { ...base, nodeExecutable: fakeNode });
-      const { spec } = resources(stack);
-      const expr = spec.provisioner[0]['local-exec'].command as string;
-      const body = /^\$\{(.*)\}$/s.exec(expr)![1].replace(/terraform_data\.[A-Za-z0-9_-]+\.id/g, '"CREATE-ID"');
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      command = new Function('join', `return ${body};`)((sep: string, parts: string[]) => parts.join(sep));
-      const asset = /RT_HANDLER='([^']+)\/index.js'/.exec(command)![1];
-      fs.mkdirSync(path.join(dir, asset), { recursive: true });
-      fs.copyFileSync(path.join(__dirname, '..', '..', 'lib', 'handler', 'run.sh'), path.join(dir, asset, 'run.sh'));
-      fs.mkdirSync(path.join(dir, '.registry-token'));
-      marker = path.join(dir, /if test -e '([^']+\.fresh)'/.exec(command)![1]);
-      result = path.join(dir, /then test -e '([^']+\.result\.json)'/.exec(command)![1]);
-    });
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const run = (files: { marker: boolean; result: boolean }) => {
-      for (const [f, want] of [[marker, files.marker], [result, files.result]] as const) {
-        if (want) fs.writeFileSync(f, '{}');
-        else fs.rmSync(f, { force: true });
-      }
-      const out = execFileSync('/bin/sh', ['-c', command], { cwd: dir, env: { PATH: process.env.PATH, IONOS_REGISTRY_TOKEN_WORKER: 'off' }, encoding: 'utf8' });
-      return { out: out.trim(), marker: fs.existsSync(marker), result: fs.existsSync(result) };
-    };
-
-    test('right after its create: removes the result file and the marker, starts nothing', () => {
-      expect(run({ marker: true, result: true })).toEqual({ out: '', marker: false, result: false });
-    });
-    test('after a create whose result file is gone: runs capture (which reports it) and keeps the marker', () => {
-      expect(run({ marker: true, result: false })).toEqual({ out: 'ran capture', marker: true, result: false });
-    });
-    test('a spec change: runs update', () => {
-      expect(run({ marker: false, result: false })).toEqual({ out: 'ran update', marker: false, result: false });
-    });
-    test('after an adoption (result file, no marker): removes the file, then runs update', () => {
-      expect(run({ marker: false, result: true })).toEqual({ out: 'ran update', marker: false, result: false });
-    });
   });
 
   test('one handler asset per stack', () => {

@@ -1,0 +1,225 @@
+/**
+ * The two steps of the stack's one `specs` resource (see StackSpecs in registry-token.ts):
+ *
+ * - `specs-before` (its destroy step, when a change replaces it): writes the entries it held to
+ *   `<work dir>/specs-before.<engine>.json`, for the create step of the same engine run;
+ * - `specs` (its create step): for each token it lists, in parallel,
+ *   - created in this run with this very spec (the create's marker is there): remove the result file
+ *     the `password` resource has read (its absence is the error: the password did not reach the
+ *     state), and nothing else;
+ *   - else remove a result file that is left, and, unless its entry is the same as before, update
+ *     the live token by diff (GET, then PATCH, PUT or nothing: `update` in lifecycle.ts).
+ *   Without the entries from before (the resource was tainted by a failed step, or a crash came
+ *   between the two steps), every token not just created is checked: correct, one GET each.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_WORK_DIR, ENV, freshMarkerName, resultFileName, SPECS_ENV, specsBeforeName } from './consts';
+import { writeFileAtomic } from './journal';
+import { StepError } from './lifecycle';
+
+/** One token as the `specs` step receives it (`IONOS_RT_T<n>`, jsonencode'd by Terraform). */
+export interface SpecsToken {
+  readonly path: string;
+  readonly registryId: string;
+  readonly tokenId: string;
+  readonly name: string;
+  readonly apiUrl: string;
+  /** The declared spec `{ name, scopes, status, expiryDate }`, as the create step gets it. */
+  readonly spec: unknown;
+  readonly createId: string;
+  readonly digest: string;
+  readonly adopt: boolean;
+  readonly maxAttempts: string;
+  readonly timeoutSeconds: string;
+  readonly replaceHint: string;
+}
+
+/** The values of `<prefix>0`, `<prefix>1`, ... up to the first one missing. */
+export function numberedVars(env: NodeJS.ProcessEnv, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; env[`${prefix}${i}`] !== undefined; i++) out.push(env[`${prefix}${i}`]!);
+  return out;
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * `IONOS_RT_T<n>`: `{ "token": {...}, "entry": {...} }`, the token's settings and its entry in the
+ * resource's triggers as the plan showed it (compared with the entry from before).
+ */
+export function parseSpecsToken(raw: string, index: number): { token: SpecsToken; entry: unknown } {
+  let doc: { token?: unknown; entry?: unknown };
+  try {
+    doc = JSON.parse(raw) as { token?: unknown; entry?: unknown };
+  } catch {
+    throw new StepError(`${SPECS_ENV.TOKEN}${index} is not JSON; it is meant to be set by the RegistryToken construct's specs resource`);
+  }
+  const v = (doc.token !== null && typeof doc.token === 'object' ? doc.token : {}) as Record<string, unknown>;
+  const t: SpecsToken = {
+    path: text(v.path),
+    registryId: text(v.registry_id),
+    tokenId: text(v.token_id),
+    name: text(v.name),
+    apiUrl: text(v.api_url),
+    spec: v.spec,
+    createId: text(v.create_id),
+    digest: text(v.digest),
+    adopt: v.adopt === 'true',
+    maxAttempts: text(v.max_attempts),
+    timeoutSeconds: text(v.timeout_seconds),
+    replaceHint: text(v.replace_hint),
+  };
+  if (!t.tokenId || !t.name || !t.registryId || !t.createId) {
+    throw new StepError(`${SPECS_ENV.TOKEN}${index} lacks the token id, name, registry or create id`);
+  }
+  return { token: t, entry: doc.entry };
+}
+
+/** The environment of one token's update, as its own provisioner would have set it. */
+export function tokenEnv(base: NodeJS.ProcessEnv, t: SpecsToken): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const k of Object.keys(env)) if (k.startsWith(SPECS_ENV.TOKEN) || k.startsWith(SPECS_ENV.BEFORE)) delete env[k];
+  Object.assign(env, {
+    [ENV.REGISTRY_ID]: t.registryId,
+    [ENV.TOKEN_ID]: t.tokenId,
+    [ENV.NAME]: t.name,
+    [ENV.PATH]: t.path,
+    [ENV.API_URL]: t.apiUrl,
+    [ENV.SPEC]: JSON.stringify(t.spec ?? {}),
+    [ENV.CREATE_ID]: t.createId,
+    [ENV.REPLACE_HINT]: t.replaceHint,
+  });
+  if (t.maxAttempts) env.IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS = t.maxAttempts;
+  if (t.timeoutSeconds) env.IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS = t.timeoutSeconds;
+  return env;
+}
+
+/** JSON with object keys sorted, so that two renderings of one value compare equal. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/**
+ * Names one engine run: its pid and, where /proc has it, the process's start time (a pid can be
+ * reused by a later run; a file left by a crashed run must not pass for this run's).
+ */
+export function engineKey(pid: string | undefined): string | undefined {
+  if (!pid || !/^\d+$/.test(pid)) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return started ? `${pid}-${started}` : pid;
+  } catch {
+    return pid;
+  }
+}
+
+function workDir(env: NodeJS.ProcessEnv): string {
+  return env[ENV.WORK_DIR] || DEFAULT_WORK_DIR;
+}
+
+/** Removes `specs-before` files of engine runs that are gone (a destroy, a crash). */
+function removeStaleBefore(dir: string, keep: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^specs-before\.(\d+)(-\d+)?\.json$/.exec(name);
+    if (!m || name === keep) continue;
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (!alive || engineKey(m[1]) !== `${m[1]}${m[2] ?? ''}`) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/** SPECS_BEFORE: keeps the entries the destroyed `specs` resource held; returns how many. */
+export function recordBefore(env: NodeJS.ProcessEnv, log: (line: string) => void): number {
+  const key = engineKey(env[ENV.ENGINE_PID]);
+  if (!key) {
+    log('specs-before: no engine pid; the next specs step checks every token');
+    return 0;
+  }
+  const entries: Record<string, unknown> = {};
+  numberedVars(env, SPECS_ENV.BEFORE).forEach((raw, i) => {
+    try {
+      const v = JSON.parse(raw) as { path?: unknown; entry?: unknown };
+      if (typeof v.path === 'string' && v.entry !== null && v.entry !== undefined) entries[v.path] = v.entry;
+    } catch {
+      throw new StepError(`${SPECS_ENV.BEFORE}${i} is not JSON; it is meant to be set by the RegistryToken construct's specs resource`);
+    }
+  });
+  const dir = workDir(env);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(path.join(dir, specsBeforeName(key)), `${JSON.stringify(entries)}\n`, 0o600, false);
+  return Object.keys(entries).length;
+}
+
+/** The entries the `specs-before` step of this engine run kept (and removes the file), or undefined. */
+export function takeBefore(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
+  const key = engineKey(env[ENV.ENGINE_PID]);
+  const dir = workDir(env);
+  const name = key ? specsBeforeName(key) : '';
+  removeStaleBefore(dir, name);
+  if (!key) return undefined;
+  const file = path.join(dir, name);
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    fs.rmSync(file, { force: true });
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+
+/**
+ * What the step does for one token before any API call: `created` (just created with this spec: the
+ * result file is removed and nothing else is due), `unchanged` (same entry as before), or `update`.
+ */
+export function triage(dir: string, t: SpecsToken, entry: unknown, before: Record<string, unknown> | undefined): 'created' | 'unchanged' | 'update' {
+  const marker = path.join(dir, freshMarkerName(t.tokenId, t.createId, t.digest));
+  const result = path.join(dir, resultFileName(t.tokenId, t.createId));
+  if (t.digest && fs.existsSync(marker)) {
+    if (!fs.existsSync(result)) {
+      throw new StepError(
+        `${t.path}: the password of token "${t.name}" (id ${t.tokenId}, registry ${t.registryId}) could not be captured: its result file ${result} is gone ` +
+          '(removed by hand, or the working directory was replaced between the create and the capture). ' +
+          `Create the token again with: ${t.replaceHint || 'terraform apply -replace=<the create resource>'}`,
+      );
+    }
+    fs.rmSync(result, { force: true });
+    fs.rmSync(marker, { force: true });
+    return 'created';
+  }
+  fs.rmSync(result, { force: true });
+  if (before && t.path in before && entry !== undefined && canonical(before[t.path]) === canonical(entry)) return 'unchanged';
+  return 'update';
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await work(items[i], i);
+    }
+  });
+  await Promise.all(lanes);
+}

@@ -111,6 +111,13 @@ function plan3(changes: Partial<Record<'create' | 'password' | 'spec', object>>)
   return { format_version: '1.2', resource_changes: rc, helpers: { idInput, pw } };
 }
 
+describe.each(engines)('plan-summary of a real %s plan of the 0.2 layout (a spec resource per token)', (engine) => {
+  test('the same lines as today', () => {
+    const text = planSummaryText(read(`layout-0.2/${engine}-changes.json`), 'text');
+    expect(text.trimEnd().split('\n').sort()).toEqual([...EXPECTED_CHANGES].sort());
+  });
+});
+
 describe('plan-summary of the 0.2 layout (three resources)', () => {
   const { idInput, pw } = plan3({}).helpers;
   const replace = (before: object, after: object, afterUnknown: object = {}) => ({ actions: ['delete', 'create'], before, after, after_unknown: afterUnknown });

@@ -8,7 +8,7 @@
 # IONOS_REGISTRY_TOKEN_WORKER=off), the step runs here directly, as it would without a worker;
 # every step is safe to run twice, so a worker that died mid-step loses nothing.
 umask 077
-rt_direct() { exec "$RT_NODE" "$RT_HANDLER" "$RT_OP"; }
+rt_direct() { exec 3>&- 4<&- "$RT_NODE" "$RT_HANDLER" "$RT_OP"; }
 [ "${IONOS_REGISTRY_TOKEN_WORKER:-on}" = off ] && rt_direct
 rt_work="${IONOS_RT_WORK_DIR:-.registry-token}"
 rt_dir="$rt_work/worker-$PPID"
@@ -36,19 +36,19 @@ printf '%s\n' "$RT_OP" \
 if [ -n "${RT_VARS:-}" ]; then
   for rt_v in $RT_VARS; do eval "printf '%s\\n' \"$rt_v=\${$rt_v}\""; done >> "$rt_req.req" 2>/dev/null || rt_direct
 fi
-# A named pipe to sleep on once the worker has taken the request (it opens the pipe before it takes
-# it, and writes a line after the answer): no polling while the step runs. This shell holds the pipe
-# open (fd 3) until it has its own read end, so that the worker's line is kept, and a worker that dies
-# mid-step closes the last writer: the read ends, there is no answer, the step runs here. Without
-# mkfifo it polls for the answer instead.
+# A named pipe to sleep on once the worker has taken the request (it opens the pipe and removes its
+# name before it takes it, and writes a line after the answer): no polling while the step runs. This
+# shell opens both ends first (fd 3 read-write, so that fd 4, the read end, opens at once) and drops
+# its own writer once the worker holds one: a worker that dies mid-step closes the last writer, the
+# read ends with no answer, and the step runs here. Without mkfifo it polls for the answer instead.
 rt_fifo=
-mkfifo -m 600 "$rt_req.fifo" 2>/dev/null && exec 3<>"$rt_req.fifo" && rt_fifo="$rt_req.fifo"
+mkfifo -m 600 "$rt_req.fifo" 2>/dev/null && exec 3<>"$rt_req.fifo" 4<"$rt_req.fifo" && rt_fifo="$rt_req.fifo"
 : > "$rt_req.ready" 2>/dev/null || rt_direct
 # Wait for the answer; about every second, check that the worker lives and took the request.
 rt_n=0
 while [ ! -e "$rt_req.done" ]; do
   if [ -n "$rt_fifo" ] && [ -e "$rt_req.claimed" ]; then
-    exec 4<"$rt_fifo" 3>&-
+    exec 3>&-
     read -r rt_wake <&4 || :
     exec 4<&-
     [ -e "$rt_req.done" ] && break

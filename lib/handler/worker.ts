@@ -130,6 +130,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     let wake: number | undefined;
     try {
       wake = fs.openSync(`${base}.fifo`, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      fs.rmSync(`${base}.fifo`, { force: true }); // both sides hold it open; its name is no longer needed
     } catch {
       // no pipe (no mkfifo there): the provisioner polls for the answer
     }

@@ -159,7 +159,8 @@ export class Workspace {
         const p = path.join(d, e.name);
         if (e.isDirectory()) {
           if (e.name !== 'node_modules') walk(p);
-        } else if (!/\.tfstate(\.backup)?$/.test(e.name) && !e.name.endsWith('.tfstate.backup')) {
+        } else if (e.isFile() && !/\.tfstate(\.backup)?$/.test(e.name) && !e.name.endsWith('.tfstate.backup')) {
+          // (regular files only: a step's named pipe, which holds nothing, would block a read)
           out.push(p);
         }
       }

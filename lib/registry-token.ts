@@ -17,6 +17,7 @@ import {
   Lazy,
   TerraformAsset,
   TerraformOutput,
+  TerraformSelf,
   TerraformStack,
   Token,
 } from 'cdktf';
@@ -176,6 +177,8 @@ interface SpecsMember {
   /** What the step needs of the token (jsonencode'd by Terraform: the create id is known at apply). */
   readonly step: Record<string, unknown>;
   readonly createId: string;
+  /** The token's `create` resource. */
+  readonly creator: DataResource;
   /** The token's `password` resource: the step runs after it has read the result file. */
   readonly capture: DataResource;
 }
@@ -184,6 +187,23 @@ const SPECS_ID = 'registry-token-specs';
 
 /** `${` and `%{` start Terraform templates; a construct path is taken literally. */
 const literal = (s: string): string => s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+
+const PLACEHOLDER = '\u0000create-id\u0000';
+
+/**
+ * JSON text of `build(createId)` for a provisioner, as cheap for the engine as it can be: when every
+ * value is known at synth, literal text with only the create id interpolated (`createRef`, e.g.
+ * `self.id`); otherwise Terraform's jsonencode() of it. The engine evaluates a provisioner's command
+ * and environment at every apply, and an object expression per token cost it milliseconds each.
+ */
+function stepJson(build: (createId: string) => Record<string, unknown>, createRef: string, createToken: string): string {
+  const text = JSON.stringify(build(PLACEHOLDER));
+  if (!unresolved(text)) return literal(text).split(JSON.stringify(PLACEHOLDER)).join(`"\${${createRef}}"`);
+  return Fn.jsonencode(build(createToken));
+}
+
+/** `s` inside single quotes for sh. */
+const shellQuoted = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
 
 /**
  * The stack's one `specs` resource: the declared status, expiry and scopes of every token, in plain
@@ -233,7 +253,7 @@ class StackSpecs {
               ...Object.fromEntries(
                 members.map((m, i) => [
                   `${SPECS_ENV.TOKEN}${i}`,
-                  `{"token":${Fn.jsonencode(m.step)},"entry":\${jsonencode(self.triggers_replace.tokens[${literal(JSON.stringify(m.path))}])}}`,
+                  stepJson((createId) => ({ token: { ...m.step, create_id: createId }, entry: m.entry }), `${address(m.creator)}.id`, m.creator.id),
                 ]),
               ),
             }),
@@ -372,20 +392,23 @@ export class RegistryToken extends Construct {
     const createTriggers: Record<string, string> = { token_id: this.tokenId };
     if (config.rotationTrigger !== undefined) createTriggers.rotation = config.rotationTrigger;
     if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name: config.name });
+    // The step's settings travel as one JSON value in the command (IONOS_RT_STEP), not as an
+    // `environment` block: the engine evaluates a dozen attributes per token far slower than one string.
+    const createStep = (createId: string) => ({
+      ...common,
+      [ENV.SPEC]: specEnv,
+      [ENV.SPEC_DIGEST]: specDigest,
+      [ENV.CREATE_ID]: createId,
+      ...(adopt ? { [ENV.ADOPT]: 'true' } : {}),
+    });
+    const step = stepJson(createStep, 'self.id', TerraformSelf.getString('id'));
     const creator = new DataResource(this, 'create', {
       triggersReplace: createTriggers,
       provisioners: [
-        {
-          type: 'local-exec',
-          command: command(Operation.CREATE),
-          environment: {
-            ...common,
-            [ENV.SPEC]: specEnv,
-            [ENV.SPEC_DIGEST]: specDigest,
-            [ENV.CREATE_ID]: '${self.id}',
-            ...(adopt ? { [ENV.ADOPT]: 'true' } : {}),
-          },
-        },
+        unresolved(step)
+          ? // Terraform builds it at apply (a value known only then): an environment variable, unquoted.
+            { type: 'local-exec', command: command(Operation.CREATE), environment: { [ENV.STEP]: step } }
+          : { type: 'local-exec', command: `{ ${ENV.STEP}=${shellQuoted(step)}; export ${ENV.STEP}; ${command(Operation.CREATE).slice(2)}` },
       ],
     });
     oneVersionCheckPerStack(creator);
@@ -452,7 +475,6 @@ export class RegistryToken extends Construct {
         name: config.name,
         api_url: apiUrl,
         spec,
-        create_id: creator.id,
         digest: specDigest,
         adopt: adopt ? 'true' : '',
         max_attempts: retry[CLIENT_ENV.MAX_ATTEMPTS] ?? '',
@@ -460,6 +482,7 @@ export class RegistryToken extends Construct {
         replace_hint: replaceHint(createAddress),
       },
       createId: creator.id,
+      creator,
       capture,
     });
 

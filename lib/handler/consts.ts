@@ -50,6 +50,11 @@ export const ENV = {
   SPEC_DIGEST: 'IONOS_RT_SPEC_DIGEST',
   /** "true" when the prop `adoptTokenId` is set: the create adopts the token found at the id. */
   ADOPT: 'IONOS_RT_ADOPT',
+  /**
+   * A step's settings as one JSON object of these variables (`{"IONOS_RT_NAME": "...", ...}`): how the
+   * `create` step gets them, in its command rather than an `environment` block (cheaper for the engine).
+   */
+  STEP: 'IONOS_RT_STEP',
   /** The engine's pid (the provisioner shell's parent), which ties the two `specs` steps of one engine run. */
   ENGINE_PID: 'IONOS_RT_ENGINE_PID',
 } as const;

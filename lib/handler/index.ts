@@ -153,8 +153,35 @@ export function describeFailure(op: string, env: NodeJS.ProcessEnv, err: unknown
   return `${PREFIX} ${op} of ${who} failed: ${message}`;
 }
 
+/**
+ * The environment with the step's settings from IONOS_RT_STEP (a JSON object of IONOS_RT_* and
+ * IONOS_REGISTRY_TOKEN_* values; see ENV.STEP) laid over it.
+ */
+export function withStepSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const raw = env[ENV.STEP];
+  if (!raw) return env;
+  let settings: unknown;
+  try {
+    settings = JSON.parse(raw);
+  } catch {
+    throw new StepError(`${ENV.STEP} is not JSON; it is meant to be set by the RegistryToken construct's provisioners`);
+  }
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) throw new StepError(`${ENV.STEP} is not a JSON object`);
+  const out: NodeJS.ProcessEnv = { ...env };
+  delete out[ENV.STEP];
+  for (const [k, v] of Object.entries(settings)) if ((k.startsWith('IONOS_RT_') || k.startsWith('IONOS_REGISTRY_TOKEN_')) && typeof v === 'string') out[k] = v;
+  return out;
+}
+
 /** Runs one step; returns its exit code (0, or 1 after one line on `output.err`). */
-export async function runStep(op: Operation, env: NodeJS.ProcessEnv, output: StepOutput = processOutput): Promise<number> {
+export async function runStep(op: Operation, given: NodeJS.ProcessEnv, output: StepOutput = processOutput): Promise<number> {
+  let env: NodeJS.ProcessEnv;
+  try {
+    env = withStepSettings(given);
+  } catch (err) {
+    output.err(describeFailure(op, given, err));
+    return 1;
+  }
   if (op === Operation.DELETE && !env[ENV.TOKEN_ID]) {
     // A `password` resource written before 0.2 holds no identity (the `identity` resource did); when
     // the upgrade replaces it (a token with rotationTrigger or adoptTokenId), there is nothing to name.

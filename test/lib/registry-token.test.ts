@@ -9,6 +9,17 @@ const base: RegistryTokenConfig = {
   scopes: [{ type: ScopeType.REPOSITORY, name: 'app/*', actions: [ScopeAction.PUSH, ScopeAction.PULL] }],
 };
 
+/**
+ * The create step's settings: the JSON in its command (`IONOS_RT_STEP='...'`), as sh would pass it
+ * (only literal JSON, i.e. values known at synth; `${self.id}` is left for Terraform).
+ */
+function createStep(create: any): Record<string, string> {
+  const command = create.provisioner[0]['local-exec'].command as string;
+  const m = /^\{ IONOS_RT_STEP='((?:[^']|'\\'')*)'; export IONOS_RT_STEP; RT_OP=create; /.exec(command);
+  if (!m) throw new Error(`no literal step in ${command}`);
+  return JSON.parse(m[1].replace(/'\\''/g, "'"));
+}
+
 function resources(stack: TerraformStack) {
   const out = synth(stack);
   const data = out.resource.terraform_data;
@@ -71,7 +82,10 @@ describe('synthesized lifecycle', () => {
     const [apply, before] = specs.provisioner.map((p: any) => p['local-exec']);
     expect(apply.when).toBeUndefined();
     expect(apply.command).toMatch(/^\{ RT_OP=specs; RT_NODE='node'; RT_HANDLER='[^']+\/index.js'; RT_VARS='IONOS_RT_T0 IONOS_RT_T1'; IONOS_RT_ENGINE_PID=\$PPID; export IONOS_RT_ENGINE_PID; \. '[^']+\/run.sh'; \}$/);
-    expect(apply.environment.IONOS_RT_T0).toMatch(/^\{"token":\$\{jsonencode\(\{"path" = "ci\/a", .*"create_id" = terraform_data\.a_create_[0-9A-F]{8}\.id, .*"max_attempts" = "3", .*\}\)\},"entry":\$\{jsonencode\(self\.triggers_replace\.tokens\["ci\/a"\]\)\}\}$/);
+    // literal JSON (cheap for the engine), the create id interpolated
+    const t0 = JSON.parse(apply.environment.IONOS_RT_T0);
+    expect(t0.token).toMatchObject({ path: 'ci/a', name: 'tok-a', max_attempts: '3', create_id: expect.stringMatching(/^\$\{terraform_data\.a_create_[0-9A-F]{8}\.id\}$/) });
+    expect(t0.entry).toEqual({ name: 'tok-a', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull,push'] });
     expect(before.when).toBe('destroy');
     expect(before.command).toContain("RT_OP=specs-before; ");
     expect(before.command).toContain("RT_VARS='IONOS_RT_B0 IONOS_RT_B1'");
@@ -85,7 +99,8 @@ describe('synthesized lifecycle', () => {
     expect(password.triggers_replace).toMatch(/^\$\{sensitive\(fileexists\(join\(/);
     expect(Object.keys(password.input).sort()).toEqual(['api_url', 'name', 'path', 'registry_id', 'token_id']); // identity only, never the password
     expect(password.lifecycle.ignore_changes).toEqual(['triggers_replace']);
-    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_CREATE_ID).toBe('${self.id}');
+    expect(createStep(create).IONOS_RT_CREATE_ID).toBe('${self.id}');
+    expect(create.provisioner[0]['local-exec'].environment).toBeUndefined(); // settings in the command: cheaper for the engine
     expect(token.passwordOutputName).toBe('push-token_password');
     expect(out.output!['push-token_password']).toMatchObject({ sensitive: true });
   });
@@ -132,7 +147,7 @@ describe('synthesized lifecycle', () => {
     const { password, specs, create } = resources(stack);
     expect(password.provisioner.map((p: any) => p['local-exec'].when)).toEqual(['destroy']);
     expect(specs.depends_on).toEqual([expect.stringMatching(/_password_/)]);
-    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
+    expect(createStep(create).IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
   });
 
   test('one handler asset per stack', () => {
@@ -170,7 +185,7 @@ describe('validation at synth', () => {
     const stack = newStack();
     new RegistryToken(stack, 'push-token', { ...base, maxAttempts: 8, totalTimeoutSeconds: 300 });
     const { create, password } = resources(stack);
-    expect(create.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8', IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS: '300' });
+    expect(createStep(create)).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8', IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS: '300' });
     expect(password.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8' });
   });
   test('the error is one line per rule, with no stack trace into the library', () => {
@@ -196,7 +211,10 @@ describe('validation at synth', () => {
     const { create } = resources(stack);
     expect(create.triggers_replace.token_id).toMatch(/^\$\{uuidv5\(/);
     expect(token.tokenId).toMatch(/TfToken/);
-    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_SPEC).toMatch(/^\$\{jsonencode\(/);
+    // an unresolved value: Terraform builds the step's JSON at apply, into the environment
+    const exec = create.provisioner[0]['local-exec'];
+    expect(exec.command).toMatch(/^\{ RT_OP=create; /);
+    expect(exec.environment.IONOS_RT_STEP).toMatch(/^\$\{jsonencode\(\{.*"IONOS_RT_SPEC" = jsonencode\(\{"name" = var\.token_name, .*"IONOS_RT_CREATE_ID" = self\.id\}\)\}$/);
   });
 });
 
@@ -207,7 +225,7 @@ describe('operations props', () => {
     const { password, create, out } = resources(stack);
     expect(Object.keys(create.triggers_replace)).toEqual(['token_id']);
     expect(Object.keys(password.input).sort()).toEqual(['api_url', 'name', 'path', 'registry_id', 'token_id']);
-    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_ADOPT).toBeUndefined();
+    expect(createStep(create).IONOS_RT_ADOPT).toBeUndefined();
     expect(Object.keys(out.output!)).toEqual(['push-token_password']);
   });
 
@@ -228,7 +246,7 @@ describe('operations props', () => {
     expect(token.tokenId).toBe(id.toLowerCase());
     expect(create.triggers_replace).toEqual({ token_id: id.toLowerCase(), registry_id: REGISTRY, name: 'ci-push' });
     expect(password.input).toEqual({ registry_id: REGISTRY, token_id: id.toLowerCase(), name: 'ci-push', path: 'ci/push-token', api_url: '', adopt: 'true' });
-    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_ADOPT).toBe('true');
+    expect(createStep(create).IONOS_RT_ADOPT).toBe('true');
   });
 
   test('adoptTokenId must be a uuid; registryHostname a hostname', () => {

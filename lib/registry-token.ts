@@ -432,11 +432,14 @@ export class RegistryToken extends Construct {
       api_url: apiUrl,
     };
     if (adopt) identityInput.adopt = 'true';
+    // As JSON text (plans show it as jsonencode({...})): a string costs the engine far less to write
+    // into the state after every resource change than an object with its type (and twice: `output`).
+    const identityText = JSON.stringify(identityInput);
     const capture = new DataResource(this, 'password', {
       triggersReplace: Fn.sensitive(
         conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), 'password', ''), ''),
       ),
-      input: identityInput,
+      input: (unresolved(identityText) ? Fn.jsonencode(identityInput) : literal(identityText)) as unknown as Record<string, string>,
       dependsOn: [creator],
       lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
       provisioners: [
@@ -444,15 +447,16 @@ export class RegistryToken extends Construct {
           type: 'local-exec',
           when: 'destroy',
           command: command(Operation.DELETE),
-          // try(): a `password` written by 0.1 has no input; the upgrade that replaces it (a token
-          // with rotationTrigger or adoptTokenId) runs this with nothing to name, and the handler
-          // then deletes nothing (the new create finds the token and re-creates it).
+          // The identity as JSON text (0.3), or an object (0.2); try(): a `password` written by 0.1
+          // has no input, and the upgrade that replaces it (a token with rotationTrigger or
+          // adoptTokenId) runs this with nothing to name: the handler then deletes nothing (the new
+          // create finds the token and re-creates it).
           environment: {
-            [ENV.REGISTRY_ID]: '${try(self.input.registry_id, "")}',
-            [ENV.TOKEN_ID]: '${try(self.input.token_id, "")}',
-            [ENV.NAME]: '${try(self.input.name, "")}',
-            [ENV.PATH]: '${try(self.input.path, "")}',
-            [ENV.API_URL]: '${try(self.input.api_url, "")}',
+            [ENV.REGISTRY_ID]: '${try(jsondecode(self.input).registry_id, self.input.registry_id, "")}',
+            [ENV.TOKEN_ID]: '${try(jsondecode(self.input).token_id, self.input.token_id, "")}',
+            [ENV.NAME]: '${try(jsondecode(self.input).name, self.input.name, "")}',
+            [ENV.PATH]: '${try(jsondecode(self.input).path, self.input.path, "")}',
+            [ENV.API_URL]: '${try(jsondecode(self.input).api_url, self.input.api_url, "")}',
             [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
             ...retry,
           },

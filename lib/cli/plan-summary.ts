@@ -7,7 +7,7 @@
 import type { ApiTokenResponse } from '../api-types';
 import { planUpdate } from '../token-spec';
 import { CliError } from './errors';
-import { desiredFrom, IdentityValues, isRecord, parseResourceName, readIdentity, readSpec, readStackSpecs, Role, SpecValues, STACK_SPECS_NAME } from './resources';
+import { desiredFrom, IdentityValues, identityInput, isRecord, parseResourceName, readIdentity, readSpec, readStackSpecs, Role, SpecValues, STACK_SPECS_NAME } from './resources';
 import { redact, sensitiveStrings } from './secrets';
 
 /** What happens to one token. */
@@ -192,7 +192,7 @@ function unknownIn(afterUnknown: unknown, key: 'input' | 'triggers_replace', sub
  */
 function virtualIdentity(password: ResourceChange, create: ResourceChange | undefined): ResourceChange | undefined {
   const shape = (pw: unknown, cr: unknown) => {
-    const i = attr(pw, 'input');
+    const i = identityInput(isRecord(pw) ? pw.input : undefined);
     if (!i) return undefined;
     const t = attr(cr, 'triggers_replace');
     const triggers: Record<string, unknown> = { registry_id: i.registry_id, name: i.name, token_id: i.token_id };

@@ -35,6 +35,20 @@ export function unwrapDynamic(v: unknown): unknown {
   return v;
 }
 
+/** `password.input`: JSON text since 0.3, an object in 0.2; the object either way. */
+export function identityInput(v: unknown): Record<string, unknown> | undefined {
+  const u = unwrapDynamic(v);
+  if (typeof u === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(u);
+      return isRecord(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return isRecord(u) ? u : undefined;
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -59,8 +73,8 @@ export interface IdentityValues {
  */
 export function readIdentityOf(password: unknown, create: unknown): IdentityValues | undefined {
   if (!isRecord(password)) return undefined;
-  const input = unwrapDynamic(password.input);
-  if (!isRecord(input) || !('token_id' in input) || !('name' in input) || !('registry_id' in input)) return undefined;
+  const input = identityInput(password.input);
+  if (!input || !('token_id' in input) || !('name' in input) || !('registry_id' in input)) return undefined;
   const c = isRecord(create) ? unwrapDynamic(create.triggers_replace) : undefined;
   return {
     registryId: str(input.registry_id),

@@ -394,9 +394,10 @@ export class RegistryToken extends Construct {
     if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name: config.name });
     // The step's settings travel as one JSON value in the command (IONOS_RT_STEP), not as an
     // `environment` block: the engine evaluates a dozen attributes per token far slower than one string.
+    // (For Terraform's jsonencode() the spec is an object: cdktf would not escape the quotes of JSON text.)
     const createStep = (createId: string) => ({
       ...common,
-      [ENV.SPEC]: specEnv,
+      [ENV.SPEC]: createId === PLACEHOLDER ? specEnv : Fn.jsonencode(spec),
       [ENV.SPEC_DIGEST]: specDigest,
       [ENV.CREATE_ID]: createId,
       ...(adopt ? { [ENV.ADOPT]: 'true' } : {}),

@@ -12,7 +12,7 @@ export interface JournalEntry {
   readonly tokenId: string;
   readonly registryId: string;
   readonly name: string;
-  /** Set once the create succeeded: the id of the `create` resource that made it. */
+  /** For an adopted token: the id of the `create` resource that adopted it. */
   readonly createId?: string;
   /** Set when the token was adopted (prop `adoptTokenId`) rather than created: its password is unknown. */
   readonly adopted?: boolean;
@@ -43,12 +43,12 @@ let tmpSerial = 0;
  * (which waits for the file system's journal, behind the engine's own state writes) held up every
  * other step; here the fsyncs of concurrent steps overlap.
  */
-export async function writeFileAtomicAsync(file: string, data: string, mode: number, durable = true): Promise<void> {
+export async function writeFileAtomicAsync(file: string, data: string, mode: number): Promise<void> {
   const tmp = `${file}.${process.pid}.${++tmpSerial}.tmp`;
   const fh = await fs.promises.open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
-    if (durable) await fh.sync();
+    await fh.sync();
   } finally {
     await fh.close();
   }
@@ -76,10 +76,9 @@ export class Journal {
     }
   }
 
-  /** `durable: false` for a record that only adds detail to one already on disk (no fsync). */
-  async write(entry: JournalEntry, durable = true): Promise<void> {
+  async write(entry: JournalEntry): Promise<void> {
     this.ensureDir();
-    await writeFileAtomicAsync(this.entryPath(entry.tokenId), `${JSON.stringify(entry)}\n`, 0o600, durable);
+    await writeFileAtomicAsync(this.entryPath(entry.tokenId), `${JSON.stringify(entry)}\n`, 0o600);
   }
 
   remove(tokenId: string): void {

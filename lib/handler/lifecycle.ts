@@ -108,18 +108,6 @@ export async function create(ctx: StepContext): Promise<void> {
     throw new StepError(`${ctx.path}: ${label(ctx)}: the API created the token but its response carried no password; run the deploy again (it re-creates the token)`);
   }
   await ctx.journal.writeResult(ctx.tokenId, ctx.createId, password);
-  // Detail only (which create made it): the entry that matters, "this workspace started creating
-  // it", is on disk since before the PUT, and the password since the line above.
-  await ctx.journal.write(
-    {
-      tokenId: ctx.tokenId,
-      registryId: ctx.registryId,
-      name: ctx.desired.name,
-      createId: ctx.createId,
-      at: ctx.now().toISOString(),
-    },
-    false,
-  );
   if (ctx.specDigest) await ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, ctx.specDigest);
   ctx.log(`created ${label(ctx)}`);
 }

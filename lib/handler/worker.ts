@@ -186,7 +186,16 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   let wake: (() => void) | undefined;
   let watcher: fs.FSWatcher | undefined;
   try {
-    watcher = fs.watch(dir, () => wake?.());
+    // A new request is served as soon as its .ready appears (serve() is safe to call twice: only one
+    // rename of its .req succeeds); any other change wakes the loop, which also clears answers up.
+    watcher = fs.watch(dir, (_event, name) => {
+      if (typeof name === 'string' && name.endsWith('.ready')) {
+        lastWork = Date.now();
+        void serve(name.slice(0, -'.ready'.length));
+      } else {
+        wake?.();
+      }
+    });
     watcher.on('error', () => undefined);
   } catch {
     // polling only

@@ -235,7 +235,11 @@ class StackSpecs {
           `{ RT_OP=${op}; RT_NODE='${node}'; RT_HANDLER='${asset.path}/index.js'; RT_VARS='${vars(prefix)}'; ` +
           `${ENV.ENGINE_PID}=$PPID; export ${ENV.ENGINE_PID}; . '${asset.path}/run.sh'; }`,
       });
-    const common = { [ENV.WORK_DIR]: DEFAULT_WORK_DIR };
+    // One variable per token, `<prefix><n>`, beside the work dir (resolved at synth, when all are known).
+    const perToken = (prefix: string, value: (m: SpecsMember) => string) =>
+      Lazy.anyValue({
+        produce: () => ({ [ENV.WORK_DIR]: DEFAULT_WORK_DIR, ...Object.fromEntries(members.map((m, i) => [`${prefix}${i}`, value(m)])) }),
+      }) as unknown as Record<string, string>;
     this.resource = new DataResource(stack, SPECS_ID, {
       triggersReplace: Lazy.anyValue({
         produce: () => ({
@@ -247,17 +251,9 @@ class StackSpecs {
         {
           type: 'local-exec',
           command: command(Operation.SPECS, SPECS_ENV.TOKEN),
-          environment: Lazy.anyValue({
-            produce: () => ({
-              ...common,
-              ...Object.fromEntries(
-                members.map((m, i) => [
-                  `${SPECS_ENV.TOKEN}${i}`,
-                  stepJson((createId) => ({ token: { ...m.step, create_id: createId }, entry: m.entry }), `${address(m.creator)}.id`, m.creator.id),
-                ]),
-              ),
-            }),
-          }) as unknown as Record<string, string>,
+          environment: perToken(SPECS_ENV.TOKEN, (m) =>
+            stepJson((createId) => ({ token: { ...m.step, create_id: createId }, entry: m.entry }), `${address(m.creator)}.id`, m.creator.id),
+          ),
         },
         {
           type: 'local-exec',
@@ -265,17 +261,10 @@ class StackSpecs {
           command: command(Operation.SPECS_BEFORE, SPECS_ENV.BEFORE),
           // The entries this resource held, by the paths declared now (a token no longer declared is
           // not updated, so its entry is not needed).
-          environment: Lazy.anyValue({
-            produce: () => ({
-              ...common,
-              ...Object.fromEntries(
-                members.map((m, i) => [
-                  `${SPECS_ENV.BEFORE}${i}`,
-                  `{"path":${literal(JSON.stringify(m.path))},"entry":\${jsonencode(try(self.triggers_replace.tokens[${literal(JSON.stringify(m.path))}], null))}}`,
-                ]),
-              ),
-            }),
-          }) as unknown as Record<string, string>,
+          environment: perToken(
+            SPECS_ENV.BEFORE,
+            (m) => `{"path":${literal(JSON.stringify(m.path))},"entry":\${jsonencode(try(self.triggers_replace.tokens[${literal(JSON.stringify(m.path))}], null))}}`,
+          ),
         },
       ],
     });

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { DEFAULT_WORK_DIR, ENV, freshMarkerName, resultFileName, SPECS_ENV, specsBeforeName } from './consts';
 import { writeFileAtomic } from './journal';
 import { StepError } from './lifecycle';
+import { alive, namesIn } from './processes';
 
 /** One token as the `specs` step receives it (`IONOS_RT_T<n>`, jsonencode'd by Terraform). */
 export interface SpecsToken {
@@ -129,22 +130,10 @@ function workDir(env: NodeJS.ProcessEnv): string {
 
 /** Removes `specs-before` files of engine runs that are gone (a destroy, a crash). */
 function removeStaleBefore(dir: string, keep: string): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of namesIn(dir)) {
     const m = /^specs-before\.(\d+)(-\d+)?\.json$/.exec(name);
     if (!m || name === keep) continue;
-    let alive = true;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (e) {
-      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    if (!alive || engineKey(m[1]) !== `${m[1]}${m[2] ?? ''}`) fs.rmSync(path.join(dir, name), { force: true });
+    if (!alive(Number(m[1])) || engineKey(m[1]) !== `${m[1]}${m[2] ?? ''}`) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 

@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { CLIENT_ENV } from '../client/config';
 import { ENV, isOperation, isSpecsVar, Operation } from './consts';
 import { writeFileAtomic } from './journal';
+import { alive, namesIn } from './processes';
 import type { StepOutput } from './index';
 
 /**
@@ -70,25 +71,9 @@ export function stepEnv(base: NodeJS.ProcessEnv, handed: Record<string, string>)
 /** The worker's files need not survive a crash: a provisioner whose answer is lost runs its step itself. */
 const writeAtomic = (file: string, data: string): void => writeFileAtomic(file, data, 0o600, false);
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes the folders of workers whose engine and worker are both gone (a crash, a reboot). */
 export function removeStaleWorkerDirs(workDir: string, except: string): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(workDir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of namesIn(workDir)) {
     const m = /^worker-(\d+)$/.exec(name);
     const dir = path.join(workDir, name);
     if (!m || dir === except || alive(Number(m[1]))) continue;

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { summarizePlan } from '../../lib/cli/plan-summary';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { engines, REPO, RunResult, TokenDecl, Workspace } from '../helper/workspace';
+import { Engine, engines, REPO, RunResult, TokenDecl, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -35,16 +35,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('upgrade from earlier 
   });
 
   test('from 0.1: identity leaves the state without a delete; the plain token keeps its password; destroy still deletes', async () => {
-    const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
     // GIVEN the stack as 0.1 synthesized and deployed it
-    fs.mkdirSync(path.join(ws.stackDir, OLD_ASSET), { recursive: true });
-    fs.copyFileSync(path.join(REPO, 'dist', 'handler', 'index.js'), path.join(ws.stackDir, OLD_ASSET, 'index.js'));
-    fs.writeFileSync(path.join(ws.stackDir, 'cdk.tf.json'), fs.readFileSync(FIXTURE, 'utf8').replace('__STATE_FILE__', ws.stateFile));
-    ok(await ws.tf(['init', '-input=false', '-no-color']), 'init');
-    ok(await ws.tf(['apply', '-auto-approve', '-input=false', '-no-color']), 'apply of the 0.1 layout');
+    const { ws, before, ids } = await deployedAsOld(engine, emu, FIXTURE, OLD_ASSET, ['index.js'], '0.1');
     expect(ws.state().resources.filter((r) => r.name.includes('_identity_'))).toHaveLength(2);
-    const before = { plain: ws.outputValue('up-plain_password'), rotated: ws.outputValue('up-rotated_password') };
-    const ids = (await emu.listTokens()).map((t) => `${t.properties.name} ${t.id}`).sort();
     expect(ids).toHaveLength(2);
     expect(await emu.login(emu.registryId, 'up-plain', before.plain)).toBe(true);
 
@@ -85,16 +78,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('upgrade from earlier 
 
   test('from 0.2: the per-token spec resources leave the state; both tokens are kept with their passwords; one GET each', async () => {
     await emu.reset();
-    const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
     // GIVEN the stack as 0.2 synthesized and deployed it
-    fs.mkdirSync(path.join(ws.stackDir, OLD_ASSET_02), { recursive: true });
-    for (const f of ['index.js', 'run.sh']) fs.copyFileSync(path.join(REPO, 'dist', 'handler', f), path.join(ws.stackDir, OLD_ASSET_02, f));
-    fs.writeFileSync(path.join(ws.stackDir, 'cdk.tf.json'), fs.readFileSync(FIXTURE_02, 'utf8').replace('__STATE_FILE__', ws.stateFile));
-    ok(await ws.tf(['init', '-input=false', '-no-color']), 'init');
-    ok(await ws.tf(['apply', '-auto-approve', '-input=false', '-no-color']), 'apply of the 0.2 layout');
+    const { ws, before, ids } = await deployedAsOld(engine, emu, FIXTURE_02, OLD_ASSET_02, ['index.js', 'run.sh'], '0.2');
     expect(ws.state().resources.filter((r) => r.name.includes('_spec_'))).toHaveLength(2);
-    const before = { plain: ws.outputValue('up-plain_password'), rotated: ws.outputValue('up-rotated_password') };
-    const ids = (await emu.listTokens()).map((t) => `${t.properties.name} ${t.id}`).sort();
 
     // WHEN today's library synthesizes the same declaration and plans it
     ws.declare(declaration(emu));
@@ -128,6 +114,22 @@ describe.each(engines().map((e) => [e.name, e] as const))('upgrade from earlier 
     ws.cleanup();
   });
 });
+
+/**
+ * A workspace holding a stack as an earlier version synthesized it (its handler asset filled with
+ * today's bundle), applied by the real engine: the passwords and token ids it got.
+ */
+async function deployedAsOld(engine: Engine, emu: RunningEmulator, fixture: string, asset: string, files: string[], version: string) {
+  const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
+  fs.mkdirSync(path.join(ws.stackDir, asset), { recursive: true });
+  for (const f of files) fs.copyFileSync(path.join(REPO, 'dist', 'handler', f), path.join(ws.stackDir, asset, f));
+  fs.writeFileSync(path.join(ws.stackDir, 'cdk.tf.json'), fs.readFileSync(fixture, 'utf8').replace('__STATE_FILE__', ws.stateFile));
+  ok(await ws.tf(['init', '-input=false', '-no-color']), 'init');
+  ok(await ws.tf(['apply', '-auto-approve', '-input=false', '-no-color']), `apply of the ${version} layout`);
+  const before = { plain: ws.outputValue('up-plain_password'), rotated: ws.outputValue('up-rotated_password') };
+  const ids = (await emu.listTokens()).map((t) => `${t.properties.name} ${t.id}`).sort();
+  return { ws, before, ids };
+}
 
 function declaration(emu: RunningEmulator): TokenDecl[] {
   return [

@@ -165,6 +165,21 @@ describe('worker and run.sh', () => {
     expect(fs.existsSync(workerDir())).toBe(false);
   });
 
+  test('without mkfifo the provisioner polls for the answer instead, with the same result', async () => {
+    // GIVEN a PATH whose mkfifo always fails (a system without it)
+    const bin = path.join(dir, 'no-mkfifo-bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'mkfifo'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const env = tokenEnv('w-nofifo', { PATH: `${bin}:${process.env.PATH}` });
+    // WHEN a step runs
+    const r = await step('create', env);
+    // THEN the worker answered it (no pipe was made) and the token exists once
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('created token "w-nofifo"');
+    expect(fs.existsSync(path.join(workerDir(), 'pid'))).toBe(true);
+    expect((await emu.requests()).filter((q) => q.method === 'PUT')).toHaveLength(1);
+  });
+
   test('a worker that died without answering: the step runs directly, once', async () => {
     // A worker folder whose worker is gone (a pid that is no process).
     fs.mkdirSync(workerDir(), { recursive: true, mode: 0o700 });

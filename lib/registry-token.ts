@@ -74,7 +74,8 @@ export interface RegistryTokenConfig {
    */
   readonly totalTimeoutSeconds?: number;
   /**
-   * The Node.js executable that runs the handler at apply.
+   * The Node.js executable that runs the handler at apply. The stack's specs step (shared by all its
+   * tokens) uses the one of the first token declared in the stack.
    * @default "node"
    */
   readonly nodeExecutable?: string;
@@ -282,9 +283,10 @@ class StackSpecs {
  * An IONOS Container Registry token. Its password is captured into the Terraform state at create
  * and exposed as {@link password} and a sensitive output.
  *
- * At apply, three `terraform_data` resources run the bundled handler: `create` makes the token
- * (idempotent PUT), `password` captures the password, holds the token's identity and deletes it on
- * destroy, and `spec` applies status, expiry and scope changes by diff. See README "Design notes".
+ * At apply, two `terraform_data` resources per token run the bundled handler: `create` makes the
+ * token (idempotent PUT), `password` captures the password, holds the token's identity and deletes
+ * it on destroy; the stack's one `registry-token-specs` resource applies status, expiry and scope
+ * changes by diff, for every token of the stack. See README "Design notes".
  */
 export class RegistryToken extends Construct {
   /** The token's id in the registry (a uuid derived from stack, construct path, registry and name). */

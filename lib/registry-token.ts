@@ -24,7 +24,7 @@ import {
 import { Construct, IValidation } from 'constructs';
 import { CLIENT_ENV } from './client/config';
 import { handlerBundleMissing, invalidConfig } from './errors';
-import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, SPECS_ENV, TOKEN_ID_NAMESPACE } from './handler/consts';
+import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, SPECS_ENV, STACK_SPECS_NAME, TOKEN_ID_NAMESPACE } from './handler/consts';
 import { ScopeAction, TokenScope, TokenStatus } from './model';
 import { describeScope, normalizeScopes } from './token-spec';
 import { checkExpiryLead, checkTokenSpec, checkUuid, checkWholeNumber, describeViolation, Violation } from './validation';
@@ -177,14 +177,11 @@ interface SpecsMember {
   readonly entry: Record<string, unknown>;
   /** What the step needs of the token (jsonencode'd by Terraform: the create id is known at apply). */
   readonly step: Record<string, unknown>;
-  readonly createId: string;
   /** The token's `create` resource. */
   readonly creator: DataResource;
   /** The token's `password` resource: the step runs after it has read the result file. */
   readonly capture: DataResource;
 }
-
-const SPECS_ID = 'registry-token-specs';
 
 /** `${` and `%{` start Terraform templates; a construct path is taken literally. */
 const literal = (s: string): string => s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
@@ -217,11 +214,13 @@ const shellQuoted = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
  * One resource per stack instead of one per token: each resource costs the engine a state write.
  */
 class StackSpecs {
+  private static readonly byStack = new WeakMap<TerraformStack, StackSpecs>();
+
   static of(scope: Construct, asset: TerraformAsset, node: string): StackSpecs {
     const stack = TerraformStack.of(scope);
-    const existing = stack.node.tryFindChild(SPECS_ID) as DataResource | undefined;
-    if (existing) return (existing as unknown as { registryTokenSpecs: StackSpecs }).registryTokenSpecs;
-    return new StackSpecs(stack, asset, node);
+    let specs = StackSpecs.byStack.get(stack);
+    if (!specs) StackSpecs.byStack.set(stack, (specs = new StackSpecs(stack, asset, node)));
+    return specs;
   }
 
   private readonly members: SpecsMember[] = [];
@@ -241,11 +240,11 @@ class StackSpecs {
       Lazy.anyValue({
         produce: () => ({ [ENV.WORK_DIR]: DEFAULT_WORK_DIR, ...Object.fromEntries(members.map((m, i) => [`${prefix}${i}`, value(m)])) }),
       }) as unknown as Record<string, string>;
-    this.resource = new DataResource(stack, SPECS_ID, {
+    this.resource = new DataResource(stack, STACK_SPECS_NAME, {
       triggersReplace: Lazy.anyValue({
         produce: () => ({
           tokens: Object.fromEntries(members.map((m) => [m.path, m.entry])),
-          creates: Fn.substr(Fn.sha256(Fn.join(',', members.map((m) => m.createId))), 0, 16),
+          creates: Fn.substr(Fn.sha256(Fn.join(',', members.map((m) => m.creator.id))), 0, 16),
         }),
       }) as unknown as Record<string, unknown>,
       provisioners: [
@@ -270,7 +269,6 @@ class StackSpecs {
       ],
     });
     oneVersionCheckPerStack(this.resource);
-    (this.resource as unknown as { registryTokenSpecs: StackSpecs }).registryTokenSpecs = this;
   }
 
   add(member: SpecsMember): void {
@@ -477,7 +475,6 @@ export class RegistryToken extends Construct {
         timeout_seconds: retry[CLIENT_ENV.TIMEOUT_SECONDS] ?? '',
         replace_hint: replaceHint(createAddress),
       },
-      createId: creator.id,
       creator,
       capture,
     });

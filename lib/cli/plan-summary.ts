@@ -140,14 +140,14 @@ function groupsOf(plan: unknown): Group[] {
   const groups = new Map<string, Group>();
   const stackSpecs = new Map<string, ResourceChange>();
   for (const rc of resourceChanges(plan)) {
-    if (!isRecord(rc) || rc.type !== 'terraform_data' || rc.mode !== 'managed' || typeof rc.name !== 'string') continue;
-    if (rc.name === STACK_SPECS_NAME && isRecord(rc.change)) {
-      stackSpecs.set(typeof rc.module_address === 'string' ? `${rc.module_address}.` : '', changeOf(rc, 'spec'));
+    if (!isRecord(rc) || rc.type !== 'terraform_data' || rc.mode !== 'managed' || typeof rc.name !== 'string' || !isRecord(rc.change)) continue;
+    const moduleAddress = typeof rc.module_address === 'string' ? `${rc.module_address}.` : '';
+    if (rc.name === STACK_SPECS_NAME) {
+      stackSpecs.set(moduleAddress, changeOf(rc, 'spec'));
       continue;
     }
     const parsed = parseResourceName(rc.name);
-    if (!parsed || !isRecord(rc.change)) continue;
-    const moduleAddress = typeof rc.module_address === 'string' ? `${rc.module_address}.` : '';
+    if (!parsed) continue;
     const key = `${moduleAddress}${parsed.prefix}`;
     const group = groups.get(key) ?? { key, module: moduleAddress, prefix: parsed.prefix, parts: {} };
     group.parts[parsed.role] = changeOf(rc, parsed.role);

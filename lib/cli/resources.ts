@@ -11,6 +11,7 @@
  */
 import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
+export { STACK_SPECS_NAME } from '../handler/consts';
 
 export type Role = 'identity' | 'create' | 'password' | 'spec';
 
@@ -112,9 +113,6 @@ export interface SpecValues {
   readonly expiry?: string;
   readonly scopes?: string[];
 }
-
-/** The name cdktf gives the stack's one specs resource (0.3 and later). */
-export const STACK_SPECS_NAME = 'registry-token-specs';
 
 /** The entries of the stack's specs resource by construct path, or undefined when it has not that shape. */
 export function readStackSpecs(values: unknown): Map<string, unknown> | undefined {

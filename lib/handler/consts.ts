@@ -92,6 +92,9 @@ export function freshMarkerName(tokenId: string, createId: string, digest: strin
 
 export const FRESH_MARKER_SUFFIX = '.fresh';
 
+/** The stack's one specs resource: its construct id, which cdktf also gives it as its Terraform name. */
+export const STACK_SPECS_NAME = 'registry-token-specs';
+
 /** What the `specs` resource held, handed from its destroy step to the create step of the same engine run. */
 export function specsBeforeName(engineKey: string): string {
   return `specs-before.${engineKey}.json`;

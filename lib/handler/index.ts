@@ -11,10 +11,10 @@ import type { RegistryApiClient } from '../client/client';
 import { clientConfigFromEnv } from '../client/config';
 import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
-import { DEFAULT_WORK_DIR, ENV, isOperation, Operation, SPECS_ENV, TAKE_OVER_ENV } from './consts';
+import { ENV, isOperation, Operation, SPECS_ENV, TAKE_OVER_ENV } from './consts';
 import { Journal } from './journal';
 import { capture, create, remove, StepContext, StepError, update } from './lifecycle';
-import { numberedVars, parseSpecsToken, pool, recordBefore, takeBefore, tokenEnv, triage } from './specs';
+import { numberedVars, parseSpecsToken, pool, recordBefore, takeBefore, tokenEnv, triage, workDir } from './specs';
 
 const PREFIX = 'registry-token:';
 
@@ -77,7 +77,7 @@ export function buildContext(env: NodeJS.ProcessEnv, output: StepOutput = proces
       }
       return client;
     },
-    journal: new Journal(env[ENV.WORK_DIR] || DEFAULT_WORK_DIR),
+    journal: new Journal(workDir(env)),
     registryId: required(env, ENV.REGISTRY_ID),
     tokenId: required(env, ENV.TOKEN_ID),
     desired,
@@ -118,7 +118,7 @@ async function runSpecs(env: NodeJS.ProcessEnv, output: StepOutput): Promise<num
     return 1;
   }
   const before = takeBefore(env);
-  const dir = env[ENV.WORK_DIR] || DEFAULT_WORK_DIR;
+  const dir = workDir(env);
   const counts = { created: 0, unchanged: 0, checked: 0 };
   let failed = 0;
   await pool(tokens, SPECS_PARALLELISM, async ({ token, entry }) => {

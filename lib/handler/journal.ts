@@ -20,15 +20,15 @@ export interface JournalEntry {
 }
 
 /**
- * Writes a file atomically (temp file, rename) with the given mode; `durable` (the default) also
- * fsyncs it first, for what must survive a crash (journal, result file).
+ * Writes a file atomically (temp file, rename) with the given mode, without fsync: for files that
+ * need not survive a crash (the worker's answers, the specs step's hand-over). What must survive one
+ * (journal, result file) goes through writeFileAtomicAsync.
  */
-export function writeFileAtomic(file: string, data: string, mode: number, durable = true): void {
+export function writeFileAtomic(file: string, data: string, mode: number): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeSync(fd, data);
-    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -39,7 +39,8 @@ export function writeFileAtomic(file: string, data: string, mode: number, durabl
 let tmpSerial = 0;
 
 /**
- * The same without blocking: in the step worker many creates run at once, and a synchronous fsync
+ * Writes a file atomically and durably (fsync before the rename), without blocking: in the step
+ * worker many creates run at once, and a synchronous fsync
  * (which waits for the file system's journal, behind the engine's own state writes) held up every
  * other step; here the fsyncs of concurrent steps overlap.
  */

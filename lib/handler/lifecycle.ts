@@ -49,8 +49,22 @@ export class StepError extends Error {
   }
 }
 
+/** `token "<name>" (id <id>, registry <registry>)`, how every message names a token. */
+export function tokenLabel(name: string, tokenId: string, registryId: string): string {
+  return `token "${name}" (id ${tokenId}, registry ${registryId})`;
+}
+
 function label(ctx: StepContext): string {
-  return `token "${ctx.desired.name}" (id ${ctx.tokenId}, registry ${ctx.registryId})`;
+  return tokenLabel(ctx.desired.name, ctx.tokenId, ctx.registryId);
+}
+
+/** The password of a token just created never reached the state: its result file is gone. */
+export function resultFileGone(path: string, token: string, file: string, replaceHint: string | undefined): StepError {
+  return new StepError(
+    `${path}: the password of ${token} could not be captured: its result file ${file} is gone ` +
+      '(removed by hand, or the working directory was replaced between the create and the capture). ' +
+      `Create the token again with: ${replaceHint || 'terraform apply -replace=<the create resource>'}`,
+  );
 }
 
 function reject(ctx: StepContext, violations: Violation[]): void {
@@ -151,13 +165,7 @@ async function adopt(ctx: StepContext): Promise<boolean> {
 export async function capture(ctx: StepContext): Promise<void> {
   if (!ctx.createId) throw new StepError(`${ctx.path}: capture needs the create resource id`);
   const file = ctx.journal.resultPath(ctx.tokenId, ctx.createId);
-  if (!fs.existsSync(file)) {
-    throw new StepError(
-      `${ctx.path}: the password of ${label(ctx)} could not be captured: its result file ${file} is gone ` +
-        '(removed by hand, or the working directory was replaced between the create and the capture). ' +
-        `Create the token again with: ${ctx.replaceHint ?? 'terraform apply -replace=<the create resource>'}`,
-    );
-  }
+  if (!fs.existsSync(file)) throw resultFileGone(ctx.path, label(ctx), file, ctx.replaceHint);
   fs.rmSync(file, { force: true });
   ctx.log(`captured the password of ${label(ctx)} into the Terraform state`);
 }

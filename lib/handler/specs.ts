@@ -14,9 +14,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_WORK_DIR, ENV, freshMarkerName, resultFileName, SPECS_ENV, specsBeforeName } from './consts';
+import { DEFAULT_WORK_DIR, ENV, freshMarkerName, isSpecsVar, resultFileName, SPECS_ENV, specsBeforeName } from './consts';
 import { writeFileAtomic } from './journal';
-import { StepError } from './lifecycle';
+import { CLIENT_ENV } from '../client/config';
+import { resultFileGone, StepError, tokenLabel } from './lifecycle';
 import { alive, namesIn } from './processes';
 
 /** One token as the `specs` step receives it (`IONOS_RT_T<n>`, jsonencode'd by Terraform). */
@@ -80,7 +81,7 @@ export function parseSpecsToken(raw: string, index: number): { token: SpecsToken
 /** The environment of one token's update, as its own provisioner would have set it. */
 export function tokenEnv(base: NodeJS.ProcessEnv, t: SpecsToken): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
-  for (const k of Object.keys(env)) if (k.startsWith(SPECS_ENV.TOKEN) || k.startsWith(SPECS_ENV.BEFORE)) delete env[k];
+  for (const k of Object.keys(env)) if (isSpecsVar(k)) delete env[k];
   Object.assign(env, {
     [ENV.REGISTRY_ID]: t.registryId,
     [ENV.TOKEN_ID]: t.tokenId,
@@ -91,8 +92,8 @@ export function tokenEnv(base: NodeJS.ProcessEnv, t: SpecsToken): NodeJS.Process
     [ENV.CREATE_ID]: t.createId,
     [ENV.REPLACE_HINT]: t.replaceHint,
   });
-  if (t.maxAttempts) env.IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS = t.maxAttempts;
-  if (t.timeoutSeconds) env.IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS = t.timeoutSeconds;
+  if (t.maxAttempts) env[CLIENT_ENV.MAX_ATTEMPTS] = t.maxAttempts;
+  if (t.timeoutSeconds) env[CLIENT_ENV.TIMEOUT_SECONDS] = t.timeoutSeconds;
   return env;
 }
 
@@ -124,7 +125,7 @@ export function engineKey(pid: string | undefined): string | undefined {
   }
 }
 
-function workDir(env: NodeJS.ProcessEnv): string {
+export function workDir(env: NodeJS.ProcessEnv): string {
   return env[ENV.WORK_DIR] || DEFAULT_WORK_DIR;
 }
 
@@ -155,7 +156,7 @@ export function recordBefore(env: NodeJS.ProcessEnv, log: (line: string) => void
   });
   const dir = workDir(env);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileAtomic(path.join(dir, specsBeforeName(key)), `${JSON.stringify(entries)}\n`, 0o600, false);
+  writeFileAtomic(path.join(dir, specsBeforeName(key)), `${JSON.stringify(entries)}\n`, 0o600);
   return Object.keys(entries).length;
 }
 
@@ -185,13 +186,7 @@ export function triage(dir: string, t: SpecsToken, entry: unknown, before: Recor
   const marker = path.join(dir, freshMarkerName(t.tokenId, t.createId, t.digest));
   const result = path.join(dir, resultFileName(t.tokenId, t.createId));
   if (t.digest && fs.existsSync(marker)) {
-    if (!fs.existsSync(result)) {
-      throw new StepError(
-        `${t.path}: the password of token "${t.name}" (id ${t.tokenId}, registry ${t.registryId}) could not be captured: its result file ${result} is gone ` +
-          '(removed by hand, or the working directory was replaced between the create and the capture). ' +
-          `Create the token again with: ${t.replaceHint || 'terraform apply -replace=<the create resource>'}`,
-      );
-    }
+    if (!fs.existsSync(result)) throw resultFileGone(t.path, tokenLabel(t.name, t.tokenId, t.registryId), result, t.replaceHint);
     fs.rmSync(result, { force: true });
     fs.rmSync(marker, { force: true });
     return 'created';

@@ -69,7 +69,7 @@ export function stepEnv(base: NodeJS.ProcessEnv, handed: Record<string, string>)
 }
 
 /** The worker's files need not survive a crash: a provisioner whose answer is lost runs its step itself. */
-const writeAtomic = (file: string, data: string): void => writeFileAtomic(file, data, 0o600, false);
+const writeAtomic = (file: string, data: string): void => writeFileAtomic(file, data, 0o600);
 
 /** Removes the folders of workers whose engine and worker are both gone (a crash, a reboot). */
 export function removeStaleWorkerDirs(workDir: string, except: string): void {
@@ -132,7 +132,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     try {
       fs.renameSync(`${base}.req`, claimed); // the provisioner may have taken it back
     } catch {
-      wakeUp();
+      if (wake !== undefined) fs.closeSync(wake); // nobody waits on it: that shell runs the step itself
       return;
     }
     fs.rmSync(`${base}.ready`, { force: true });
@@ -171,8 +171,9 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   let wake: (() => void) | undefined;
   let watcher: fs.FSWatcher | undefined;
   try {
-    // A new request is served as soon as its .ready appears (serve() is safe to call twice: only one
-    // rename of its .req succeeds); any other change wakes the loop, which also clears answers up.
+    // A new request is served as soon as its .ready appears (serve() is safe to call twice: the first
+    // call removes the pipe's name and takes the .req, so a second finds neither and does nothing);
+    // any other change wakes the loop, which also clears answers up.
     watcher = fs.watch(dir, (_event, name) => {
       if (typeof name === 'string' && name.endsWith('.ready')) {
         lastWork = Date.now();
@@ -199,7 +200,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       } else if (name.endsWith('.done') && !alive(Number(name.split('.')[0]))) {
         // its shell has read the answer and exited: clear it up
         const base = path.join(dir, name.slice(0, -'.done'.length));
-        for (const suffix of ['.out', '.err', '.done', '.fifo']) fs.rmSync(`${base}${suffix}`, { force: true });
+        for (const suffix of ['.out', '.err', '.done']) fs.rmSync(`${base}${suffix}`, { force: true });
       }
     }
     const now = Date.now();

@@ -33,3 +33,11 @@ export interface TokenScope {
   /** At least one action, no duplicates; `PUSH` requires `PULL`. */
   readonly actions: ScopeAction[];
 }
+
+/** What happens to the live token when its `RegistryToken` is removed from the code. */
+export enum RemovalPolicy {
+  /** Delete it at the next deploy (one DELETE; already gone is fine). */
+  DESTROY = 'destroy',
+  /** Keep it live and forget it: no API call; the stack no longer manages it. */
+  RETAIN = 'retain',
+}

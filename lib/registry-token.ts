@@ -15,6 +15,7 @@ import {
   DataResource,
   Fn,
   Lazy,
+  Op,
   TerraformAsset,
   TerraformOutput,
   TerraformSelf,
@@ -25,7 +26,7 @@ import { Construct, IValidation } from 'constructs';
 import { CLIENT_ENV } from './client/config';
 import { handlerBundleMissing, invalidConfig } from './errors';
 import { DEFAULT_WORK_DIR, ENV, Operation, RESULT_FILE_SUFFIX, SPECS_ENV, STACK_SPECS_NAME, TOKEN_ID_NAMESPACE } from './handler/consts';
-import { ScopeAction, TokenScope, TokenStatus } from './model';
+import { RemovalPolicy, ScopeAction, TokenScope, TokenStatus } from './model';
 import { describeScope, normalizeScopes } from './token-spec';
 import { checkExpiryLead, checkTokenSpec, checkUuid, checkWholeNumber, describeViolation, Violation } from './validation';
 
@@ -106,6 +107,15 @@ export interface RegistryTokenConfig {
    * @default - no Docker config JSON
    */
   readonly registryHostname?: string;
+  /**
+   * What the next deploy does to the live token once this construct is removed from the code:
+   * `DESTROY` deletes it (one DELETE, by the stack's specs step), `RETAIN` keeps it live and only
+   * forgets it (no API call). It applies to removal from the code only: `cdktf destroy`, a rename
+   * and a rotation still delete the token they replace. Removing the last token of a stack forgets it
+   * either way (Terraform runs no step for a stack with none of ours left): see README "Removal".
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 const HANDLER_ASSET_ID = 'ionos-registry-token-handler';
@@ -181,23 +191,52 @@ interface SpecsMember {
   readonly creator: DataResource;
   /** The token's `password` resource: the step runs after it has read the result file. */
   readonly capture: DataResource;
+  /**
+   * The step is told whether `password` holds a password (never for an adopted token, whose password
+   * is unknown): a created token without one fails the step, so no deploy ends well without it.
+   */
+  readonly captured: boolean;
+}
+
+/** The construct path of each token name declared so far, per stack and registry (names are unique in a registry). */
+const declaredNames = new WeakMap<TerraformStack, Map<string, string>>();
+
+/** A second token with the same name in the same registry of one stack: the API would refuse it at apply. */
+function checkUniqueName(stack: TerraformStack, path: string, registryId: string, name: string): Violation[] {
+  if (unresolved(registryId) || unresolved(name)) return [];
+  let names = declaredNames.get(stack);
+  if (!names) declaredNames.set(stack, (names = new Map()));
+  const key = `${registryId.toLowerCase()}|${name}`;
+  const first = names.get(key);
+  if (first === undefined) {
+    names.set(key, path);
+    return [];
+  }
+  return [{ prop: 'name', value: name, rule: `is already declared by ${first} in registry ${registryId} (names are unique in a registry)` }];
 }
 
 /** `${` and `%{` start Terraform templates; a construct path is taken literally. */
 const literal = (s: string): string => s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
 
 const PLACEHOLDER = '\u0000create-id\u0000';
+const placeholder = (i: number): string => (i === 0 ? PLACEHOLDER : `\u0000ref-${i}\u0000`);
+
+/** A value known only to Terraform: `ref` as it reads in an expression (`self.id`), `token` as cdktf has it. */
+interface Ref {
+  readonly ref: string;
+  readonly token: unknown;
+}
 
 /**
- * JSON text of `build(createId)` for a provisioner, as cheap for the engine as it can be: when every
- * value is known at synth, literal text with only the create id interpolated (`createRef`, e.g.
- * `self.id`); otherwise Terraform's jsonencode() of it. The engine evaluates a provisioner's command
- * and environment at every apply, and an object expression per token cost it milliseconds each.
+ * JSON text of `build(values)` for a provisioner, as cheap for the engine as it can be: when every
+ * value is known at synth, literal text with only the `refs` interpolated (e.g. `self.id`); otherwise
+ * Terraform's jsonencode() of it. The engine evaluates a provisioner's command and environment at
+ * every apply, and an object expression per token cost it milliseconds each.
  */
-function stepJson(build: (createId: string) => Record<string, unknown>, createRef: string, createToken: string): string {
-  const text = JSON.stringify(build(PLACEHOLDER));
-  if (!unresolved(text)) return literal(text).split(JSON.stringify(PLACEHOLDER)).join(`"\${${createRef}}"`);
-  return Fn.jsonencode(build(createToken));
+function stepJson(build: (...values: any[]) => Record<string, unknown>, ...refs: Ref[]): string {
+  const text = JSON.stringify(build(...refs.map((_, i) => placeholder(i))));
+  if (unresolved(text)) return Fn.jsonencode(build(...refs.map((r) => r.token)));
+  return refs.reduce((t, r, i) => t.split(JSON.stringify(placeholder(i))).join(`"\${${r.ref}}"`), literal(text));
 }
 
 /** `s` inside single quotes for sh. */
@@ -228,11 +267,10 @@ class StackSpecs {
 
   private constructor(stack: TerraformStack, asset: TerraformAsset, node: string) {
     const members = this.members;
-    const vars = (prefix: string) => members.map((_, i) => `${prefix}${i}`).join(' ');
-    const command = (op: Operation, prefix: string) =>
+    const command = (op: Operation, vars: () => string[]) =>
       Lazy.stringValue({
         produce: () =>
-          `{ RT_OP=${op}; RT_NODE='${node}'; RT_HANDLER='${asset.path}/index.js'; RT_VARS='${vars(prefix)}'; ` +
+          `{ RT_OP=${op}; RT_NODE='${node}'; RT_HANDLER='${asset.path}/index.js'; RT_VARS='${vars().join(' ')}'; ` +
           `${ENV.ENGINE_PID}=$PPID; export ${ENV.ENGINE_PID}; . '${asset.path}/run.sh'; }`,
       });
     // One variable per token, `<prefix><n>`, beside the work dir (resolved at synth, when all are known).
@@ -250,21 +288,30 @@ class StackSpecs {
       provisioners: [
         {
           type: 'local-exec',
-          command: command(Operation.SPECS, SPECS_ENV.TOKEN),
+          command: command(Operation.SPECS, () => members.map((_, i) => `${SPECS_ENV.TOKEN}${i}`)),
           environment: perToken(SPECS_ENV.TOKEN, (m) =>
-            stepJson((createId) => ({ token: { ...m.step, create_id: createId }, entry: m.entry }), `${address(m.creator)}.id`, m.creator.id),
+            m.captured
+              ? stepJson(
+                  (createId, captured) => ({ token: { ...m.step, create_id: createId, captured }, entry: m.entry }),
+                  { ref: `${address(m.creator)}.id`, token: m.creator.id },
+                  { ref: `nonsensitive(length(${address(m.capture)}.triggers_replace) > 0)`, token: Fn.nonsensitive(Op.gt(Fn.lengthOf(m.capture.getStringAttribute('triggers_replace')), 0)) },
+                )
+              : stepJson((createId) => ({ token: { ...m.step, create_id: createId }, entry: m.entry }), { ref: `${address(m.creator)}.id`, token: m.creator.id }),
           ),
         },
         {
           type: 'local-exec',
           when: 'destroy',
-          command: command(Operation.SPECS_BEFORE, SPECS_ENV.BEFORE),
-          // The entries this resource held, by the paths declared now (a token no longer declared is
-          // not updated, so its entry is not needed).
-          environment: perToken(
-            SPECS_ENV.BEFORE,
-            (m) => `{"path":${literal(JSON.stringify(m.path))},"entry":\${jsonencode(try(self.triggers_replace.tokens[${literal(JSON.stringify(m.path))}], null))}}`,
-          ),
+          command: command(Operation.SPECS_BEFORE, () => [SPECS_ENV.BEFORE, SPECS_ENV.DECLARED]),
+          // Every entry this resource held, and the paths declared now: the step deletes the tokens
+          // that left the code (unless retained) and keeps the others' entries for the specs step.
+          environment: Lazy.anyValue({
+            produce: () => ({
+              [ENV.WORK_DIR]: DEFAULT_WORK_DIR,
+              [SPECS_ENV.BEFORE]: '${jsonencode(try(self.triggers_replace.tokens, {}))}',
+              [SPECS_ENV.DECLARED]: literal(JSON.stringify(members.map((m) => m.path))),
+            }),
+          }) as unknown as Record<string, string>,
         },
       ],
     });
@@ -321,6 +368,7 @@ export class RegistryToken extends Construct {
     if (config.rotationTrigger !== undefined && !unresolved(config.rotationTrigger) && typeof config.rotationTrigger !== 'string') {
       violations.push({ prop: 'rotationTrigger', value: config.rotationTrigger, rule: 'must be a string' });
     }
+    if (violations.length === 0) violations.push(...checkUniqueName(TerraformStack.of(this), this.node.path, config.registryId, config.name));
     if (violations.length > 0) throw invalidConfig(this.node.path, violations);
     if (config.expiryDate !== undefined && !unresolved(config.expiryDate)) {
       for (const v of checkExpiryLead(config.expiryDate, new Date())) {
@@ -391,7 +439,7 @@ export class RegistryToken extends Construct {
       [ENV.CREATE_ID]: createId,
       ...(adopt ? { [ENV.ADOPT]: 'true' } : {}),
     });
-    const step = stepJson(createStep, 'self.id', TerraformSelf.getString('id'));
+    const step = stepJson(createStep, { ref: 'self.id', token: TerraformSelf.getString('id') });
     const creator = new DataResource(this, 'create', {
       triggersReplace: createTriggers,
       provisioners: [
@@ -461,7 +509,17 @@ export class RegistryToken extends Construct {
     // nothing) and removes the result file once `password` has read it. See StackSpecs below.
     StackSpecs.of(this, asset, node).add({
       path: this.node.path,
-      entry: { name: config.name, status, expiry_date: config.expiryDate ?? 'never', scopes: readableScopes(config.scopes) },
+      entry: {
+        name: config.name,
+        status,
+        expiry_date: config.expiryDate ?? 'never',
+        scopes: readableScopes(config.scopes),
+        // What the specs resource's destroy step needs to delete the token once it leaves the code.
+        token_id: this.tokenId,
+        registry_id: config.registryId,
+        ...(apiUrl ? { api_url: apiUrl } : {}),
+        ...(config.removalPolicy === RemovalPolicy.RETAIN ? { removal_policy: RemovalPolicy.RETAIN } : {}),
+      },
       step: {
         path: this.node.path,
         registry_id: config.registryId,
@@ -477,6 +535,7 @@ export class RegistryToken extends Construct {
       },
       creator,
       capture,
+      captured: !adopt,
     });
 
     if (config.passwordOutput ?? true) {

@@ -60,13 +60,14 @@ export const ENV = {
 } as const;
 
 /**
- * The `specs` steps' per-token variables, numbered from 0: `IONOS_RT_T<n>` is the JSON of one token
- * for the create step, `IONOS_RT_B<n>` `{ path, entry }` of the entry the destroyed resource held.
+ * The `specs` steps' variables: `IONOS_RT_T<n>` (numbered from 0) is the JSON of one token for the
+ * create step; the destroy step gets `IONOS_RT_BEFORE`, every entry the destroyed resource held by
+ * construct path, and `IONOS_RT_DECLARED`, the JSON list of the construct paths declared now.
  */
-export const SPECS_ENV = { TOKEN: 'IONOS_RT_T', BEFORE: 'IONOS_RT_B' } as const;
+export const SPECS_ENV = { TOKEN: 'IONOS_RT_T', BEFORE: 'IONOS_RT_BEFORE', DECLARED: 'IONOS_RT_DECLARED' } as const;
 
-/** True for a variable name the `specs` steps take: `IONOS_RT_T<n>` or `IONOS_RT_B<n>`. */
-export const isSpecsVar = (name: string): boolean => /^IONOS_RT_[TB]\d+$/.test(name);
+/** True for a variable name the `specs` steps take. */
+export const isSpecsVar = (name: string): boolean => /^IONOS_RT_T\d+$/.test(name) || name === SPECS_ENV.BEFORE || name === SPECS_ENV.DECLARED;
 
 /** Set to a token id to let this workspace delete and re-create a token it has no record of. */
 export const TAKE_OVER_ENV = 'IONOS_REGISTRY_TOKEN_TAKE_OVER';

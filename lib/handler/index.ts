@@ -13,8 +13,8 @@ import type { ApiScope } from '../api-types';
 import type { DesiredToken } from '../token-spec';
 import { ENV, isOperation, Operation, SPECS_ENV, TAKE_OVER_ENV } from './consts';
 import { Journal } from './journal';
-import { capture, create, remove, StepContext, StepError, update } from './lifecycle';
-import { numberedVars, parseSpecsToken, pool, recordBefore, takeBefore, tokenEnv, triage, workDir } from './specs';
+import { capture, create, remove, StepContext, StepError, tokenLabel, update } from './lifecycle';
+import { numberedVars, parseSpecsToken, pool, recordBefore, splitBefore, takeBefore, tokenEnv, triage, workDir } from './specs';
 
 const PREFIX = 'registry-token:';
 
@@ -144,6 +144,49 @@ async function runSpecs(env: NodeJS.ProcessEnv, output: StepOutput): Promise<num
   return failed ? 1 : 0;
 }
 
+/**
+ * The `specs` resource's destroy step (see specs.ts): keeps the entries still declared for the specs
+ * step of this run, and deletes every token that left the code (one DELETE each, 404 = already gone),
+ * unless it is retained. A failed delete fails the step, which keeps the old resource (and so the
+ * record of the token) in the state: the next deploy tries again.
+ */
+async function runSpecsBefore(env: NodeJS.ProcessEnv, output: StepOutput): Promise<number> {
+  const log = (line: string) => output.out(`${PREFIX} ${line}`);
+  const { kept, removed } = splitBefore(env);
+  let failed = 0;
+  await pool(removed, SPECS_PARALLELISM, async (t) => {
+    const who = t.tokenId && t.registryId ? tokenLabel(t.name, t.tokenId, t.registryId) : `token "${t.name}"`;
+    if (t.retain) {
+      log(`${t.path}: ${who} left the code and is retained (removalPolicy RETAIN): kept live, no longer managed by this stack`);
+      return;
+    }
+    if (!t.tokenId || !t.registryId) {
+      log(
+        `${t.path}: ${who} left the code, but this stack recorded it before 0.4, without its id: it stays live. ` +
+          'Delete it in the console or with the API (DELETE /registries/{registryId}/tokens/{tokenId})',
+      );
+      return;
+    }
+    const tenv: NodeJS.ProcessEnv = {
+      ...env,
+      [ENV.REGISTRY_ID]: t.registryId,
+      [ENV.TOKEN_ID]: t.tokenId,
+      [ENV.NAME]: t.name,
+      [ENV.PATH]: t.path,
+      [ENV.API_URL]: t.apiUrl,
+    };
+    try {
+      await remove(buildContext(tenv, output), 'left the code');
+    } catch (err) {
+      failed++;
+      output.err(describeFailure(Operation.DELETE, tenv, err));
+    }
+  });
+  const n = recordBefore(env, kept, log);
+  log(`specs-before: kept the entries of ${n} token(s) for the specs step of this run${removed.length ? `; ${removed.length} left the code` : ''}`);
+  return failed ? 1 : 0;
+}
+
 /** Turns any failure into one line that names the token, the operation and what to do next. */
 export function describeFailure(op: string, env: NodeJS.ProcessEnv, err: unknown): string {
   const who = `${env[ENV.PATH] || env[ENV.NAME] || 'token'} (token "${env[ENV.NAME] ?? '?'}", id ${env[ENV.TOKEN_ID] ?? '?'})`;
@@ -190,11 +233,7 @@ export async function runStep(op: Operation, given: NodeJS.ProcessEnv, output: S
   }
   if (op === Operation.SPECS) return runSpecs(env, output);
   try {
-    if (op === Operation.SPECS_BEFORE) {
-      const n = recordBefore(env, (line) => output.out(`${PREFIX} ${line}`));
-      output.out(`${PREFIX} specs-before: kept the entries of ${n} token(s) for the specs step of this run`);
-      return 0;
-    }
+    if (op === Operation.SPECS_BEFORE) return await runSpecsBefore(env, output);
     await STEPS[op](buildContext(env, output));
     return 0;
   } catch (err) {

@@ -94,15 +94,18 @@ export async function create(ctx: StepContext): Promise<void> {
   if (!ctx.createId) throw new StepError(`${ctx.path}: create needs the create resource id`);
   const prior = ctx.journal.read(ctx.tokenId);
   if (ctx.adopt && (prior === undefined || prior.adopted) && (await adopt(ctx))) return;
-  await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: ctx.now().toISOString() });
+  // The first attempt's time stays: a token found later is ours only if it was created after it.
+  await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: prior?.at ?? ctx.now().toISOString() });
   ctx.journal.removeStaleResults(ctx.tokenId);
 
   const retriesBefore = ctx.api.stats.retries;
   let result = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired));
   if (!result.created) {
     const retried = ctx.api.stats.retries > retriesBefore;
-    const ours = prior !== undefined || retried || ctx.takeOver === ctx.tokenId;
+    const ours = retried || takesOver(ctx) || createdSince(result.token, prior?.at);
     if (!ours) {
+      // Not ours: the record this attempt wrote must not vouch for the token on a later run.
+      if (prior === undefined) ctx.journal.remove(ctx.tokenId);
       throw new StepError(
         `${ctx.path}: ${label(ctx)} already exists, but this workspace has no record of creating it ` +
           '(its Terraform state or working directory was lost, or another workspace deploys the same stack). ' +
@@ -124,6 +127,29 @@ export async function create(ctx: StepContext): Promise<void> {
   await ctx.journal.writeResult(ctx.tokenId, ctx.createId, password);
   if (ctx.specDigest) await ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, ctx.specDigest);
   ctx.log(`created ${label(ctx)}`);
+}
+
+/** Clock skew allowed between this machine and the API when comparing a token's creation with our first attempt. */
+export const CLOCK_SKEW_MS = 2 * 60 * 1000;
+
+/**
+ * A token found at our id is ours when the journal records an attempt of this workspace to create
+ * it that began before the token was created (the API's `metadata.createdDate`). A journal entry
+ * alone is not enough: a workspace that found another's token (a second workspace of the same
+ * stack) recorded its attempt too, before it learned that.
+ */
+function createdSince(token: ApiTokenResponse, attemptAt: string | undefined): boolean {
+  if (!attemptAt) return false;
+  const created = Date.parse(token.metadata?.createdDate ?? '');
+  const attempt = Date.parse(attemptAt);
+  if (Number.isNaN(attempt)) return false;
+  // An API that gives no creation date cannot contradict the record.
+  return Number.isNaN(created) || created >= attempt - CLOCK_SKEW_MS;
+}
+
+/** IONOS_REGISTRY_TOKEN_TAKE_OVER names this token (one id, or several separated by commas). */
+function takesOver(ctx: StepContext): boolean {
+  return (ctx.takeOver ?? '').split(',').some((id) => id.trim().toLowerCase() === ctx.tokenId.toLowerCase());
 }
 
 /**
@@ -211,8 +237,8 @@ export async function update(ctx: StepContext): Promise<void> {
   ctx.log(`updated ${label(ctx)}: ${plan.changes.join('; ')} (${plan.kind.toUpperCase()}, password kept)`);
 }
 
-/** DELETE: delete the token; a 404 means it is already gone. */
-export async function remove(ctx: StepContext): Promise<void> {
+/** DELETE: delete the token; a 404 means it is already gone. `why` is said in the log line. */
+export async function remove(ctx: StepContext, why?: string): Promise<void> {
   const bad = [...checkUuid(ctx.registryId, 'registryId'), ...checkUuid(ctx.tokenId, 'tokenId')];
   if (bad.length > 0) {
     // An id that is no uuid was refused before any create, so there is no token to delete; failing
@@ -224,6 +250,7 @@ export async function remove(ctx: StepContext): Promise<void> {
   const existed = await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
   ctx.journal.remove(ctx.tokenId);
   ctx.journal.removeStaleResults(ctx.tokenId);
-  ctx.log(existed ? `deleted ${label(ctx)}` : `${label(ctx)} was already gone`);
+  const because = why ? `: ${why}` : '';
+  ctx.log(existed ? `deleted ${label(ctx)}${because}` : `${label(ctx)} was already gone${because}`);
 }
 

@@ -35,6 +35,8 @@ export interface SpecsToken {
   readonly maxAttempts: string;
   readonly timeoutSeconds: string;
   readonly replaceHint: string;
+  /** False when the token's `password` resource holds "" (a created token only; adopted ones are not told). */
+  readonly captured: boolean;
 }
 
 /** The values of `<prefix>0`, `<prefix>1`, ... up to the first one missing. */
@@ -71,6 +73,7 @@ export function parseSpecsToken(raw: string, index: number): { token: SpecsToken
     maxAttempts: text(v.max_attempts),
     timeoutSeconds: text(v.timeout_seconds),
     replaceHint: text(v.replace_hint),
+    captured: v.captured !== 'false' && v.captured !== false,
   };
   if (!t.tokenId || !t.name || !t.registryId || !t.createId) {
     throw new StepError(`${SPECS_ENV.TOKEN}${index} lacks the token id, name, registry or create id`);
@@ -138,26 +141,73 @@ function removeStaleBefore(dir: string, keep: string): void {
   }
 }
 
-/** SPECS_BEFORE: keeps the entries the destroyed `specs` resource held; returns how many. */
-export function recordBefore(env: NodeJS.ProcessEnv, log: (line: string) => void): number {
+/** A JSON object (or list) from one of the specs steps' variables; a clear error when it is not. */
+function jsonVar<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, ok: (v: unknown) => boolean): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new StepError(`${name} is not JSON; it is meant to be set by the RegistryToken construct's specs resource`);
+  }
+  if (v === null) return fallback;
+  if (!ok(v)) throw new StepError(`${name} does not have the shape the RegistryToken construct's specs resource gives it`);
+  return v as T;
+}
+
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A token that left the code, as the destroyed `specs` resource recorded it. */
+export interface RemovedToken {
+  readonly path: string;
+  readonly name: string;
+  /** Undefined for an entry written before 0.4, which holds no identity. */
+  readonly tokenId?: string;
+  readonly registryId?: string;
+  readonly apiUrl: string;
+  readonly retain: boolean;
+}
+
+/**
+ * SPECS_BEFORE, first half: the entries the destroyed `specs` resource held (`IONOS_RT_BEFORE`) split
+ * by the paths declared now (`IONOS_RT_DECLARED`): those still declared are kept for the specs step
+ * of this engine run (a file, see {@link takeBefore}); the others left the code.
+ */
+export function splitBefore(env: NodeJS.ProcessEnv): { kept: Record<string, unknown>; removed: RemovedToken[] } {
+  const entries = jsonVar<Record<string, unknown>>(env, SPECS_ENV.BEFORE, {}, isObject);
+  const declared = new Set(jsonVar<string[]>(env, SPECS_ENV.DECLARED, [], (v) => Array.isArray(v) && v.every((p) => typeof p === 'string')));
+  const kept: Record<string, unknown> = {};
+  const removed: RemovedToken[] = [];
+  for (const [path, entry] of Object.entries(entries)) {
+    if (declared.has(path)) {
+      kept[path] = entry;
+      continue;
+    }
+    const e = (isObject(entry) ? entry : {}) as Record<string, unknown>;
+    removed.push({
+      path,
+      name: text(e.name) || path,
+      tokenId: text(e.token_id) || undefined,
+      registryId: text(e.registry_id) || undefined,
+      apiUrl: text(e.api_url),
+      retain: e.removal_policy === 'retain',
+    });
+  }
+  return { kept, removed };
+}
+
+/** SPECS_BEFORE, second half: keeps the entries still declared for the specs step of this run; returns how many. */
+export function recordBefore(env: NodeJS.ProcessEnv, kept: Record<string, unknown>, log: (line: string) => void): number {
   const key = engineKey(env[ENV.ENGINE_PID]);
   if (!key) {
     log('specs-before: no engine pid; the next specs step checks every token');
     return 0;
   }
-  const entries: Record<string, unknown> = {};
-  numberedVars(env, SPECS_ENV.BEFORE).forEach((raw, i) => {
-    try {
-      const v = JSON.parse(raw) as { path?: unknown; entry?: unknown };
-      if (typeof v.path === 'string' && v.entry !== null && v.entry !== undefined) entries[v.path] = v.entry;
-    } catch {
-      throw new StepError(`${SPECS_ENV.BEFORE}${i} is not JSON; it is meant to be set by the RegistryToken construct's specs resource`);
-    }
-  });
   const dir = workDir(env);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileAtomic(path.join(dir, specsBeforeName(key)), `${JSON.stringify(entries)}\n`, 0o600);
-  return Object.keys(entries).length;
+  writeFileAtomic(path.join(dir, specsBeforeName(key)), `${JSON.stringify(kept)}\n`, 0o600);
+  return Object.keys(kept).length;
 }
 
 /** The entries the `specs-before` step of this engine run kept (and removes the file), or undefined. */
@@ -179,10 +229,21 @@ export function takeBefore(env: NodeJS.ProcessEnv): Record<string, unknown> | un
 
 
 /**
+ * What of an entry the live token is compared with: name, status, expiry and scopes. The rest (its
+ * identity, its removal policy; absent from entries written before 0.4) needs no API call to change.
+ */
+function specPart(entry: unknown): unknown {
+  if (!isObject(entry)) return entry;
+  const e = entry as Record<string, unknown>;
+  return { name: e.name, status: e.status, expiry_date: e.expiry_date, scopes: e.scopes };
+}
+
+/**
  * What the step does for one token before any API call: `created` (just created with this spec: the
  * result file is removed and nothing else is due), `unchanged` (same entry as before), or `update`.
  */
 export function triage(dir: string, t: SpecsToken, entry: unknown, before: Record<string, unknown> | undefined): 'created' | 'unchanged' | 'update' {
+  if (!t.captured) throw passwordNeverCaptured(t);
   const marker = path.join(dir, freshMarkerName(t.tokenId, t.createId, t.digest));
   const result = path.join(dir, resultFileName(t.tokenId, t.createId));
   if (t.digest && fs.existsSync(marker)) {
@@ -192,8 +253,22 @@ export function triage(dir: string, t: SpecsToken, entry: unknown, before: Recor
     return 'created';
   }
   fs.rmSync(result, { force: true });
-  if (before && t.path in before && entry !== undefined && canonical(before[t.path]) === canonical(entry)) return 'unchanged';
+  if (before && t.path in before && entry !== undefined && canonical(specPart(before[t.path])) === canonical(specPart(entry))) return 'unchanged';
   return 'update';
+}
+
+/**
+ * A token this stack created whose `password` resource holds "": Terraform records `create` in the
+ * state before its step runs, so a deploy killed during that step (or whose working directory was
+ * lost before the capture) leaves a create that looks done and no password. The step fails (and stays
+ * failed at every deploy, its resource tainted) until the token is created again.
+ */
+export function passwordNeverCaptured(t: SpecsToken): StepError {
+  return new StepError(
+    `${t.path}: the password of ${tokenLabel(t.name, t.tokenId, t.registryId)} never reached the Terraform state ` +
+      '(the deploy that created it was interrupted, or its working directory was lost). ' +
+      `Create it again, with a new password: IONOS_REGISTRY_TOKEN_TAKE_OVER=${t.tokenId} ${t.replaceHint || 'terraform apply -replace=<the create resource>'}`,
+  );
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */

@@ -58,7 +58,7 @@ describe('create', () => {
   test('a token left by an earlier interrupted create of this workspace is deleted and created again', async () => {
     // GIVEN an earlier create reached the API, then the handler died before writing the result
     const c = ctx();
-    await c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: 'then' });
+    await c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: new Date(Date.now() - 1000).toISOString() });
     await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
     api.calls.length = 0;
     // WHEN the create runs again (a new create resource after the taint)
@@ -66,6 +66,42 @@ describe('create', () => {
     // THEN
     expect(api.calls).toEqual(['PUT', 'DELETE', 'PUT']);
     expect(resultOf(ctx({ createId: 'create-2' })).password).toMatch(/^pw-/);
+  });
+
+  test('a journal entry of an attempt that began after the token was created does not make it ours (a second workspace)', async () => {
+    // GIVEN another workspace created the token an hour ago, and this one recorded an attempt later
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    api.tokens.get(TOKEN)!.metadata.createdDate = new Date(Date.now() - 3600_000).toISOString();
+    const c = ctx();
+    await c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: new Date(Date.now() - 60_000).toISOString() });
+    api.calls.length = 0;
+    // WHEN / THEN it refuses, and touches nothing
+    await expect(create(c)).rejects.toThrow(`IONOS_REGISTRY_TOKEN_TAKE_OVER=${TOKEN}`);
+    expect(api.calls).toEqual(['PUT']);
+  });
+
+  test('a refused create leaves no journal entry that would vouch for the token on the next run', async () => {
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    const c = ctx();
+    await expect(create(c)).rejects.toThrow('no record of creating it');
+    expect(c.journal.read(TOKEN)).toBeUndefined();
+    await expect(create(ctx())).rejects.toThrow('no record of creating it');
+    expect(api.calls).toEqual(['PUT', 'PUT', 'PUT']);
+  });
+
+  test('a retried attempt keeps the time of the first one in the journal', async () => {
+    const first = new Date(Date.now() - 5000).toISOString();
+    const c = ctx();
+    await c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: first });
+    await create(c);
+    expect(c.journal.read(TOKEN)!.at).toBe(first);
+  });
+
+  test('IONOS_REGISTRY_TOKEN_TAKE_OVER may name several ids, separated by commas', async () => {
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    api.calls.length = 0;
+    await create(ctx({ takeOver: `00000000-0000-4000-8000-000000000001, ${TOKEN.toUpperCase()}` }));
+    expect(api.calls).toEqual(['PUT', 'DELETE', 'PUT']);
   });
 
   test('a PUT whose first response was lost and that was retried is known as ours', async () => {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStep, StepOutput } from '../../lib/handler';
 import { freshMarkerName, Operation, resultFileName, specsBeforeName } from '../../lib/handler/consts';
-import { canonical, engineKey, numberedVars, parseSpecsToken, pool, recordBefore, takeBefore, triage, type SpecsToken } from '../../lib/handler/specs';
+import { canonical, engineKey, numberedVars, parseSpecsToken, pool, recordBefore, splitBefore, takeBefore, triage, type SpecsToken } from '../../lib/handler/specs';
 import { StepError } from '../../lib/handler/lifecycle';
 import { startEmulator, type RunningEmulator } from '../helper/emulator';
 
@@ -88,9 +88,46 @@ describe('specs steps (pure)', () => {
     expect(triage(dir, t, entry('spec-tok-1'), undefined)).toBe('update');
   });
 
+  test('the entries before are split by the paths declared now: kept, or left the code (with identity and policy)', () => {
+    const before = {
+      'stack/t1': entry('a'),
+      'stack/t2': { ...entry('b'), token_id: 'id-b', registry_id: REGISTRY, api_url: 'https://x' },
+      'stack/t3': { ...entry('c'), token_id: 'id-c', registry_id: REGISTRY, removal_policy: 'retain' },
+      'stack/t4': entry('d'),
+    };
+    const { kept, removed } = splitBefore({ IONOS_RT_BEFORE: JSON.stringify(before), IONOS_RT_DECLARED: '["stack/t1","stack/t9"]' });
+    expect(kept).toEqual({ 'stack/t1': entry('a') });
+    expect(removed).toEqual([
+      { path: 'stack/t2', name: 'b', tokenId: 'id-b', registryId: REGISTRY, apiUrl: 'https://x', retain: false },
+      { path: 'stack/t3', name: 'c', tokenId: 'id-c', registryId: REGISTRY, apiUrl: '', retain: true },
+      { path: 'stack/t4', name: 'd', tokenId: undefined, registryId: undefined, apiUrl: '', retain: false },
+    ]);
+    expect(splitBefore({ IONOS_RT_BEFORE: 'null' })).toEqual({ kept: {}, removed: [] });
+    expect(() => splitBefore({ IONOS_RT_BEFORE: '[1]' })).toThrow(StepError);
+    expect(() => splitBefore({ IONOS_RT_DECLARED: 'not json' })).toThrow('IONOS_RT_DECLARED is not JSON');
+  });
+
+  test("a created token whose password resource holds \"\" fails the step, naming the one command that repairs it", () => {
+    const raw = JSON.parse(tokenVar(1));
+    raw.token.captured = 'false';
+    raw.token.replace_hint = 'terraform -chdir=cdktf.out/stacks/s apply -replace=terraform_data.t1_create_00000001';
+    const t = parseSpecsToken(JSON.stringify(raw), 0).token;
+    expect(() => triage(dir, t, entry('spec-tok-1'), undefined)).toThrow(
+      `stack/t1: the password of token "spec-tok-1" (id ${t.tokenId}, registry ${REGISTRY}) never reached the Terraform state (the deploy that created it was interrupted, or its working directory was lost). Create it again, with a new password: IONOS_REGISTRY_TOKEN_TAKE_OVER=${t.tokenId} terraform -chdir=cdktf.out/stacks/s apply -replace=terraform_data.t1_create_00000001`,
+    );
+    raw.token.captured = 'true';
+    expect(triage(dir, parseSpecsToken(JSON.stringify(raw), 0).token, entry('spec-tok-1'), undefined)).toBe('update');
+  });
+
+  test('a change of identity or removal policy alone needs no API call', () => {
+    const t = parseSpecsToken(tokenVar(1), 1).token;
+    const now = { ...entry('spec-tok-1'), token_id: t.tokenId, registry_id: REGISTRY, removal_policy: 'retain' };
+    expect(triage(dir, t, now, { 'stack/t1': entry('spec-tok-1') })).toBe('unchanged');
+  });
+
   test('the entries before are kept per engine run (pid and start time), mode 0600, and read once', () => {
-    const env = { IONOS_RT_WORK_DIR: dir, IONOS_RT_ENGINE_PID: String(process.pid), IONOS_RT_B0: JSON.stringify({ path: 'stack/t1', entry: entry('a') }), IONOS_RT_B1: '{"path":"stack/t2","entry":null}' };
-    expect(recordBefore(env, () => undefined)).toBe(1);
+    const env = { IONOS_RT_WORK_DIR: dir, IONOS_RT_ENGINE_PID: String(process.pid) };
+    expect(recordBefore(env, { 'stack/t1': entry('a') }, () => undefined)).toBe(1);
     const key = engineKey(String(process.pid))!;
     expect(key).toMatch(new RegExp(`^${process.pid}(-\\d+)?$`));
     const file = path.join(dir, specsBeforeName(key));
@@ -160,7 +197,7 @@ describe('the specs step against the emulator', () => {
   test('one status change among two tokens: the unchanged one is skipped, the changed one read and patched (2 calls)', async () => {
     // GIVEN two live tokens and the entries the destroyed specs resource held
     const env = baseEnv();
-    recordBefore({ ...env, IONOS_RT_B0: JSON.stringify({ path: 'stack/t1', entry: entry('spec-tok-1') }), IONOS_RT_B1: JSON.stringify({ path: 'stack/t2', entry: entry('spec-tok-2') }) }, () => undefined);
+    recordBefore(env, { 'stack/t1': entry('spec-tok-1'), 'stack/t2': entry('spec-tok-2') }, () => undefined);
     await emu.clearRequests();
     // WHEN token 2 is declared disabled
     const { output, lines } = collect();
@@ -183,5 +220,75 @@ describe('the specs step against the emulator', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(new RegExp(`^ERR registry-token: update failed: stack/t3: token "spec-tok-3" \\(id ${gone.tokenId}.*no longer exists.*-replace=terraform_data\\.t3_create_00000003$`));
     expect(lines.join('\n')).toContain('(no record of the entries before this change, so every token not just created was checked), 1 failed');
+  });
+});
+
+describe('the specs resource\'s destroy step against the emulator: tokens that left the code', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await startEmulator();
+  });
+  afterAll(() => emu.stop());
+
+  const put = (id: string, name: string) =>
+    fetch(`${emu.apiUrl}/containerregistries/registries/${REGISTRY}/tokens/${id}`, {
+      method: 'PUT',
+      headers: { authorization: `Basic ${Buffer.from('emulator:emulator').toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { name, scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }] } }),
+    });
+  const idOf = (n: number) => `0000000${n}-0000-4000-8000-00000000aaaa`;
+  const held = (n: number, extra: Record<string, unknown> = {}) => ({ ...entry(`gone-${n}`), token_id: idOf(n), registry_id: REGISTRY, ...extra });
+
+  test('deletes each removed token once (404 = already gone), keeps a retained one, touches no declared token', async () => {
+    await emu.reset();
+    for (const n of [1, 2, 4, 5]) expect((await put(idOf(n), `gone-${n}`)).status).toBe(201);
+    await emu.clearRequests();
+    const lines: string[] = [];
+    const output: StepOutput = { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) };
+    const code = await runStep(
+      Operation.SPECS_BEFORE,
+      {
+        IONOS_USERNAME: 'emulator',
+        IONOS_PASSWORD: 'emulator',
+        IONOS_API_URL: emu.apiUrl,
+        IONOS_RT_WORK_DIR: dir,
+        IONOS_RT_ENGINE_PID: String(process.pid),
+        IONOS_RT_BEFORE: JSON.stringify({ 'stack/t1': held(1), 'stack/t2': held(2), 'stack/t3': held(3), 'stack/t4': held(4, { removal_policy: 'retain' }), 'stack/t5': held(5) }),
+        IONOS_RT_DECLARED: JSON.stringify(['stack/t5']),
+      },
+      output,
+    );
+    expect({ code, errors: lines.filter((l) => l.startsWith('ERR')) }).toEqual({ code: 0, errors: [] });
+    const calls = (await emu.requests()).map((r) => `${r.method} ${r.path.split('/').pop()} ${r.status}`).sort();
+    expect(calls).toEqual([`DELETE ${idOf(1)} 204`, `DELETE ${idOf(2)} 204`, `DELETE ${idOf(3)} 404`]);
+    expect((await emu.listTokens()).map((t) => t.properties.name).sort()).toEqual(['gone-4', 'gone-5']);
+    expect(lines.join('\n')).toContain('stack/t4: token "gone-4"');
+    expect(lines.join('\n')).toContain('retained (removalPolicy RETAIN)');
+    expect(lines.join('\n')).toMatch(/deleted token "gone-1" .*: left the code/);
+    expect(takeBefore({ IONOS_RT_WORK_DIR: dir, IONOS_RT_ENGINE_PID: String(process.pid) })).toEqual({ 'stack/t5': held(5) });
+  });
+
+  test('a delete that fails fails the step with one line naming the token and what to do', async () => {
+    await emu.reset();
+    await emu.addFault({ method: 'DELETE', status: 503, times: 10 });
+    const lines: string[] = [];
+    const output: StepOutput = { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) };
+    const code = await runStep(
+      Operation.SPECS_BEFORE,
+      {
+        IONOS_USERNAME: 'emulator',
+        IONOS_PASSWORD: 'emulator',
+        IONOS_API_URL: emu.apiUrl,
+        IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2',
+        IONOS_RT_WORK_DIR: dir,
+        IONOS_RT_BEFORE: JSON.stringify({ 'stack/t1': held(1) }),
+        IONOS_RT_DECLARED: '[]',
+      },
+      output,
+    );
+    expect(code).toBe(1);
+    const errors = lines.filter((l) => l.startsWith('ERR'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^ERR registry-token: delete of stack\/t1 \(token "gone-1", id 00000001-.*HTTP 503.*run the deploy again/);
   });
 });

@@ -11,11 +11,13 @@ export class FakeApi implements TokenApi {
   simulateLostCreateResponse = false;
 
   private make(tokenId: string, p: ApiTokenInputProperties, password: string): ApiTokenResponse {
+    // A token keeps the creation date it was given when it was created.
+    const createdDate = this.tokens.get(tokenId)?.metadata?.createdDate ?? new Date().toISOString();
     return {
       id: tokenId,
       type: 'token',
       href: `/registries/r/tokens/${tokenId}`,
-      metadata: { createdBy: 'u', createdByUserId: 'u', createdDate: new Date().toISOString(), state: 'enabled' },
+      metadata: { createdBy: 'u', createdByUserId: 'u', createdDate, state: 'enabled' },
       properties: {
         name: p.name,
         scopes: p.scopes ?? null,

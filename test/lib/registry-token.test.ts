@@ -1,5 +1,5 @@
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
-import { RegistryToken, RegistryTokenConfig, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
+import { RegistryToken, RegistryTokenConfig, RemovalPolicy, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
 import { newStack, synth } from '../helper/synth';
 
 const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
@@ -65,7 +65,15 @@ describe('synthesized lifecycle', () => {
     });
     const { specs } = resources(stack);
     expect(specs.triggers_replace.tokens).toEqual({
-      'ci/push-token': { name: 'ci-push', status: 'disabled', expiry_date: '2030-01-01T00:00:00Z', scopes: ['registry * pull', 'repository app/* pull,push'] },
+      'ci/push-token': {
+        name: 'ci-push',
+        status: 'disabled',
+        expiry_date: '2030-01-01T00:00:00Z',
+        scopes: ['registry * pull', 'repository app/* pull,push'],
+        // what the destroy step needs to delete it once it leaves the code
+        token_id: uuidv5('9f1c2a53-7c1e-5d7a-9b8e-3a4d6c2f1e0b', `ci|push-token|${REGISTRY}|ci-push`),
+        registry_id: REGISTRY,
+      },
     });
     // a digest of the create ids: any create replaces it, so that its step removes the result file
     expect(specs.triggers_replace.creates).toMatch(/^\$\{substr\(sha256\(join\(",", \[terraform_data\.push-token_create_[0-9A-F]{8}\.id\]\)\), 0, 16\)\}$/);
@@ -86,11 +94,46 @@ describe('synthesized lifecycle', () => {
     // literal JSON (cheap for the engine), the create id interpolated
     const t0 = JSON.parse(apply.environment.IONOS_RT_T0);
     expect(t0.token).toMatchObject({ path: 'ci/a', name: 'tok-a', max_attempts: '3', create_id: expect.stringMatching(/^\$\{terraform_data\.a_create_[0-9A-F]{8}\.id\}$/) });
-    expect(t0.entry).toEqual({ name: 'tok-a', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull,push'] });
+    expect(t0.entry).toEqual({ name: 'tok-a', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull,push'], token_id: expect.any(String), registry_id: REGISTRY });
     expect(before.when).toBe('destroy');
     expect(before.command).toContain("RT_OP=specs-before; ");
-    expect(before.command).toContain("RT_VARS='IONOS_RT_B0 IONOS_RT_B1'");
-    expect(before.environment.IONOS_RT_B1).toBe('{"path":"ci/b","entry":${jsonencode(try(self.triggers_replace.tokens["ci/b"], null))}}');
+    expect(before.command).toContain("RT_VARS='IONOS_RT_BEFORE IONOS_RT_DECLARED'");
+    // every entry it held (also of tokens that left the code), and the paths declared now
+    expect(before.environment.IONOS_RT_BEFORE).toBe('${jsonencode(try(self.triggers_replace.tokens, {}))}');
+    expect(JSON.parse(before.environment.IONOS_RT_DECLARED)).toEqual(['ci/a', 'ci/b']);
+  });
+
+  test('removalPolicy RETAIN and an apiUrl are recorded in the entry; DESTROY, the default, adds nothing', () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'a', { ...base, name: 'tok-a', removalPolicy: RemovalPolicy.RETAIN, apiUrl: 'https://api.example' });
+    new RegistryToken(stack, 'b', { ...base, name: 'tok-b', removalPolicy: RemovalPolicy.DESTROY });
+    const tokens = synth(stack).resource.terraform_data['registry-token-specs'].triggers_replace.tokens;
+    expect(tokens['ci/a']).toMatchObject({ removal_policy: 'retain', api_url: 'https://api.example' });
+    expect(Object.keys(tokens['ci/b']).sort()).toEqual(['expiry_date', 'name', 'registry_id', 'scopes', 'status', 'token_id']);
+  });
+
+  test("the specs step is told whether each created token's password reached the state (an adopted one's is unknown)", () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'push-token', base);
+    new RegistryToken(stack, 'adopted', { ...base, name: 'other', adoptTokenId: '0c1d2e3f-4a5b-5c6d-8e7f-a0b1c2d3e4f5' });
+    const data = synth(stack).resource.terraform_data;
+    const env = data['registry-token-specs'].provisioner[0]['local-exec'].environment;
+    const pw = Object.keys(data).find((k) => k.startsWith('push-token_password_'))!;
+    const created = JSON.parse(env.IONOS_RT_T0).token;
+    expect(created.captured).toBe(`\${nonsensitive(length(terraform_data.${pw}.triggers_replace) > 0)}`);
+    expect(created.replace_hint).toMatch(/^terraform -chdir=cdktf.out\/stacks\/ci apply -replace=terraform_data\.push-token_create_[0-9A-F]{8}/);
+    expect(JSON.parse(env.IONOS_RT_T1).token.captured).toBeUndefined();
+  });
+
+  test('the same name twice in one registry of a stack is a synth error naming both construct paths', () => {
+    const stack = newStack();
+    new RegistryToken(stack, 'first', base);
+    expect(() => new RegistryToken(stack, 'second', base)).toThrow(
+      `ci/second: name "ci-push" is already declared by ci/first in registry ${REGISTRY} (names are unique in a registry)`,
+    );
+    // another registry, or another stack, may use it
+    new RegistryToken(stack, 'third', { ...base, registryId: '00000000-0000-4000-8000-000000000001' });
+    new RegistryToken(newStack('other'), 'first', base);
   });
 
   test('the password is captured sensitively from the result file and output as sensitive', () => {

@@ -407,8 +407,10 @@ export class RegistryToken extends Construct {
     const specDigest = unresolved(specJson)
       ? Fn.substr(Fn.sha256(specEnv), 0, 16)
       : createHash('sha256').update(specJson).digest('hex').slice(0, 16);
-    const replaceHint = (address: string) =>
-      `terraform -chdir=cdktf.out/stacks/${stack.node.id} apply -replace=${address}   (or tofu)`;
+    // The resource name in quotes: cdktf annotates every plain resource address it prints with the
+    // construct path ("terraform_data.x (path)"), which would break the command when copied.
+    const replaceHint = (resource: DataResource) =>
+      `terraform -chdir=cdktf.out/stacks/${stack.node.id} apply -replace=${DataResource.tfResourceType}.'${resource.friendlyUniqueId}'   (or tofu)`;
     const retry: Record<string, string> = {};
     if (config.maxAttempts !== undefined) retry[CLIENT_ENV.MAX_ATTEMPTS] = String(config.maxAttempts);
     if (config.totalTimeoutSeconds !== undefined) retry[CLIENT_ENV.TIMEOUT_SECONDS] = String(config.totalTimeoutSeconds);
@@ -450,7 +452,6 @@ export class RegistryToken extends Construct {
       ],
     });
     oneVersionCheckPerStack(creator);
-    const createAddress = address(creator);
 
     // password: reads the result file into the state (sensitive); the `spec` step after it removes the
     // file. Built with join() so that each unresolved part stays a whole reference.
@@ -531,7 +532,7 @@ export class RegistryToken extends Construct {
         adopt: adopt ? 'true' : '',
         max_attempts: retry[CLIENT_ENV.MAX_ATTEMPTS] ?? '',
         timeout_seconds: retry[CLIENT_ENV.TIMEOUT_SECONDS] ?? '',
-        replace_hint: replaceHint(createAddress),
+        replace_hint: replaceHint(creator),
       },
       creator,
       capture,

@@ -17,4 +17,9 @@ export const EXIT = {
   ERROR: 1,
   /** `drift` only: drift found (or, with --fix, drift that cannot be fixed: gone or renamed tokens). */
   DRIFT: 2,
+  /**
+   * `plan-summary --fail-on-forget` only: the plan removes a token from the code that stays live and
+   * was not retained on purpose (the stack's last token, or a record from before 0.4).
+   */
+  FORGET: 3,
 } as const;

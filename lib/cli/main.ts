@@ -1,31 +1,34 @@
 /**
  * The `registry-token` command (package bin): day-2 operations on the tokens of cdktf stacks.
  *
- *   registry-token plan-summary <plan.json|-> [--format text|markdown|json]
+ *   registry-token plan-summary <plan.json|-> [--format text|markdown|json] [--fail-on-forget]
  *   registry-token drift [--stack <dir> | --state <file|->] [--fix] [--format text|markdown|json]
  *
- * Exit codes: 0 done / no drift; 1 error (one line on stderr); 2 drift (drift only).
+ * Exit codes: 0 done / no drift; 1 error (one line on stderr); 2 drift (drift only); 3 a token would
+ * stay live after its removal from the code (plan-summary --fail-on-forget only).
  * See docs/operations.md.
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkDrift, driftExitCode, renderDrift } from './drift';
 import { CliError, EXIT } from './errors';
-import { Format, planSummaryText } from './plan-summary';
+import { Format, readPlanSummary, unmanagedForgets } from './plan-summary';
 import { redact, sensitiveStrings } from './secrets';
 import { LoadedState, readStackDir, readStateFile } from './state';
 
 export const USAGE = `usage:
-  registry-token plan-summary <plan.json|-> [--format text|markdown|json]
+  registry-token plan-summary <plan.json|-> [--format text|markdown|json] [--fail-on-forget]
       what a plan does to each token and which API calls it makes
       (plan.json = terraform show -json <planfile>; "-" reads stdin)
+      --fail-on-forget: exit 3 when a token removed from the code would stay live without
+      removalPolicy RETAIN (the stack's last token, or one recorded before 0.4); the summary is printed
   registry-token drift [--stack <dir> | --state <file|->] [--fix] [--format text|markdown|json]
       compares each token of the state with the live token (one GET each);
       --stack <dir>: a cdktf project dir (reads terraform.<stack>.tfstate) or a synthesized
       stack dir cdktf.out/stacks/<stack> (runs "terraform show -json"; any backend); default: --stack .
       --state <file|->: a .tfstate or "terraform show -json" output ("-" reads stdin)
       --fix re-applies the declared status, expiry and scopes (PATCH or PUT); gone tokens are reported only
-exit codes: 0 ok / no drift, 1 error, 2 drift (drift only)
+exit codes: 0 ok / no drift, 1 error, 2 drift (drift only), 3 a token stays live (--fail-on-forget only)
 credentials (drift): IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD; IONOS_API_URL`;
 
 export interface Io {
@@ -52,6 +55,7 @@ const OPTIONS = {
   stack: { type: 'string' },
   state: { type: 'string' },
   fix: { type: 'boolean' },
+  'fail-on-forget': { type: 'boolean' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
@@ -71,7 +75,7 @@ function parse(args: string[], accepted: readonly Option[]) {
 }
 
 async function planSummary(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, ['format']);
+  const { values, positionals } = parse(args, ['format', 'fail-on-forget']);
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return EXIT.OK;
@@ -85,7 +89,14 @@ async function planSummary(args: string[], io: Io): Promise<number> {
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  io.stdout(planSummaryText(text, fmt));
+  const { summary, text: out, secrets } = readPlanSummary(text, fmt);
+  io.stdout(out);
+  const live = unmanagedForgets(summary);
+  if (values['fail-on-forget'] && live.length > 0) {
+    const names = redact(live.map((t) => t.name).join(', '), secrets);
+    io.stderr(`registry-token: ${live.length} token${live.length === 1 ? '' : 's'} removed from the code would stay live without removalPolicy RETAIN: ${names} (--fail-on-forget)\n`);
+    return EXIT.FORGET;
+  }
   return EXIT.OK;
 }
 

@@ -40,6 +40,12 @@ export interface TokenChange {
   readonly password: 'new' | 'kept' | 'unknown' | 'gone' | 'unchanged';
   readonly tokenId?: string;
   readonly registryId?: string;
+  /**
+   * Set when the token leaves the state but stays live (action `forget`): `retained` by
+   * `removalPolicy: RETAIN`, on purpose; `unmanaged` when no step can delete it (the stack's last
+   * token, or a record written before 0.4 without the token id).
+   */
+  readonly keptLive?: 'retained' | 'unmanaged';
 }
 
 export interface PlanSummary {
@@ -67,6 +73,8 @@ interface Group {
   module: string;
   prefix: string;
   parts: Partial<Record<Role, ResourceChange>>;
+  /** The stack's `registry-token-specs` resource in the same module, when the plan has it. */
+  stack?: ResourceChange;
 }
 
 const UNKNOWN = '(known after apply)';
@@ -107,6 +115,28 @@ function changeOf(rc: Record<string, unknown>, role: Role): ResourceChange {
   };
 }
 
+/** True when `v` is `true` or holds a `true` anywhere (an `after_unknown` value). */
+function containsTrue(v: unknown): boolean {
+  if (v === true) return true;
+  if (Array.isArray(v)) return v.some(containsTrue);
+  return isRecord(v) && Object.values(v).some(containsTrue);
+}
+
+/**
+ * What of a specs entry the handler compares with the live token: name, status, expiry and scopes,
+ * in a fixed key order. The rest (since 0.4 `token_id`, `registry_id`, `api_url`, `removal_policy`)
+ * needs no API call when it changes.
+ */
+function specPart(entry: unknown): string {
+  if (!isRecord(entry)) return JSON.stringify(entry ?? null);
+  return JSON.stringify({ name: entry.name, status: entry.status, expiry_date: entry.expiry_date, scopes: entry.scopes });
+}
+
+/** The removal policy of a specs entry: `retain`, or undefined (the default, DESTROY). */
+function removalPolicy(entry: unknown): string | undefined {
+  return isRecord(entry) && typeof entry.removal_policy === 'string' ? entry.removal_policy : undefined;
+}
+
 /**
  * Since 0.3 a token's spec is its entry in the stack's specs resource (`triggers_replace.tokens
  * ["<path>"]`). This builds the change of a spec resource of the token's own from it, so that one
@@ -119,8 +149,11 @@ function virtualSpec(stack: ResourceChange, path: string): ResourceChange {
   const after = entry(stack.after);
   const au = isRecord(stack.afterUnknown) ? stack.afterUnknown.triggers_replace : undefined;
   const tokensUnknown = au === true || (isRecord(au) && au.tokens === true);
-  const unknown = tokensUnknown ? true : isRecord(au) && isRecord(au.tokens) ? au.tokens[path] : undefined;
-  const differs = unknown === true || isRecord(unknown) || JSON.stringify(before) !== JSON.stringify(after);
+  // `after_unknown` of an entry is a mirror of its shape (`{ scopes: [false] }`): unknown only where it says true.
+  const unknownEntry = tokensUnknown ? true : isRecord(au) && isRecord(au.tokens) ? au.tokens[path] : undefined;
+  const unknown = containsTrue(unknownEntry) ? unknownEntry : undefined;
+  // Only what the handler compares counts: an entry that gains its identity (0.3 → 0.4) is unchanged.
+  const differs = unknown !== undefined || specPart(before) !== specPart(after);
   let actions = ['no-op'];
   if (before === undefined && (after !== undefined || unknown)) actions = ['create'];
   else if (before !== undefined && after === undefined && !unknown) actions = ['delete'];
@@ -159,6 +192,7 @@ function groupsOf(plan: unknown): Group[] {
       if (id) g.parts.identity = id;
     }
     const stack = stackSpecs.get(g.module);
+    g.stack = stack;
     const id = g.parts.identity;
     const path = id && (readIdentity(id.after) ?? readIdentity(id.before))?.path;
     if (!g.parts.spec && stack && path) g.parts.spec = virtualSpec(stack, path);
@@ -180,7 +214,7 @@ function attr(values: unknown, key: 'input' | 'triggers_replace'): Record<string
 function unknownIn(afterUnknown: unknown, key: 'input' | 'triggers_replace', sub: string): boolean {
   if (!isRecord(afterUnknown)) return false;
   const t = afterUnknown[key];
-  return t === true || (isRecord(t) && t[sub] === true);
+  return t === true || (isRecord(t) && containsTrue(t[sub]));
 }
 
 /**
@@ -252,9 +286,10 @@ function summarizeGroup(g: Group): TokenChange | undefined {
   const create = g.parts.create;
   const spec = g.parts.spec;
   const password = g.parts.password;
+  const policy = policyChange(g.stack, path);
 
-  // The identity goes away: a destroy deletes the token; a resource gone from the code does not
-  // (Terraform runs no destroy provisioner for it).
+  // The identity goes away: a destroy deletes the token (the password resource's destroy step); a
+  // token gone from the code is deleted by the stack's specs resource, or stays live (see removedFromCode).
   if (id.actions.length === 1 && id.actions[0] === 'delete') {
     const name = show(nameBefore);
     if (id.reason === 'delete_because_no_resource_config' && password && !(password.actions.length === 1 && password.actions[0] === 'delete')) {
@@ -280,17 +315,7 @@ function summarizeGroup(g: Group): TokenChange | undefined {
         password: 'unchanged',
       };
     }
-    if (id.reason === 'delete_because_no_resource_config') {
-      return {
-        ...base,
-        name,
-        action: 'forget',
-        line: `forget ${name}: removed from the code, so Terraform drops it from the state without deleting the live token (run "cdktf destroy", or delete it with the API)`,
-        changes: [],
-        calls: [],
-        password: 'gone',
-      };
-    }
+    if (id.reason === 'delete_because_no_resource_config') return removedFromCode(g, base, name, path, anyId);
     return { ...base, name, action: 'delete', line: `delete ${name}`, changes: [], calls: ['DELETE'], password: 'gone' };
   }
 
@@ -385,12 +410,13 @@ function summarizeGroup(g: Group): TokenChange | undefined {
       return { ...base, name, action: 'update', line: `${name}: spec re-applied, no difference (GET only, password kept)`, changes: [], calls: ['GET'], password: 'kept' };
     }
     const method = plan.kind.toUpperCase();
+    const changes = [...plan.changes, ...(policy ? [policy] : [])];
     return {
       ...base,
       name,
       action: 'update',
-      line: `${name}: ${plan.changes.join(', ')} (${method}, password kept)`,
-      changes: plan.changes,
+      line: `${name}: ${changes.join(', ')} (${method}, password kept)`,
+      changes,
       calls: ['GET', method],
       password: 'kept',
     };
@@ -410,6 +436,11 @@ function summarizeGroup(g: Group): TokenChange | undefined {
     };
   }
 
+  // Only the removal policy changes: what a later removal from the code does (no API call now).
+  if (policy && (!spec || isNoop(spec.actions))) {
+    return { ...base, name, action: 'other', line: `${name}: ${policy} (no API call)`, changes: [policy], calls: [], password: 'kept' };
+  }
+
   // Anything else that changes one of the four resources (no API call).
   const others = [id, create, spec, password].filter((r): r is ResourceChange => r !== undefined && !isNoop(r.actions));
   if (others.length === 0) return undefined;
@@ -425,6 +456,56 @@ function summarizeGroup(g: Group): TokenChange | undefined {
     calls: [],
     password: passwordLost ? 'gone' : 'unchanged',
   };
+}
+
+/**
+ * A token whose construct was removed from the code. Terraform runs no step for its own resources;
+ * the stack's specs resource, when it is replaced, deletes it in its destroy step (from the entry it
+ * held: token id, registry, removal policy), unless the entry says RETAIN. When the specs resource
+ * leaves the configuration too (the stack's last token), or the entry was written before 0.4 (no
+ * token id), nothing deletes it.
+ */
+function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 'registryId'>, name: string, path: string, identity: IdentityValues): TokenChange {
+  const stack = g.stack;
+  const entry = readStackSpecs(stack?.before)?.get(path);
+  const forget = { ...base, name, action: 'forget' as const, changes: [], calls: [], password: 'gone' as const };
+  if (removalPolicy(entry) === 'retain') {
+    return { ...forget, line: `forget ${name} (kept live: removalPolicy RETAIN)`, keptLive: 'retained' };
+  }
+  const recorded = isRecord(entry) && typeof entry.token_id === 'string' && entry.token_id !== '' && typeof entry.registry_id === 'string' && entry.registry_id !== '';
+  const stillDeclared = stack !== undefined && readStackSpecs(stack.after)?.has(path) === true;
+  if (stack && isReplace(stack.actions) && recorded && !stillDeclared) {
+    return { ...base, name, action: 'delete', line: `delete ${name} (removed from the code)`, changes: [], calls: ['DELETE'], password: 'gone' };
+  }
+  const stays = `forget ${name}: STAYS LIVE:`;
+  let line: string;
+  if (stack && stack.actions.length === 1 && stack.actions[0] === 'delete') {
+    const stackName = path.includes('/') ? path.split('/')[0] : '<stack>';
+    const target = g.parts.password?.address ?? `<the ${g.prefix}_password_… resource>`;
+    line =
+      `${stays} it was the stack's last token, and Terraform runs no step for code it no longer has. ` +
+      `To delete it instead, run this before the change, with the token still in the code: terraform -chdir=cdktf.out/stacks/${stackName} apply -destroy -target=${target}`;
+  } else if (!recorded) {
+    const api = identity.registryId && identity.tokenId ? `DELETE /registries/${identity.registryId}/tokens/${identity.tokenId}` : 'DELETE /registries/{registryId}/tokens/{tokenId}';
+    line = `${stays} its record in the state predates 0.4 (no token id), so no step can delete it. Delete it in the console or with the API: ${api}`;
+  } else {
+    line = `${stays} the stack's specs resource is not replaced, so no step deletes it. Delete it in the console or with the API`;
+  }
+  return { ...forget, line, keptLive: 'unmanaged' };
+}
+
+/** `removalPolicy DESTROY → RETAIN` when the token's entry changes only its policy's word (no API call). */
+function policyChange(stack: ResourceChange | undefined, path: string): string | undefined {
+  const before = readStackSpecs(stack?.before)?.get(path);
+  const after = readStackSpecs(stack?.after)?.get(path);
+  if (!stack || !isReplace(stack.actions) || !isRecord(before) || !isRecord(after)) return undefined;
+  const word = (e: unknown) => (removalPolicy(e) ?? 'destroy').toUpperCase();
+  return word(before) === word(after) ? undefined : `removalPolicy ${word(before)} → ${word(after)}`;
+}
+
+/** Tokens that leave the state but stay live without `removalPolicy: RETAIN` (what `--fail-on-forget` fails on). */
+export function unmanagedForgets(summary: PlanSummary): TokenChange[] {
+  return summary.tokens.filter((t) => t.keptLive === 'unmanaged');
 }
 
 /** Summarizes a plan JSON document. */
@@ -471,9 +552,14 @@ export function renderSummary(summary: PlanSummary, format: Format): string {
     lines.push('| token | what happens | API calls | password |', '|---|---|---|---|');
     for (const t of summary.tokens) {
       const what = t.line.startsWith(`${t.name}: `) ? t.line.slice(t.name.length + 2) : t.line;
-      lines.push(`| \`${t.name.replace(/`/g, "'")}\` (${mdEscape(t.path)}) | ${mdEscape(what)} | ${t.calls.join(', ') || 'none'} | ${PASSWORD_WORDS[t.password]} |`);
+      lines.push(`| \`${t.name.replace(/`/g, "'")}\` (${mdEscape(t.path)}) | ${mdEscape(what)} | ${t.calls.join(', ') || 'none'} | ${t.action === 'forget' ? 'dropped from the state' : PASSWORD_WORDS[t.password]} |`);
     }
     lines.push('');
+  }
+  const live = unmanagedForgets(summary);
+  if (live.length > 0) {
+    const names = live.map((t) => `\`${t.name.replace(/`/g, "'")}\``).join(', ');
+    lines.push(`**${live.length} token${live.length === 1 ? ' stays' : 's stay'} live** although removed from the code without removalPolicy RETAIN: ${names}.`, '');
   }
   if (unchanged) lines.push(unchanged, '');
   return `${lines.join('\n')}`;
@@ -481,6 +567,11 @@ export function renderSummary(summary: PlanSummary, format: Format): string {
 
 /** Summary of a plan JSON text, rendered, with every sensitive string of the plan cut out. */
 export function planSummaryText(planJson: string, format: Format): string {
+  return readPlanSummary(planJson, format).text;
+}
+
+/** The summary of a plan JSON text, and its rendering with every sensitive string of the plan cut out. */
+export function readPlanSummary(planJson: string, format: Format): { summary: PlanSummary; text: string; secrets: string[] } {
   let plan: unknown;
   try {
     plan = JSON.parse(planJson);
@@ -490,5 +581,7 @@ export function planSummaryText(planJson: string, format: Format): string {
     }
     throw new CliError(`the input is not JSON (${(e as Error).message}); give the output of "terraform show -json <planfile>"`);
   }
-  return redact(renderSummary(summarizePlan(plan), format), sensitiveStrings(plan));
+  const summary = summarizePlan(plan);
+  const secrets = sensitiveStrings(plan);
+  return { summary, text: redact(renderSummary(summary, format), secrets), secrets };
 }

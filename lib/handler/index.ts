@@ -123,8 +123,15 @@ async function runSpecs(env: NodeJS.ProcessEnv, output: StepOutput): Promise<num
   let failed = 0;
   await pool(tokens, SPECS_PARALLELISM, async ({ token, entry }) => {
     const tenv = tokenEnv(env, token);
+    let what: ReturnType<typeof triage>;
     try {
-      const what = triage(dir, token, entry, before);
+      what = triage(dir, token, entry, before);
+    } catch (err) {
+      failed++;
+      output.err(describeFailure('capture', tenv, err));
+      return;
+    }
+    try {
       if (what === 'update') {
         await update(buildContext(tenv, output));
         counts.checked++;

@@ -179,8 +179,8 @@ describe(`tokens gone out of band (${engine.name})`, () => {
     const wider = [{ type: 'repository', name: '*', actions: ['pull'] }];
     ws.declare([token('gone', { scopes: wider })]);
     const failed = await ws.deploy();
-    expectOneLineError(failed, 'no longer exists', 'deleted outside this stack, or it expired', /-replace=terraform_data\.gone_create_[0-9A-F]+/);
-    const address = /-replace=(terraform_data\.gone_create_[0-9A-F]+)/.exec(failed.all)![1];
+    expectOneLineError(failed, 'no longer exists', 'deleted outside this stack, or it expired', /-replace=terraform_data\.'gone_create_[0-9A-F]+'/);
+    const address = `terraform_data.${/-replace=terraform_data\.'(gone_create_[0-9A-F]+)'/.exec(failed.all)![1]}`;
     ok(await ws.tf(['apply', '-auto-approve', '-input=false', `-replace=${address}`]), 'the suggested command');
     await expectOneWorkingToken(ws, 'gone');
     expect((await emu.listTokens(emu.registryId))[0].properties.scopes).toEqual(wider);

@@ -121,7 +121,7 @@ describe('synthesized lifecycle', () => {
     const pw = Object.keys(data).find((k) => k.startsWith('push-token_password_'))!;
     const created = JSON.parse(env.IONOS_RT_T0).token;
     expect(created.captured).toBe(`\${nonsensitive(length(terraform_data.${pw}.triggers_replace) > 0)}`);
-    expect(created.replace_hint).toMatch(/^terraform -chdir=cdktf.out\/stacks\/ci apply -replace=terraform_data\.push-token_create_[0-9A-F]{8}/);
+    expect(created.replace_hint).toMatch(/^terraform -chdir=cdktf.out\/stacks\/ci apply -replace=terraform_data\.'push-token_create_[0-9A-F]{8}'/);
     expect(JSON.parse(env.IONOS_RT_T1).token.captured).toBeUndefined();
   });
 

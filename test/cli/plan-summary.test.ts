@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CliError } from '../../lib/cli/errors';
+import { CliError, EXIT } from '../../lib/cli/errors';
+import { Io, main } from '../../lib/cli/main';
 import { mdEscape, planSummaryText, summarizePlan } from '../../lib/cli/plan-summary';
 import { sensitiveStrings } from '../../lib/cli/secrets';
-import { EXPECTED_CHANGES } from '../fixtures/plans/expected-changes';
+import { EXPECTED_CHANGES_BEFORE_0_4 } from '../fixtures/plans/expected-changes';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plans');
-/** Plans captured from real runs of test/integ/operations.test.ts (RT_WRITE_FIXTURES=1). */
+/** Plans captured from real runs of test/integ/operations.test.ts (RT_WRITE_FIXTURES=1), with 0.3. */
 const engines = ['terraform', 'tofu'].filter((e) => fs.existsSync(path.join(FIXTURES, `${e}-changes.json`)));
 const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
@@ -14,7 +15,7 @@ const read = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8'
 describe.each(engines)('plan-summary of a real %s plan', (engine) => {
   test('one line per changed token, what happens and which calls', () => {
     const text = planSummaryText(read(`${engine}-changes.json`), 'text');
-    expect(text.trimEnd().split('\n').sort()).toEqual([...EXPECTED_CHANGES].sort());
+    expect(text.trimEnd().split('\n').sort()).toEqual([...EXPECTED_CHANGES_BEFORE_0_4].sort());
   });
 
   test('the plan holds passwords in clear; no format prints one', () => {
@@ -34,7 +35,8 @@ describe.each(engines)('plan-summary of a real %s plan', (engine) => {
     expect(byName['ci-rename-2']).toMatchObject({ action: 'rename', calls: ['DELETE', 'PUT'], password: 'new', changes: ['name ci-rename → ci-rename-2'] });
     expect(byName['ci-rotate']).toMatchObject({ action: 'rotate', calls: ['DELETE', 'PUT'], changes: ['rotation 2025-01 → 2025-02'] });
     expect(byName['ci-adopted']).toMatchObject({ action: 'adopt', password: 'unknown' });
-    expect(byName['old-token']).toMatchObject({ action: 'forget', calls: [] });
+    expect(byName['old-token']).toMatchObject({ action: 'forget', calls: [], keptLive: 'unmanaged' });
+    expect(summary.tokens.filter((t) => t.keptLive !== undefined).map((t) => t.name)).toEqual(['old-token']);
     expect(byName['ci-new'].tokenId).toMatch(/^[0-9a-f-]{36}$/);
     expect(summary.unchanged).toBe(0);
   });
@@ -48,6 +50,9 @@ describe.each(engines)('plan-summary of a real %s plan', (engine) => {
       '|---|---|---|---|',
     ]);
     expect(md).toContain('| `ci-scopes` (integ/ci-scopes) | scopes +repository app/\\* pull (PUT, password kept) | GET, PUT | kept |');
+    expect(md).toContain('\n**1 token stays live** although removed from the code without removalPolicy RETAIN: `old-token`.\n');
+    // The checked-in review is this very summary.
+    expect(md).toBe(read(`${engine}-review.md`));
   });
 
   test('a plan without changes, and a destroy plan', () => {
@@ -55,6 +60,146 @@ describe.each(engines)('plan-summary of a real %s plan', (engine) => {
     expect(planSummaryText(read(`${engine}-destroy.json`), 'text').trimEnd().split('\n')).toEqual(
       ['ci-adopted', 'ci-new', 'ci-push', 'ci-rename-2', 'ci-rotate', 'ci-scopes', 'deploy-pull'].map((n) => `delete ${n}`),
     );
+  });
+});
+
+const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
+const IDS = {
+  'ci-drop': 'b6208987-cf08-577c-b2ab-23d675d80622',
+  'ci-retained': '6052a129-8fb4-52bc-bf41-3268c6e79d38',
+  'ci-last': 'e0d03425-24f7-5adf-a479-24a548bed30f',
+  'up-old': '595155aa-5eab-58c4-822e-310cb12a59ab',
+};
+const LAST_LINE =
+  "forget ci-last: STAYS LIVE: it was the stack's last token, and Terraform runs no step for code it no longer has. " +
+  'To delete it instead, run this before the change, with the token still in the code: ' +
+  'terraform -chdir=cdktf.out/stacks/review apply -destroy -target=terraform_data.ci-last_password_7ABB3620';
+const UPGRADE_REMOVE_LINE =
+  'forget up-old: STAYS LIVE: its record in the state predates 0.4 (no token id), so no step can delete it. ' +
+  `Delete it in the console or with the API: DELETE /registries/${REGISTRY}/tokens/${IDS['up-old']}`;
+/** Plans of removals, captured from real runs against the emulator (fixtures/plans/README.md); stack "review". */
+const REMOVALS = ['remove-one', 'remove-retained', 'remove-last', 'policy-retain', 'upgrade-0.3', 'upgrade-0.3-remove'];
+const removalEngines = ['terraform', 'tofu'].filter((e) => REMOVALS.every((k) => fs.existsSync(path.join(FIXTURES, `${e}-${k}.json`))));
+
+describe.each(removalEngines)('plan-summary of real %s plans that remove a token from the code', (engine) => {
+  const text = (kind: string, format: 'text' | 'markdown' = 'text') => planSummaryText(read(`${engine}-${kind}.json`), format);
+  const summary = (kind: string) => summarizePlan(JSON.parse(read(`${engine}-${kind}.json`)));
+
+  test('one token of three (removalPolicy DESTROY, the default): deleted by the specs step; the two others unchanged', () => {
+    expect(text('remove-one')).toBe('delete ci-drop (removed from the code)\n');
+    const s = summary('remove-one');
+    expect(s.tokens).toEqual([
+      { path: 'review/ci-drop', name: 'ci-drop', action: 'delete', line: 'delete ci-drop (removed from the code)', changes: [], calls: ['DELETE'], password: 'gone', tokenId: IDS['ci-drop'], registryId: REGISTRY },
+    ]);
+    expect(s.unchanged).toBe(2);
+  });
+
+  test('a token with removalPolicy RETAIN: forgotten and kept live, no API call', () => {
+    expect(text('remove-retained')).toBe('forget ci-retained (kept live: removalPolicy RETAIN)\n');
+    const s = summary('remove-retained');
+    expect(s.tokens).toEqual([
+      { path: 'review/ci-retained', name: 'ci-retained', action: 'forget', line: 'forget ci-retained (kept live: removalPolicy RETAIN)', changes: [], calls: [], password: 'gone', keptLive: 'retained', tokenId: IDS['ci-retained'], registryId: REGISTRY },
+    ]);
+    expect(s.unchanged).toBe(2);
+  });
+
+  test("the stack's last token: it stays live, and the line gives the command that deletes it", () => {
+    expect(text('remove-last')).toBe(`${LAST_LINE}\n`);
+    expect(summary('remove-last').tokens).toEqual([
+      { path: 'review/ci-last', name: 'ci-last', action: 'forget', line: LAST_LINE, changes: [], calls: [], password: 'gone', keptLive: 'unmanaged', tokenId: IDS['ci-last'], registryId: REGISTRY },
+    ]);
+  });
+
+  test('markdown shows each of them, and a warning for a token that stays live', () => {
+    expect(text('remove-one', 'markdown').split('\n')).toEqual([
+      '#### Registry tokens: 1 to change',
+      '',
+      '| token | what happens | API calls | password |',
+      '|---|---|---|---|',
+      '| `ci-drop` (review/ci-drop) | delete ci-drop (removed from the code) | DELETE | gone |',
+      '',
+      '2 tokens unchanged.',
+      '',
+    ]);
+    expect(text('remove-retained', 'markdown')).toContain('| `ci-retained` (review/ci-retained) | forget ci-retained (kept live: removalPolicy RETAIN) | none | dropped from the state |\n\n2 tokens unchanged.\n');
+    expect(text('remove-retained', 'markdown')).not.toContain('stays live');
+    expect(text('remove-last', 'markdown').split('\n').slice(4)).toEqual([
+      `| \`ci-last\` (review/ci-last) | ${mdEscape(LAST_LINE)} | none | dropped from the state |`,
+      '',
+      '**1 token stays live** although removed from the code without removalPolicy RETAIN: `ci-last`.',
+      '',
+    ]);
+  });
+
+  test('a stack deployed by 0.3: its entries gain token id and registry (no API call), so no token changes', () => {
+    const raw = JSON.parse(read(`${engine}-upgrade-0.3.json`));
+    const specs = raw.resource_changes.find((r: any) => r.name === 'registry-token-specs');
+    // (the plan does replace the specs resource: every entry gains its identity)
+    expect(specs.change.actions).toEqual(['delete', 'create']);
+    expect(Object.values(specs.change.before.triggers_replace.tokens).some((e: any) => 'token_id' in e)).toBe(false);
+    expect(Object.values(specs.change.after.triggers_replace.tokens).every((e: any) => 'token_id' in e && 'registry_id' in e)).toBe(true);
+    expect(text('upgrade-0.3')).toBe('no token changes (3 tokens unchanged)\n');
+  });
+
+  test('... and a token removed from it at the same time stays live: its record has no id', () => {
+    expect(text('upgrade-0.3-remove')).toBe(`${UPGRADE_REMOVE_LINE}\n`);
+    expect(summary('upgrade-0.3-remove')).toMatchObject({ tokens: [{ name: 'up-old', action: 'forget', calls: [], keptLive: 'unmanaged' }], unchanged: 2 });
+  });
+
+  test('a change of removalPolicy alone: one line, no API call', () => {
+    expect(text('policy-retain')).toBe('ci-keep: removalPolicy DESTROY → RETAIN (no API call)\n');
+    expect(summary('policy-retain')).toMatchObject({ tokens: [{ name: 'ci-keep', action: 'other', calls: [], password: 'kept', changes: ['removalPolicy DESTROY → RETAIN'] }], unchanged: 2 });
+  });
+
+  test('the fixtures hold no password: only placeholders, at the sensitive paths, and no format prints them', () => {
+    for (const kind of REMOVALS) {
+      const raw = read(`${engine}-${kind}.json`);
+      const secrets = sensitiveStrings(JSON.parse(raw));
+      expect(secrets.length).toBeGreaterThanOrEqual(1);
+      for (const s of secrets) expect(s).toMatch(/^redacted-emulator-password-\d+$/);
+      for (const format of ['text', 'markdown', 'json'] as const) expect(planSummaryText(raw, format)).not.toMatch(/redacted-emulator-password/);
+    }
+  });
+});
+
+/** Runs the CLI on a fixture; gives exit code, stdout and stderr. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), readStdin: () => '' };
+  const code = await main(args, {}, io);
+  return { code, stdout, stderr };
+}
+
+describe.each(removalEngines)('registry-token plan-summary --fail-on-forget (real %s plans)', (engine) => {
+  const file = (kind: string) => path.join(FIXTURES, `${engine}-${kind}.json`);
+
+  test('exit 3 when a token would stay live without RETAIN; the summary is printed all the same', async () => {
+    expect(EXIT.FORGET).toBe(3);
+    expect(await cli(['plan-summary', file('remove-last'), '--fail-on-forget'])).toEqual({
+      code: 3,
+      stdout: `${LAST_LINE}\n`,
+      stderr: 'registry-token: 1 token removed from the code would stay live without removalPolicy RETAIN: ci-last (--fail-on-forget)\n',
+    });
+    const old = await cli(['plan-summary', file('upgrade-0.3-remove'), '--fail-on-forget', '--format', 'markdown']);
+    expect(old.code).toBe(3);
+    expect(old.stdout).toContain('**1 token stays live** although removed from the code without removalPolicy RETAIN: `up-old`.');
+    const json = await cli(['plan-summary', file('remove-last'), '--format', 'json', '--fail-on-forget']);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout).tokens[0]).toMatchObject({ name: 'ci-last', action: 'forget', keptLive: 'unmanaged' });
+  });
+
+  test('exit 0 for a deleted or a retained token, and without the option', async () => {
+    for (const kind of ['remove-one', 'remove-retained', 'policy-retain', 'upgrade-0.3']) {
+      const res = await cli(['plan-summary', file(kind), '--fail-on-forget']);
+      expect({ kind, code: res.code, stderr: res.stderr }).toEqual({ kind, code: 0, stderr: '' });
+      expect(res.stdout).toBe(planSummaryText(read(`${engine}-${kind}.json`), 'text'));
+    }
+    expect(await cli(['plan-summary', file('remove-last')])).toEqual({ code: 0, stdout: `${LAST_LINE}\n`, stderr: '' });
+  });
+
+  test('drift does not take it', async () => {
+    expect(await cli(['drift', '--fail-on-forget'])).toEqual({ code: 1, stdout: '', stderr: 'registry-token: --fail-on-forget is not an option of this command (registry-token --help)\n' });
   });
 });
 
@@ -114,7 +259,7 @@ function plan3(changes: Partial<Record<'create' | 'password' | 'spec', object>>)
 describe.each(engines)('plan-summary of a real %s plan of the 0.2 layout (a spec resource per token)', (engine) => {
   test('the same lines as today', () => {
     const text = planSummaryText(read(`layout-0.2/${engine}-changes.json`), 'text');
-    expect(text.trimEnd().split('\n').sort()).toEqual([...EXPECTED_CHANGES].sort());
+    expect(text.trimEnd().split('\n').sort()).toEqual([...EXPECTED_CHANGES_BEFORE_0_4].sort());
   });
 });
 

@@ -159,8 +159,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     expect(adopted.id).toBe(adoptedId);
     expect(adopted.properties.status).toBe('enabled');
     expect(ws.outputValue('ci-adopted_password')).toBe('');
-    // Removed from the code: Terraform forgot it, the token lives on (as the summary said).
-    expect((await emu.listTokens()).some((t) => t.properties.name === 'old-token')).toBe(true);
+    // Removed from the code: the specs step deleted it with one DELETE (as the summary said).
+    expect((await emu.listTokens()).some((t) => t.properties.name === 'old-token')).toBe(false);
+    expect(log.filter((c) => c.startsWith('DELETE') && !c.endsWith(rotateId))).toHaveLength(2); // ci-rename's old token and old-token
   });
 
   test('after adopting, the next plan is a no-op and plan-summary says so', async () => {

@@ -261,13 +261,15 @@ export function triage(dir: string, t: SpecsToken, entry: unknown, before: Recor
  * A token this stack created whose `password` resource holds "": Terraform records `create` in the
  * state before its step runs, so a deploy killed during that step (or whose working directory was
  * lost before the capture) leaves a create that looks done and no password. The step fails (and stays
- * failed at every deploy, its resource tainted) until the token is created again.
+ * failed at every deploy, its resource tainted) until the token is created again: `-replace` of its
+ * create replaces `password` too, whose destroy step deletes the token (the state records it as this
+ * stack's), then the create makes it anew.
  */
 export function passwordNeverCaptured(t: SpecsToken): StepError {
   return new StepError(
     `${t.path}: the password of ${tokenLabel(t.name, t.tokenId, t.registryId)} never reached the Terraform state ` +
       '(the deploy that created it was interrupted, or its working directory was lost). ' +
-      `Create it again, with a new password: IONOS_REGISTRY_TOKEN_TAKE_OVER=${t.tokenId} ${t.replaceHint || 'terraform apply -replace=<the create resource>'}`,
+      `Create it again, with a new password: ${t.replaceHint || 'terraform apply -replace=<the create resource>'}`,
   );
 }
 

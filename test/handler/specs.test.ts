@@ -113,7 +113,7 @@ describe('specs steps (pure)', () => {
     raw.token.replace_hint = 'terraform -chdir=cdktf.out/stacks/s apply -replace=terraform_data.t1_create_00000001';
     const t = parseSpecsToken(JSON.stringify(raw), 0).token;
     expect(() => triage(dir, t, entry('spec-tok-1'), undefined)).toThrow(
-      `stack/t1: the password of token "spec-tok-1" (id ${t.tokenId}, registry ${REGISTRY}) never reached the Terraform state (the deploy that created it was interrupted, or its working directory was lost). Create it again, with a new password: IONOS_REGISTRY_TOKEN_TAKE_OVER=${t.tokenId} terraform -chdir=cdktf.out/stacks/s apply -replace=terraform_data.t1_create_00000001`,
+      `stack/t1: the password of token "spec-tok-1" (id ${t.tokenId}, registry ${REGISTRY}) never reached the Terraform state (the deploy that created it was interrupted, or its working directory was lost). Create it again, with a new password: terraform -chdir=cdktf.out/stacks/s apply -replace=terraform_data.t1_create_00000001`,
     );
     raw.token.captured = 'true';
     expect(triage(dir, parseSpecsToken(JSON.stringify(raw), 0).token, entry('spec-tok-1'), undefined)).toBe('update');

@@ -1,8 +1,14 @@
 /**
- * The API client's configuration, read from the environment variables every IONOS tool uses
- * (IONOS_TOKEN, IONOS_USERNAME + IONOS_PASSWORD, IONOS_API_URL, IONOS_CONTRACT_NUMBER) plus this
- * library's retry and timeout knobs.
+ * The API client's configuration, found the way ionosctl finds it: the construct's props first, then
+ * the environment variables every IONOS tool uses (IONOS_TOKEN, IONOS_USERNAME + IONOS_PASSWORD,
+ * IONOS_API_URL, IONOS_CONTRACT_NUMBER), then the IONOS config file that `ionosctl login` writes
+ * (IONOS_CONFIG_FILE, default ~/.ionos/config; its profile IONOS_CURRENT_PROFILE, else the file's
+ * `currentProfile`); plus this library's retry and timeout knobs.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { DEFAULT_USER_AGENT } from './version';
 
 /** The production host; the product path is appended. */
@@ -17,6 +23,8 @@ export const CLIENT_ENV = {
   PASSWORD: 'IONOS_PASSWORD',
   API_URL: 'IONOS_API_URL',
   CONTRACT_NUMBER: 'IONOS_CONTRACT_NUMBER',
+  CONFIG_FILE: 'IONOS_CONFIG_FILE',
+  CURRENT_PROFILE: 'IONOS_CURRENT_PROFILE',
   MAX_ATTEMPTS: 'IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS',
   TIMEOUT_SECONDS: 'IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS',
   REQUEST_TIMEOUT_SECONDS: 'IONOS_REGISTRY_TOKEN_REQUEST_TIMEOUT_SECONDS',
@@ -151,8 +159,83 @@ function checkOverride(name: string, value: number | undefined, min: number, who
   return value;
 }
 
-/** The credentials from the environment: IONOS_TOKEN wins, else IONOS_USERNAME + IONOS_PASSWORD. */
-export function authFromEnv(env: NodeJS.ProcessEnv = process.env): ClientAuth {
+/** What the IONOS config file gives for the current profile. */
+export interface ConfigFileValues {
+  /** The file it came from. */
+  readonly file: string;
+  /** The profile used: IONOS_CURRENT_PROFILE, else the file's `currentProfile`. */
+  readonly profile?: string;
+  readonly auth?: ClientAuth;
+  /** The `containerregistry` endpoint of the profile's environment, when it names one without a location. */
+  readonly apiUrl?: string;
+}
+
+/** The IONOS config file's path: IONOS_CONFIG_FILE, else ~/.ionos/config (as the IONOS SDKs and ionosctl look for it). */
+export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return envValue(env, CLIENT_ENV.CONFIG_FILE) ?? path.join(envValue(env, 'HOME') ?? os.homedir(), '.ionos', 'config');
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+const sameName = (a: unknown, b: string) => typeof a === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * Reads the IONOS config file (YAML: `version`, `currentProfile`, `profiles[]` with `name`,
+ * `environment` and `credentials { username, password, token }`, `environments[]` with `name` and
+ * `products[]` of `name` and `endpoints[] { location, name }`; the format of ionosctl's and the SDKs'
+ * `fileconfiguration` package). Undefined when there is no file; a file that cannot be read as that
+ * format is an error naming it, like ionosctl's.
+ */
+export function readConfigFile(env: NodeJS.ProcessEnv = process.env): ConfigFileValues | undefined {
+  const file = configFilePath(env);
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (content.trim() === '') throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, 'is empty; run "ionosctl login" to write it, or remove it');
+  let doc: unknown;
+  try {
+    doc = parseYaml(content);
+  } catch (e) {
+    const first = (e as Error).message.split('\n')[0];
+    throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not valid YAML (${first})`);
+  }
+  const bad = (what: string) => new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not an IONOS config file: ${what}`);
+  if (!isObject(doc)) throw bad('expected a mapping with currentProfile, profiles and environments');
+  if (doc.profiles !== undefined && doc.profiles !== null && !Array.isArray(doc.profiles)) throw bad('profiles must be a list');
+  if (doc.environments !== undefined && doc.environments !== null && !Array.isArray(doc.environments)) throw bad('environments must be a list');
+  const wanted = envValue(env, CLIENT_ENV.CURRENT_PROFILE) ?? text(doc.currentProfile);
+  if (wanted === undefined) return { file };
+  const profile = ((doc.profiles ?? []) as unknown[]).find((p) => isObject(p) && sameName(p.name, wanted));
+  if (!isObject(profile)) return { file, profile: wanted };
+  const creds = isObject(profile.credentials) ? profile.credentials : {};
+  const token = text(creds.token);
+  const username = text(creds.username);
+  const password = typeof creds.password === 'string' && creds.password !== '' ? creds.password : undefined;
+  const auth: ClientAuth | undefined =
+    token !== undefined ? { kind: 'bearer', token } : username !== undefined && password !== undefined ? { kind: 'basic', username, password } : undefined;
+  // The product's endpoint in the profile's environment (any environment when the profile names none),
+  // its first endpoint when that one has no location, as ionosctl's GetOverride("containerregistry", "").
+  const environment = text(profile.environment);
+  let apiUrl: string | undefined;
+  for (const envDoc of (doc.environments ?? []) as unknown[]) {
+    if (!isObject(envDoc) || (environment !== undefined && !sameName(envDoc.name, environment))) continue;
+    const product = (Array.isArray(envDoc.products) ? envDoc.products : []).find((p: unknown) => isObject(p) && sameName(p.name, 'containerregistry'));
+    const first = isObject(product) && Array.isArray(product.endpoints) ? product.endpoints[0] : undefined;
+    if (isObject(first) && text(first.location) === undefined && text(first.name) !== undefined) apiUrl = text(first.name);
+    if (product) break;
+  }
+  return { file, profile: wanted, auth, apiUrl };
+}
+
+/**
+ * The credentials: IONOS_TOKEN wins, else IONOS_USERNAME + IONOS_PASSWORD, else the current profile of
+ * the IONOS config file (its token, else its username and password): ionosctl's order.
+ */
+export function authFromEnv(env: NodeJS.ProcessEnv = process.env, file: ConfigFileValues | undefined = readConfigFile(env)): ClientAuth {
   const token = envValue(env, CLIENT_ENV.TOKEN);
   if (token !== undefined) return { kind: 'bearer', token };
   const username = envValue(env, CLIENT_ENV.USERNAME);
@@ -162,6 +245,11 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env): ClientAuth {
   }
   if (username !== undefined) throw new MissingCredentialsError(`${CLIENT_ENV.PASSWORD} is not set`);
   if (password !== undefined && password !== '') throw new MissingCredentialsError(`${CLIENT_ENV.USERNAME} is not set`);
+  if (file?.auth) return file.auth;
+  if (file) {
+    const where = file.profile === undefined ? 'names no current profile' : `has no token or username and password in profile "${file.profile}"`;
+    throw new MissingCredentialsError(`the IONOS config file ${file.file} ${where}`);
+  }
   throw new MissingCredentialsError();
 }
 
@@ -174,6 +262,7 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env): ClientAuth {
  * | IONOS_USERNAME, IONOS_PASSWORD | basic auth | |
  * | IONOS_API_URL | API host (`https://` assumed, `/containerregistries` appended) | https://api.ionos.com |
  * | IONOS_CONTRACT_NUMBER | `X-Contract-Number` header | |
+ * | IONOS_CONFIG_FILE, IONOS_CURRENT_PROFILE | the IONOS config file and its profile, used for what the variables above leave unset | ~/.ionos/config, its currentProfile |
  * | IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS | HTTP attempts per call, first included | 5 |
  * | IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS | time budget of one call, retries included | 120 |
  * | IONOS_REGISTRY_TOKEN_REQUEST_TIMEOUT_SECONDS | timeout of one HTTP attempt | 30 |
@@ -187,13 +276,12 @@ export function clientConfigFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   overrides: ClientConfigOverrides = {},
 ): ClientConfig {
-  const auth = authFromEnv(env);
+  const file = readConfigFile(env);
+  const auth = authFromEnv(env, file);
   const overrideUrl = overrides.apiUrl !== undefined && overrides.apiUrl.trim() !== '' ? overrides.apiUrl : undefined;
   const envUrl = envValue(env, CLIENT_ENV.API_URL);
-  const apiUrl = normalizeApiUrl(
-    overrideUrl ?? envUrl ?? DEFAULT_API_HOST,
-    overrideUrl !== undefined ? 'apiUrl' : CLIENT_ENV.API_URL,
-  );
+  const source = overrideUrl !== undefined ? 'apiUrl' : envUrl !== undefined ? CLIENT_ENV.API_URL : file?.apiUrl !== undefined ? `the containerregistry endpoint of ${file.file}` : CLIENT_ENV.API_URL;
+  const apiUrl = normalizeApiUrl(overrideUrl ?? envUrl ?? file?.apiUrl ?? DEFAULT_API_HOST, source);
   const contractNumber = envValue(env, CLIENT_ENV.CONTRACT_NUMBER)?.trim();
   const maxAttempts =
     checkOverride('maxAttempts', overrides.maxAttempts, 1, true) ??

@@ -161,3 +161,79 @@ describe('clientConfigFromEnv: other settings', () => {
     expect(message).not.toContain('\n');
   });
 });
+
+describe('clientConfigFromEnv: the IONOS config file (ionosctl login), used for what the environment leaves unset', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+  const FIXTURE = join(__dirname, '..', 'fixtures', 'ionos-config', 'config');
+  const withFile = (extra: Record<string, string> = {}) => ({ IONOS_CONFIG_FILE: FIXTURE, ...extra });
+  const tmpFile = (content: string) => {
+    const dir = fs.mkdtempSync(join(os.tmpdir(), 'ionos-config-'));
+    fs.writeFileSync(join(dir, 'config'), content, { mode: 0o600 });
+    return join(dir, 'config');
+  };
+
+  test("the current profile's token and its environment's containerregistry endpoint", () => {
+    const c = clientConfigFromEnv(withFile());
+    expect(c.auth).toEqual({ kind: 'bearer', token: 'file-token-ci' });
+    expect(c.apiUrl).toBe('https://staging.example.com/containerregistries');
+  });
+
+  test('IONOS_CURRENT_PROFILE picks another profile (names compare case-insensitively): its username and password', () => {
+    const c = clientConfigFromEnv(withFile({ IONOS_CURRENT_PROFILE: 'ops' }));
+    expect(c.auth).toEqual({ kind: 'basic', username: 'ops@example.com', password: 'file-password-ops' });
+    // prod has no containerregistry endpoint: the default host
+    expect(c.apiUrl).toBe('https://api.ionos.com/containerregistries');
+  });
+
+  test('the environment wins over the file, and the prop over both (as ionosctl: flag, env, file)', () => {
+    expect(clientConfigFromEnv(withFile({ IONOS_TOKEN: 'env-token' })).auth).toEqual({ kind: 'bearer', token: 'env-token' });
+    expect(clientConfigFromEnv(withFile({ IONOS_USERNAME: 'u', IONOS_PASSWORD: 'p' })).auth.kind).toBe('basic');
+    expect(clientConfigFromEnv(withFile({ IONOS_API_URL: 'env.example.com' })).apiUrl).toBe('https://env.example.com/containerregistries');
+    expect(clientConfigFromEnv(withFile({ IONOS_API_URL: 'env.example.com' }), { apiUrl: 'prop.example.com' }).apiUrl).toBe('https://prop.example.com/containerregistries');
+  });
+
+  test('the file at ~/.ionos/config when IONOS_CONFIG_FILE is unset', () => {
+    const home = fs.mkdtempSync(join(os.tmpdir(), 'home-'));
+    fs.mkdirSync(join(home, '.ionos'));
+    fs.copyFileSync(FIXTURE, join(home, '.ionos', 'config'));
+    expect(clientConfigFromEnv({ HOME: home }).auth).toEqual({ kind: 'bearer', token: 'file-token-ci' });
+  });
+
+  test('a profile without credentials, or an unknown profile: the one-line error names the file and the profile', () => {
+    expect(() => clientConfigFromEnv(withFile({ IONOS_CURRENT_PROFILE: 'empty' }))).toThrow(
+      `no IONOS credentials: set IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD (the IONOS config file ${FIXTURE} has no token or username and password in profile "empty")`,
+    );
+    expect(() => clientConfigFromEnv(withFile({ IONOS_CURRENT_PROFILE: 'nobody' }))).toThrow(MissingCredentialsError);
+  });
+
+  test('no file: the error is the one without a file', () => {
+    expect(() => clientConfigFromEnv({ IONOS_CONFIG_FILE: '/nonexistent/ionos/config' })).toThrow(
+      /^no IONOS credentials: set IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD$/,
+    );
+  });
+
+  test.each([
+    ['not YAML', 'profiles: [unclosed\n  - x: {', /is not valid YAML \(/],
+    ['empty', '   \n', /is empty; run "ionosctl login" to write it, or remove it/],
+    ['not a mapping', '- just\n- a list\n', /is not an IONOS config file: expected a mapping/],
+    ['profiles not a list', 'currentProfile: a\nprofiles: {a: 1}\n', /is not an IONOS config file: profiles must be a list/],
+  ])('a malformed file (%s) is a one-line error naming the file', (_what, content, rule) => {
+    const file = tmpFile(content);
+    let message = '';
+    try {
+      clientConfigFromEnv({ IONOS_CONFIG_FILE: file });
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toContain(`invalid IONOS_CONFIG_FILE "${file}": `);
+    expect(message).toMatch(rule);
+    expect(message).not.toContain('\n');
+  });
+
+  test('the file is not needed when the environment has credentials, but a malformed one still says so', () => {
+    const file = tmpFile('{{{');
+    expect(() => clientConfigFromEnv({ IONOS_TOKEN: 't', IONOS_CONFIG_FILE: file })).toThrow(InvalidConfigError);
+  });
+});

@@ -43,6 +43,51 @@ export interface TokenDecl {
   [key: string]: unknown;
 }
 
+/** Where a workspace keeps its state: the local file (default), or a backend (tokens.json's `backend`, see test/fixtures/spec-app.js). */
+export interface BackendDecl {
+  /** Terraform's built-in `pg` backend (cdktf PgBackend). */
+  type: 'pg';
+  /** postgres:// URL, e.g. RunningPostgres.connStr(db) (test/helper/postgres.ts). */
+  connStr: string;
+  /** @default terraform_remote_state */
+  schemaName?: string;
+}
+
+export interface DeclareOptions {
+  /** Keep the state in this backend. Once given, later declare() calls keep it unless they name another. */
+  backend?: BackendDecl;
+}
+
+/** A Terraform state, as the local file or `terraform state pull` has it. */
+export interface TfState {
+  outputs: Record<string, { value: unknown; sensitive?: boolean }>;
+  resources: any[];
+  [key: string]: unknown;
+}
+
+/** A command started in its own process group (see Workspace.spawnDeploy). */
+export interface SpawnedRun {
+  /** The child's pid, which is also its process group id. */
+  readonly pid: number;
+  /** Resolves when the child has exited and its output is closed (after killGroup too). */
+  readonly done: Promise<RunResult>;
+  /** Output so far (stdout and stderr together). */
+  output(): string;
+  /** Sends the signal (default SIGKILL) to the whole process group: cdktf, the engine, provisioners, the step worker. */
+  killGroup(signal?: NodeJS.Signals): void;
+}
+
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -55,6 +100,8 @@ export interface RunResult {
 export class Workspace {
   readonly dir: string;
   readonly stack: string;
+  /** The backend of the last declare() that named one (undefined: local state). */
+  backend?: BackendDecl;
 
   constructor(
     readonly engine: Engine,
@@ -77,8 +124,10 @@ export class Workspace {
     return path.join(this.dir, `terraform.${this.stack}.tfstate`);
   }
 
-  declare(tokens: TokenDecl[]): void {
-    fs.writeFileSync(path.join(this.dir, 'tokens.json'), JSON.stringify({ stack: this.stack, tokens }, null, 2));
+  declare(tokens: TokenDecl[], options: DeclareOptions = {}): void {
+    if (options.backend) this.backend = options.backend;
+    const spec = this.backend ? { stack: this.stack, backend: this.backend, tokens } : { stack: this.stack, tokens };
+    fs.writeFileSync(path.join(this.dir, 'tokens.json'), JSON.stringify(spec, null, 2));
   }
 
   private childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -149,6 +198,70 @@ export class Workspace {
     const out = this.state().outputs[name];
     if (!out) throw new Error(`no output ${name} in ${this.stateFile}`);
     return String(out.value);
+  }
+
+  /**
+   * The state as the engine reads it (`state pull` in the stack directory, which needs a deploy or
+   * `init` there first): for a workspace with a backend, where there is no local state file. A
+   * stack with no state yet gives no outputs and no resources.
+   */
+  async statePull(env: Record<string, string> = {}): Promise<TfState> {
+    const res = await this.tf(['state', 'pull'], env);
+    if (res.code !== 0) throw new Error(`${this.engine.name} state pull failed (${res.code}):\n${res.all.slice(-3000)}`);
+    if (res.stdout.trim() === '') return { outputs: {}, resources: [] };
+    const state = JSON.parse(res.stdout) as TfState;
+    return { ...state, outputs: state.outputs ?? {}, resources: state.resources ?? [] };
+  }
+
+  /**
+   * Starts a command in its own process group (detached), collecting its output like run(); the
+   * caller can SIGKILL the whole group (the command and everything it started) with killGroup().
+   * After timeoutMs (default 300 s) the group is killed.
+   */
+  spawnGroup(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): SpawnedRun {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? this.dir, env: this.childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let all = '';
+    // Listeners first, before anything can be missed.
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      all += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      all += d;
+    });
+    const pid = child.pid;
+    const killGroup = (signal: NodeJS.Signals = 'SIGKILL') => {
+      if (pid === undefined) return;
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // the group is gone already
+      }
+    };
+    const done = new Promise<RunResult>((resolve, reject) => {
+      const timer = setTimeout(() => killGroup('SIGKILL'), opts.timeoutMs ?? 300_000);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (pid !== undefined) liveGroups.delete(pid);
+        resolve({ code: code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : -1), stdout, stderr, all, ms: Date.now() - started });
+      });
+    });
+    if (pid === undefined) return { pid: -1, done, output: () => all, killGroup };
+    liveGroups.add(pid);
+    return { pid, done, output: () => all, killGroup };
+  }
+
+  /** `cdktf deploy` in its own process group (see spawnGroup), e.g. to SIGKILL it and all it started mid-apply. */
+  spawnDeploy(env: Record<string, string> = {}, extraArgs: string[] = [], opts: { timeoutMs?: number } = {}): SpawnedRun {
+    return this.spawnGroup(CDKTF, ['deploy', this.stack, '--auto-approve', ...extraArgs], { env, timeoutMs: opts.timeoutMs });
   }
 
   /** Every file below the workspace except the state (which is where the password belongs). */

@@ -120,7 +120,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     expect(takeOver.length + replace.length).toBeGreaterThan(0);
     expect(res.all).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
     console.log(`crash-loop ${ws.engine.name}: the deploy after the crash stopped:\n${lines.join('\n')}`);
-    const env = takeOver.length ? { IONOS_REGISTRY_TOKEN_TAKE_OVER: takeOver.join(',') } : {};
+    const env: Record<string, string> = takeOver.length ? { IONOS_REGISTRY_TOKEN_TAKE_OVER: takeOver.join(',') } : {};
     const fixed = replace.length
       ? await ws.tf(['apply', '-auto-approve', '-input=false', ...replace.map((a) => `-replace=${a}`)], env)
       : await ws.deploy(env);

@@ -1,0 +1,356 @@
+/**
+ * Remote state: Terraform's built-in `pg` backend on a real PostgreSQL (started here, see
+ * test/helper/postgres.ts), the real engine (each of engines()) and the real emulator. What CI
+ * runners with remote state do: deploy, crash and continue on a fresh runner (no cdktf.out, no
+ * journal, only the state in PostgreSQL), and two runners deploying the same stack at once.
+ */
+import { RunningEmulator, startEmulator } from '../helper/emulator';
+import { RunningPostgres, startPostgres } from '../helper/postgres';
+import { waitFor } from '../helper/processes';
+import { BackendDecl, engines, RunResult, TfState, TokenDecl, Workspace } from '../helper/workspace';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+jest.setTimeout(10 * 60 * 1000);
+
+const creds = { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator' };
+const TAKE_OVER = 'IONOS_REGISTRY_TOKEN_TAKE_OVER';
+
+function ok(res: RunResult, what: string): RunResult {
+  if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-4000)}`);
+  return res;
+}
+
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+/**
+ * The handler's failure lines (`registry-token: <step> failed: ...`; not the specs step's count
+ * line, "registry-token: specs: 9 token(s): ..., 8 failed") as the step printed them, each once. The engine repeats a failed provisioner's output in its error box ("│ ... Output: ..."),
+ * wrapped at 78 columns: those copies are the engine's rendering, not lines of ours, and are left out.
+ */
+function failureLines(out: string): string[] {
+  return [
+    ...new Set(
+      stripAnsi(out)
+        .split('\n')
+        .filter((l) => !/^\s*(\S+\s+)?│/.test(l))
+        .filter((l) => /registry-token:.*\bfailed:/.test(l))
+        .map((l) => l.trim()),
+    ),
+  ];
+}
+
+/** What the failure lines tell the user to run: take-over ids (for a deploy) and `-replace` addresses. */
+interface Repair {
+  takeOver: string[];
+  replace: string[];
+}
+
+for (const engine of engines()) {
+  describe(`remote state in PostgreSQL, pg backend (${engine.name})`, () => {
+    let emu: RunningEmulator;
+    let pg: RunningPostgres;
+    const workspaces: Workspace[] = [];
+
+    beforeAll(async () => {
+      pg = await startPostgres();
+      emu = await startEmulator(['--latency-ms', '200']);
+    });
+    afterAll(async () => {
+      workspaces.forEach((ws) => ws.cleanup());
+      await emu?.stop();
+      await pg?.stop();
+    });
+    beforeEach(async () => {
+      await emu.reset();
+    });
+
+    const decls = (prefix: string, n: number): TokenDecl[] =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `${prefix}${i}`,
+        registryId: emu.registryId,
+        name: `${prefix}-${i}`,
+        scopes: [{ type: 'repository', name: 'app/*', actions: ['pull', 'push'] }],
+      }));
+
+    async function backend(db: string): Promise<BackendDecl> {
+      await pg.createDatabase(db);
+      return { type: 'pg', connStr: pg.connStr(db), schemaName: 'rt_state' };
+    }
+
+    /** `init` of the backend alone (a scratch config holding only it): creates the backend's schema and table. */
+    async function initBackend(ws: Workspace, be: BackendDecl): Promise<void> {
+      const dir = fs.mkdtempSync(path.join(ws.dir, 'backend-init-'));
+      const backendConfig = { conn_str: be.connStr, ...(be.schemaName ? { schema_name: be.schemaName } : {}) };
+      fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ terraform: { backend: { pg: backendConfig } } }));
+      ok(await ws.run(engine.binary, ['init', '-input=false', '-no-color'], { cwd: dir }), `${engine.name} init of the pg backend`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+
+    function workspace(tokens: TokenDecl[], be: BackendDecl): Workspace {
+      const ws = new Workspace(engine, { ...creds, IONOS_API_URL: emu.apiUrl });
+      ws.declare(tokens, { backend: be });
+      workspaces.push(ws);
+      return ws;
+    }
+
+    /** Live tokens: none with an undeclared name, and at most one per name. Returns them by name. */
+    async function liveByName(tokens: TokenDecl[]): Promise<Map<string, string[]>> {
+      const live = await emu.listTokens(emu.registryId);
+      const declared = new Set(tokens.map((t) => t.name));
+      const undeclared = live.filter((t) => !declared.has(t.properties.name)).map((t) => t.properties.name);
+      expect(undeclared).toEqual([]);
+      const byName = new Map<string, string[]>();
+      for (const t of live) byName.set(t.properties.name, [...(byName.get(t.properties.name) ?? []), t.id]);
+      const duplicates = [...byName].filter(([, ids]) => ids.length > 1).map(([name]) => name);
+      expect(duplicates).toEqual([]);
+      return byName;
+    }
+
+    /** Exactly the declared tokens are live, once each, and each password output of the (pulled) state logs in. */
+    async function expectConverged(ws: Workspace, tokens: TokenDecl[]): Promise<TfState> {
+      const byName = await liveByName(tokens);
+      expect([...byName.keys()].sort()).toEqual(tokens.map((t) => t.name).sort());
+      const state = await ws.statePull();
+      const bad: string[] = [];
+      for (const t of tokens) {
+        const out = state.outputs[`${t.id}_password`];
+        const password = out === undefined ? '' : String(out.value);
+        if (password === '' || !(await emu.login(emu.registryId, t.name, password))) bad.push(`${t.name} (${out === undefined ? 'no output' : password === '' ? 'empty password' : 'login refused'})`);
+      }
+      expect(bad).toEqual([]);
+      return state;
+    }
+
+    async function expectNoOp(ws: Workspace, what: string): Promise<void> {
+      await emu.clearRequests();
+      const res = ok(await ws.deploy(), what);
+      expect(res.all).toMatch(/No changes/);
+      expect(await emu.requests()).toEqual([]);
+    }
+
+    /**
+     * The contract for a failed deploy: every failure line names a declared token and exactly one
+     * command, either a deploy with IONOS_REGISTRY_TOKEN_TAKE_OVER=<id> (the id of that token) or an
+     * `apply -replace=<address>` (possibly with the take-over variable in front). Returns them.
+     */
+    async function expectRepairLines(res: RunResult, tokens: TokenDecl[]): Promise<Repair> {
+      const lines = failureLines(res.all);
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      const live = await emu.listTokens(emu.registryId);
+      const repair: Repair = { takeOver: [], replace: [] };
+      const broken: string[] = [];
+      for (const line of lines) {
+        const named = tokens.filter((t) => line.includes(`"${t.name}"`) || line.includes(`integ/${t.id}:`) || line.includes(`integ/${t.id} `));
+        const takeOver = [...line.matchAll(new RegExp(`${TAKE_OVER}=([0-9a-fA-F-]{36})`, 'g'))].map((m) => m[1]);
+        // (the address may be shell-quoted: -replace=terraform_data.'x_create_ABC')
+        const replace = [...line.matchAll(/-replace=(\S+)/g)].map((m) => m[1].replace(/['"]/g, ''));
+        const badAddress = replace.find((a) => !/^terraform_data\.[A-Za-z0-9_-]+_create_[0-9A-F]+$/.test(a));
+        if (badAddress) broken.push(`-replace=${badAddress} is not a create resource's address: ${line}`);
+        const oneCommand = (replace.length === 1 && takeOver.length <= 1) || (replace.length === 0 && takeOver.length === 1);
+        if (named.length !== 1 || !oneCommand) {
+          broken.push(`${named.length} tokens named, ${takeOver.length} take-over ids, ${replace.length} -replace: ${line}`);
+          continue;
+        }
+        // A take-over id is the id of the live token of the name the line names.
+        for (const id of takeOver) {
+          const at = live.find((t) => t.id.toLowerCase() === id.toLowerCase());
+          if (!at || at.properties.name !== named[0].name) broken.push(`take-over id ${id} is not the live token "${named[0].name}": ${line}`);
+          if (!repair.takeOver.includes(id)) repair.takeOver.push(id);
+        }
+        for (const a of replace) if (!repair.replace.includes(a)) repair.replace.push(a);
+      }
+      expect(broken).toEqual([]);
+      return repair;
+    }
+
+    /** Runs what the failure lines say, once: one deploy with the take-over ids, or one apply with every -replace. */
+    async function runRepair(ws: Workspace, repair: Repair): Promise<RunResult> {
+      const env: Record<string, string> = repair.takeOver.length ? { [TAKE_OVER]: repair.takeOver.join(',') } : {};
+      if (repair.replace.length === 0) return ws.deploy(env);
+      return ws.tf(['apply', '-auto-approve', '-input=false', ...repair.replace.map((a) => `-replace=${a}`)], env);
+    }
+
+    test('deploy 3 tokens: passwords from the pulled state log in; a second deploy is a no-op with no API call', async () => {
+      const tokens = decls('rsa', 3);
+      const ws = workspace(tokens, await backend(`rs_${engine.name}_a`));
+      const res = ok(await ws.deploy(), 'deploy');
+      expect(fs.existsSync(ws.stateFile)).toBe(false); // the state is in PostgreSQL, not local
+      await expectConverged(ws, tokens);
+      expect((await emu.requests()).map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 201', 'PUT 201', 'PUT 201']);
+      // The backend holds it: one row in the backend's table, for the default workspace.
+      expect((await pg.sql('SELECT name FROM rt_state.states', `rs_${engine.name}_a`)).trim()).toBe('default');
+      await expectNoOp(ws, 'second deploy');
+      console.log(`remote-state a (${engine.name}): deploy ${res.ms} ms, 3 tokens, then no-op`);
+      ws.cleanup();
+    });
+
+    /**
+     * A killed deploy continues on a fresh runner: cdktf.out (the journal, the result files) is gone,
+     * only the remote state is left, and the same env deploys again. The contract: it converges; or it
+     * fails and each failure line names a token and one command, and running those (once) converges.
+     * Never a live token that is not declared, never two of one name. Returns the measured line.
+     */
+    async function continueOnAFreshRunner(ws: Workspace, tokens: TokenDecl[], drainMs: number): Promise<string> {
+      const putsAtKill = (await emu.requests()).filter((r) => r.method === 'PUT').length;
+      // A call that reached the API before the kill is answered (and takes effect) after its latency.
+      await new Promise((r) => setTimeout(r, drainMs));
+      const liveAfterKill = (await liveByName(tokens)).size;
+      const stateAfterKill = await ws.statePull();
+      const inState = (kind: string) => stateAfterKill.resources.filter((r: { name: string }) => r.name.includes(`_${kind}_`)).length;
+
+      fs.rmSync(path.join(ws.dir, 'cdktf.out'), { recursive: true, force: true });
+      await emu.clearRequests();
+      const again = await ws.deploy();
+      await liveByName(tokens);
+      let repairRes: RunResult | undefined;
+      let repair: Repair = { takeOver: [], replace: [] };
+      let rounds = 0;
+      if (again.code !== 0) {
+        repair = await expectRepairLines(again, tokens);
+        repairRes = await runRepair(ws, repair);
+        rounds = 1;
+        if (repairRes.code !== 0) {
+          // A crash caught by a mid-apply state write on a runner that then lost its disk can need a
+          // second round: the first failed deploy stops at the create of a token the state does not
+          // record (take-over), before the step that names the tokens the state records without a
+          // password; the take-over deploy then names those. Each round is what the lines say.
+          rounds = 2;
+          const next = await expectRepairLines(repairRes, tokens);
+          const second = await runRepair(ws, next);
+          if (second.code !== 0) {
+            throw new Error(`two repair rounds named by the failure lines did not converge (${second.code}):\n${failureLines(second.all).join('\n')}\n${second.all.slice(-2000)}`);
+          }
+          repair = { takeOver: [...repair.takeOver, ...next.takeOver], replace: [...repair.replace, ...next.replace] };
+        }
+      }
+      await expectConverged(ws, tokens);
+      await expectNoOp(ws, 'a deploy after convergence');
+      const repaired = new Set([...repair.takeOver, ...repair.replace.map((a) => a.replace(/^terraform_data\.(.*)_create_[0-9A-F]+$/, '$1'))]);
+      return (
+        `PUTs answered at the kill ${putsAtKill}, live ${liveAfterKill}, remote state: ${inState('create')} create + ${inState('password')} password; ` +
+        `fresh-runner deploy exit ${again.code} (${again.ms} ms); tokens needing repair: ${repair.takeOver.length + repair.replace.length ? `${repaired.size}` : 0} ` +
+        `(take-over ${repair.takeOver.length}, -replace ${repair.replace.length}; repair rounds ${rounds}${repairRes ? `, first exit ${repairRes.code}, ${repairRes.ms} ms` : ''})`
+      );
+    }
+
+    /** spawnDeploy, SIGKILL of its whole process group once `when` holds; the killed run's result. */
+    async function deployAndKill(ws: Workspace, extraArgs: string[], what: string, when: () => Promise<boolean>): Promise<RunResult> {
+      const run = ws.spawnDeploy({}, extraArgs);
+      let exited = false;
+      void run.done.then(() => (exited = true));
+      try {
+        await waitFor(what, async () => ((await when()) || exited ? true : undefined), 120_000, 25);
+      } finally {
+        run.killGroup();
+      }
+      const crashed = await run.done;
+      if (exited && crashed.code === 0) throw new Error(`the deploy ended before ${what}:\n${crashed.all.slice(-2000)}`);
+      return crashed;
+    }
+
+    test('a fresh runner after a crash: SIGKILL mid-apply, cdktf.out gone, deploy again: converges, or says what to run, which converges', async () => {
+      const tokens = decls('rsb', 6);
+      const ws = workspace(tokens, await backend(`rs_${engine.name}_b`));
+      const started = Date.now();
+      // Parallelism 2 so that the kill lands mid-apply: some creates reached the API, some not.
+      const crashed = await deployAndKill(ws, ['--terraform-parallelism', '2'], '2 PUTs answered', async () => (await emu.requests()).filter((r) => r.method === 'PUT').length >= 2);
+      const measured = await continueOnAFreshRunner(ws, tokens, 1000);
+      console.log(`remote-state b (${engine.name}): killed after ${crashed.ms} ms; ${measured}; total ${Date.now() - started} ms`);
+      ws.cleanup();
+    });
+
+    test('a fresh runner after a crash that came after the engine persisted the state mid-apply: the same contract', async () => {
+      // The engine writes a remote state every ~20 s during an apply (and at its end). Slow creates
+      // (3 s each, one at a time) make the apply outlast that; the kill comes right after the first
+      // mid-apply write, which holds the creates done so far and the one running (the engine records
+      // a resource before its create provisioner runs), without its password.
+      const tokens = decls('rsp', 9);
+      const db = `rs_${engine.name}_b2`;
+      const ws = workspace(tokens, await backend(db));
+      await emu.addFault({ method: 'PUT', path: '/tokens/', latencyMs: 3000, times: tokens.length });
+      const started = Date.now();
+      const persisted = async () => (await pg.sql(`SELECT count(*) FROM rt_state.states WHERE data LIKE '%\\_create\\_%'`, db).catch(() => '0')).trim() !== '0';
+      const crashed = await deployAndKill(ws, ['--terraform-parallelism', '1'], 'a mid-apply state write', persisted);
+      await emu.clearFaults();
+      const measured = await continueOnAFreshRunner(ws, tokens, 3500);
+      console.log(`remote-state b2 (${engine.name}): killed after ${crashed.ms} ms; ${measured}; total ${Date.now() - started} ms`);
+      ws.cleanup();
+    });
+
+    /**
+     * Two runners (two workspaces: same stack, same tokens, same backend) start `cdktf deploy` at
+     * the same moment. The creates are slowed (4 s per PUT) so that the first one's apply, which
+     * holds the state lock, surely overlaps the second's.
+     */
+    async function race(db: string, env: Record<string, string>) {
+      const tokens = decls('rsc', 4);
+      const be = await backend(db);
+      const runners = [workspace(tokens, be), workspace(tokens, be)];
+      // The backend exists already, as it does for the runners of a deployed stack: the engine's first
+      // use of a pg backend creates its schema and table (CREATE ... IF NOT EXISTS, which PostgreSQL
+      // does not make safe against a concurrent create), and that race is not the one under test.
+      await initBackend(runners[0], be);
+      await emu.addFault({ method: 'PUT', path: '/tokens/', latencyMs: 4000, times: tokens.length });
+      const started = Date.now();
+      const runs = runners.map((ws) => ws.spawnDeploy(env));
+      const results = await Promise.all(runs.map((r) => r.done));
+      const ms = Date.now() - started;
+      await emu.clearFaults();
+      const calls = (await emu.requests()).map((r) => `${r.method} ${r.status}`);
+      await liveByName(tokens);
+      return { tokens, runners, results, calls, ms };
+    }
+
+    /** After the race: one live token per name, passwords log in, and a deploy from either runner does nothing. */
+    async function expectRaceConverged(tokens: TokenDecl[], runners: Workspace[], results: RunResult[]): Promise<void> {
+      const winner = results.findIndex((r) => r.code === 0);
+      expect(winner).toBeGreaterThanOrEqual(0);
+      await expectConverged(runners[winner], tokens);
+      for (const [i, ws] of runners.entries()) await expectNoOp(ws, `a deploy from runner ${i + 1}`);
+      await expectConverged(runners[1 - winner], tokens);
+    }
+
+    const lockLine = (r: RunResult) =>
+      stripAnsi(r.all)
+        .split('\n')
+        .find((l) => /acquiring the state lock/i.test(l))
+        ?.replace(/^\W*(integ\s+)?\W*/, '')
+        .trim();
+
+    test('two runners deploy the same stack at once: the loser fails on the state lock before any API call; no duplicate, then a no-op', async () => {
+      const { tokens, runners, results, calls, ms } = await race(`rs_${engine.name}_c`, {});
+      const codes = results.map((r) => r.code);
+      const failed = results.filter((r) => r.code !== 0);
+      if (failed.length !== 1) throw new Error(`expected exactly one runner to fail on the lock; exit codes ${codes.join(' / ')}:\n${results.map((r) => r.all.slice(-2000)).join('\n-----\n')}`);
+      const [loser] = failed;
+      expect(loser.all).toMatch(/Error acquiring the state lock/i);
+      // It stopped before planning: no step ran, so no failure line of ours and no API call of its own.
+      expect(failureLines(loser.all)).toEqual([]);
+      expect(stripAnsi(loser.all)).not.toMatch(/Provisioning with 'local-exec'/);
+      // Every API call there was: one create per token, all by the runner that held the lock.
+      expect(calls).toEqual(tokens.map(() => 'PUT 201'));
+      await expectRaceConverged(tokens, runners, results);
+      console.log(
+        `remote-state c (${engine.name}): exit codes ${codes.join(' / ')} (${results.map((r) => `${r.ms} ms`).join(' / ')}; ${ms} ms); ` +
+          `API calls ${calls.length}; the loser: "${lockLine(loser)}"`,
+      );
+      runners.forEach((ws) => ws.cleanup());
+    });
+
+    test('two runners at once with -lock-timeout (TF_CLI_ARGS_apply): the second waits, then finds nothing to do', async () => {
+      // cdktf deploy does not forward -lock-timeout; the engine reads it from TF_CLI_ARGS_apply.
+      const { tokens, runners, results, calls, ms } = await race(`rs_${engine.name}_c2`, { TF_CLI_ARGS_apply: '-lock-timeout=120s' });
+      for (const [i, r] of results.entries()) ok(r, `runner ${i + 1}`);
+      // One applied the creates; the other waited for the lock and then planned against its state.
+      expect(results.filter((r) => /No changes/.test(r.all))).toHaveLength(1);
+      expect(calls).toEqual(tokens.map(() => 'PUT 201'));
+      await expectRaceConverged(tokens, runners, results);
+      console.log(
+        `remote-state c2 (${engine.name}): exit codes ${results.map((r) => r.code).join(' / ')} (${results.map((r) => `${r.ms} ms`).join(' / ')}; ${ms} ms); ` +
+          `API calls ${calls.length}; "No changes" from runner ${results.findIndex((r) => /No changes/.test(r.all)) + 1}`,
+      );
+      runners.forEach((ws) => ws.cleanup());
+    });
+  });
+}

@@ -172,7 +172,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     const ws = new Workspace(engine, { ...creds, IONOS_API_URL: emu.apiUrl });
     ws.declare(declared);
     const held = uuidv5(TOKEN_ID_NAMESPACE, `${ws.stack}|t0|${emu.registryId}|held-create`);
-    await emu.addFault({ method: 'PUT', path: `/tokens/${held}$`, latencyMs: 60_000, times: 1 });
+    // The PUT takes effect, then its answer is held back (a delayed effect would land in a later test).
+    await emu.addFault({ method: 'PUT', path: `/tokens/${held}$`, status: 502, commit: true, latencyMs: 60_000, times: 1 });
     const run = startGroup(ws, ['deploy', ws.stack, '--auto-approve']);
     const until = Date.now() + 120_000;
     while (Date.now() < until && !(fs.existsSync(ws.stateFile) && /"t1_password_[0-9A-F]{8}"/.test(fs.readFileSync(ws.stateFile, 'utf8')))) await sleep(50);

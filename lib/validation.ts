@@ -1,7 +1,8 @@
 /**
- * The token rules of the IONOS Container Registry API, in one place. The construct checks them at
- * synth, the handler at apply (for values that were unresolved at synth) and the emulator on every
- * request, so all three say the same words.
+ * The token rules of the IONOS Container Registry API and the construct's props, in one place: the
+ * rule functions, and the table of which rule checks which prop ({@link checkTokenProps}). The
+ * construct checks them at synth, the handler at apply (for values that were unresolved at synth)
+ * and the emulator on every request, so all three say the same words.
  *
  * Pure functions of plain values: no cdktf import here (the handler bundle and the emulator use it).
  */
@@ -167,34 +168,98 @@ export function checkScopes(
   return out;
 }
 
-/** The declared spec of a token, loosely typed so that props, env and request bodies all fit. */
-export interface TokenSpecLike {
-  readonly registryId?: unknown;
-  readonly name?: unknown;
-  readonly scopes?: unknown;
-  readonly status?: unknown;
-  readonly expiryDate?: unknown;
-}
-
-/**
- * Every rule that can be checked without the API: registry uuid, name, scopes, status, expiry format.
- * The expiry's distance from now is separate ({@link checkExpiryLead}), because at synth it is only a
- * warning and at apply an error.
- */
-export function checkTokenSpec(spec: TokenSpecLike, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
-  const out: Violation[] = [];
-  if (spec.registryId !== undefined && !isUnresolved(spec.registryId)) out.push(...checkUuid(spec.registryId, 'registryId'));
-  if (!isUnresolved(spec.name)) out.push(...checkName(spec.name));
-  out.push(...checkScopes(spec.scopes, 'scopes', isUnresolved));
-  if (spec.status !== undefined && !isUnresolved(spec.status)) out.push(...checkStatus(spec.status));
-  if (spec.expiryDate !== undefined && spec.expiryDate !== null && !isUnresolved(spec.expiryDate)) {
-    out.push(...checkExpiryFormat(spec.expiryDate));
-  }
-  return out;
+/** A registry hostname as Docker config keys it: `host` or `host:port`, no scheme, no path. */
+export function checkHostname(host: unknown, prop = 'registryHostname'): Violation[] {
+  if (typeof host === 'string' && /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/.test(host)) return [];
+  return [violation(prop, host, 'must be a hostname such as "myregistry.cr.de-fra.ionos.com" (optionally with ":port"; no scheme, no path)')];
 }
 
 /** A whole number of at least `min` (retry attempts, time budgets). */
 export function checkWholeNumber(value: unknown, prop: string, min: number): Violation[] {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min) return [];
   return [violation(prop, value, `must be a whole number of at least ${min}`)];
+}
+
+/** A token's props, loosely typed, as the construct's config, a step or a request body give them. */
+export interface TokenPropsLike {
+  readonly registryId?: unknown;
+  readonly name?: unknown;
+  readonly scopes?: unknown;
+  readonly status?: unknown;
+  readonly expiryDate?: unknown;
+  readonly maxAttempts?: unknown;
+  readonly totalTimeoutSeconds?: unknown;
+  readonly adoptTokenId?: unknown;
+  readonly registryHostname?: unknown;
+  readonly rotationTrigger?: unknown;
+}
+
+type Rule = (value: unknown, isUnresolved: IsUnresolved) => Violation[];
+
+/**
+ * The rule of each prop, in the order their errors are reported. A prop that is not set (undefined,
+ * or null for "never expires") is not checked, except the two every token needs, `name` and `scopes`.
+ * A value unresolved at synth is skipped (the scopes rule looks inside the list); the handler checks
+ * it at apply with the same words.
+ */
+const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
+  registryId: (v) => checkUuid(v, 'registryId'),
+  name: (v) => checkName(v),
+  scopes: (v, isUnresolved) => checkScopes(v, 'scopes', isUnresolved),
+  status: (v) => checkStatus(v),
+  expiryDate: (v) => checkExpiryFormat(v),
+  maxAttempts: (v) => checkWholeNumber(v, 'maxAttempts', 1),
+  totalTimeoutSeconds: (v) => checkWholeNumber(v, 'totalTimeoutSeconds', 1),
+  adoptTokenId: (v) => checkUuid(v, 'adoptTokenId'),
+  registryHostname: (v) => checkHostname(v),
+  rotationTrigger: (v) => (typeof v === 'string' ? [] : [violation('rotationTrigger', v, 'must be a string')]),
+};
+const REQUIRED: ReadonlySet<string> = new Set(['name', 'scopes']);
+
+/** A token declared earlier in the same stack, for {@link checkUniqueName}. */
+export interface DeclaredToken {
+  readonly path: string;
+  readonly registryId: unknown;
+  readonly name: unknown;
+}
+
+/** A second token with the same name in the same registry: the API would refuse it at apply (names are unique in a registry). */
+export function checkUniqueName(
+  declared: readonly DeclaredToken[],
+  registryId: unknown,
+  name: unknown,
+  isUnresolved: IsUnresolved = NEVER_UNRESOLVED,
+): Violation[] {
+  const known = (t: { registryId: unknown; name: unknown }) => typeof t.registryId === 'string' && typeof t.name === 'string' && !isUnresolved(t.registryId) && !isUnresolved(t.name);
+  if (!known({ registryId, name })) return [];
+  const first = declared.find((t) => known(t) && (t.registryId as string).toLowerCase() === (registryId as string).toLowerCase() && t.name === name);
+  if (!first) return [];
+  return [violation('name', name, `is already declared by ${first.path} in registry ${registryId as string} (names are unique in a registry)`)];
+}
+
+export interface CheckOptions {
+  /** Values not known yet (cdktf tokens at synth) are skipped. */
+  readonly isUnresolved?: IsUnresolved;
+  /** The tokens declared before this one in its stack: its name must not repeat one of theirs in the same registry. */
+  readonly declared?: readonly DeclaredToken[];
+  /** Check only the props given (a step's retry settings): `name` and `scopes` are not required. */
+  readonly partial?: boolean;
+}
+
+/**
+ * Every rule that can be checked without the API, from the table above; then, when they all hold,
+ * that the name is not taken in the stack. The expiry's distance from now is apart
+ * ({@link checkExpiryLead}): at synth it is only a warning, at apply an error.
+ */
+export function checkTokenProps(props: TokenPropsLike, options: CheckOptions = {}): Violation[] {
+  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
+  const out: Violation[] = [];
+  for (const [prop, rule] of Object.entries(RULES) as [keyof TokenPropsLike, Rule][]) {
+    const value = props[prop];
+    const unset = value === undefined || (value === null && !REQUIRED.has(prop));
+    if (unset ? options.partial || !REQUIRED.has(prop) : isUnresolved(value)) continue;
+    out.push(...rule(value, isUnresolved));
+  }
+  if (out.length === 0 && options.declared) out.push(...checkUniqueName(options.declared, props.registryId, props.name, isUnresolved));
+  return out;
 }

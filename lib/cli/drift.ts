@@ -10,19 +10,15 @@ import * as path from 'node:path';
 import type { ApiTokenResponse } from '../api-types';
 import { ApiError, clientConfigFromEnv, InvalidConfigError, MissingCredentialsError, RegistryApiClient } from '../client';
 import { Journal } from '../handler/journal';
-import { StepError, update } from '../handler/lifecycle';
-import { describeScope, DesiredToken, normalizeScopes, planUpdate, sameExpiry } from '../token-spec';
+import { StepError } from '../handler/errors';
+import { update } from '../handler/lifecycle';
 import { CliError } from './errors';
 import { mdEscape } from './plan-summary';
-import { desiredFrom } from './resources';
+import { desiredFrom, DesiredToken, FieldDifference, planUpdate } from '../token-spec';
 import type { StateToken } from './state';
 
-/** One difference between the live token and the declared one. */
-export interface Difference {
-  readonly field: 'status' | 'expiry' | 'scopes' | 'name';
-  readonly live: string;
-  readonly declared: string;
-}
+/** One difference between the live token and the declared one: a field planUpdate compares, or the name. */
+export type Difference = FieldDifference | { readonly field: 'name'; readonly live: string; readonly declared: string };
 
 export type DriftState = 'ok' | 'drift' | 'gone' | 'renamed' | 'fixed' | 'error';
 
@@ -68,18 +64,9 @@ export function compare(token: StateToken, live: ApiTokenResponse | undefined, n
       line: `renamed ${token.name}: the token at ${token.tokenId} is named "${lp.name}"; names cannot change in place (not fixable)`,
     };
   }
-  const differences: Difference[] = [];
-  if (lp.status !== want.status) differences.push({ field: 'status', live: lp.status, declared: want.status });
-  if (!sameExpiry(lp.expiryDate, want.expiryDate)) {
-    differences.push({ field: 'expiry', live: lp.expiryDate ?? 'never', declared: want.expiryDate ?? 'never' });
-  }
-  const liveScopes = normalizeScopes(lp.scopes).map(describeScope);
-  const wantScopes = normalizeScopes(want.scopes).map(describeScope);
-  if (liveScopes.join('\n') !== wantScopes.join('\n')) {
-    differences.push({ field: 'scopes', live: liveScopes.join('; ') || 'none', declared: wantScopes.join('; ') || 'none' });
-  }
-  if (differences.length === 0) return { ...base, state: 'ok', differences, line: `ok ${token.name}` };
   const plan = planUpdate(live, want);
+  if (plan.kind === 'none') return { ...base, state: 'ok', differences: [], line: `ok ${token.name}` };
+  const differences = plan.differences;
   const fix = plan.kind === 'put' ? 'PUT' : 'PATCH';
   const words = differences.map((d) => `${d.field} ${d.field === 'scopes' ? 'are' : 'is'} ${d.live}, declared ${d.declared}`).join('; ');
   return { ...base, state: 'drift', differences, fix, line: `drift ${token.name}: ${words} (--fix: ${fix}, password kept)` };

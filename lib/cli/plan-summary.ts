@@ -5,9 +5,10 @@
  * string of the plan out of what it prints.
  */
 import type { ApiTokenResponse } from '../api-types';
-import { planUpdate } from '../token-spec';
+import { isRecord } from '../is-record';
+import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
 import { CliError } from './errors';
-import { desiredFrom, IdentityValues, identityInput, isRecord, parseResourceName, readIdentity, readSpec, readStackSpecs, Role, SpecValues, STACK_SPECS_NAME } from './resources';
+import { IdentityValues, identityInput, readIdentity, readLayout, readSpec, readStackSpecs, Role } from './resources';
 import { redact, sensitiveStrings } from './secrets';
 
 /** What happens to one token. */
@@ -170,23 +171,18 @@ function virtualSpec(stack: ResourceChange, path: string): ResourceChange {
 }
 
 function groupsOf(plan: unknown): Group[] {
-  const groups = new Map<string, Group>();
-  const stackSpecs = new Map<string, ResourceChange>();
-  for (const rc of resourceChanges(plan)) {
-    if (!isRecord(rc) || rc.type !== 'terraform_data' || rc.mode !== 'managed' || typeof rc.name !== 'string' || !isRecord(rc.change)) continue;
-    const moduleAddress = typeof rc.module_address === 'string' ? `${rc.module_address}.` : '';
-    if (rc.name === STACK_SPECS_NAME) {
-      stackSpecs.set(moduleAddress, changeOf(rc, 'spec'));
-      continue;
-    }
-    const parsed = parseResourceName(rc.name);
-    if (!parsed) continue;
-    const key = `${moduleAddress}${parsed.prefix}`;
-    const group = groups.get(key) ?? { key, module: moduleAddress, prefix: parsed.prefix, parts: {} };
-    group.parts[parsed.role] = changeOf(rc, parsed.role);
-    groups.set(key, group);
-  }
-  for (const g of groups.values()) {
+  const items = resourceChanges(plan).flatMap((rc) => {
+    if (!isRecord(rc) || rc.type !== 'terraform_data' || rc.mode !== 'managed' || typeof rc.name !== 'string' || !isRecord(rc.change)) return [];
+    return [{ name: rc.name, module: typeof rc.module_address === 'string' ? `${rc.module_address}.` : '', resource: rc }];
+  });
+  const layout = readLayout(items);
+  const groups = layout.tokens.map((t): Group => {
+    const parts: Partial<Record<Role, ResourceChange>> = {};
+    for (const [role, rc] of Object.entries(t.parts) as [Role, Record<string, unknown>][]) parts[role] = changeOf(rc, role);
+    return { key: `${t.module}${t.prefix}`, module: t.module, prefix: t.prefix, parts };
+  });
+  const stackSpecs = new Map([...layout.stackSpecs].map(([module, rc]) => [module, changeOf(rc, 'spec')]));
+  for (const g of groups) {
     if (!g.parts.identity && g.parts.password) {
       const id = virtualIdentity(g.parts.password, g.parts.create);
       if (id) g.parts.identity = id;
@@ -198,7 +194,7 @@ function groupsOf(plan: unknown): Group[] {
     if (!g.parts.spec && stack && path) g.parts.spec = virtualSpec(stack, path);
   }
   // Ours only: an identity with the identity shape (before or after) and a spec or create beside it.
-  return [...groups.values()].filter((g) => {
+  return groups.filter((g) => {
     const id = g.parts.identity;
     return id !== undefined && (readIdentity(id.before) ?? readIdentity(id.after)) !== undefined && (g.parts.spec || g.parts.create);
   });
@@ -264,7 +260,7 @@ function show(v: string | undefined, unknown = false): string {
   return unknown ? UNKNOWN : (v ?? '?');
 }
 
-function specChanges(name: string, before: SpecValues, after: SpecValues) {
+function specChanges(name: string, before: ReadableSpec, after: ReadableSpec) {
   const live = desiredFrom(name, before);
   const plan = planUpdate({ id: '', properties: { ...live } } as unknown as ApiTokenResponse, desiredFrom(name, after));
   return plan;

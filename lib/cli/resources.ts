@@ -9,9 +9,11 @@
  * which is read the same way. Since 0.3 the spec is not a resource of the token's own but an entry
  * of the stack's one `registry-token-specs` resource: `triggers_replace.tokens["<construct path>"]`.
  */
-import type { ApiScope } from '../api-types';
-import type { DesiredToken } from '../token-spec';
-export { STACK_SPECS_NAME } from '../handler/consts';
+import { STACK_SPECS_NAME } from '../handler/consts';
+import { isRecord } from '../is-record';
+import type { ReadableSpec } from '../token-spec';
+
+export { STACK_SPECS_NAME };
 
 export type Role = 'identity' | 'create' | 'password' | 'spec';
 
@@ -23,8 +25,45 @@ export function parseResourceName(name: string): { prefix: string; role: Role } 
   return m ? { prefix: m[1], role: m[2] as Role } : undefined;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A resource as {@link readLayout} sees it: its name, its module ("" for the root), and what the caller reads of it. */
+export interface LayoutItem<R> {
+  readonly name: string;
+  readonly module: string;
+  readonly resource: R;
+}
+
+/** One token's resources by role. */
+export interface TokenResources<R> {
+  readonly module: string;
+  /** The construct path below the stack, as cdktf put it in the resource names. */
+  readonly prefix: string;
+  readonly parts: Partial<Record<Role, R>>;
+}
+
+/** The tokens of a stack (a state, or a plan), and each module's specs resource. */
+export interface Layout<R> {
+  readonly tokens: TokenResources<R>[];
+  /** By module. */
+  readonly stackSpecs: Map<string, R>;
+}
+
+/** The one layout reader (drift and plan-summary): sorts a stack's `terraform_data` resources into tokens and specs resources. */
+export function readLayout<R>(items: Iterable<LayoutItem<R>>): Layout<R> {
+  const tokens = new Map<string, { module: string; prefix: string; parts: Partial<Record<Role, R>> }>();
+  const stackSpecs = new Map<string, R>();
+  for (const item of items) {
+    if (item.name === STACK_SPECS_NAME) {
+      stackSpecs.set(item.module, item.resource);
+      continue;
+    }
+    const parsed = parseResourceName(item.name);
+    if (!parsed) continue;
+    const key = `${item.module}|${parsed.prefix}`;
+    const token = tokens.get(key) ?? { module: item.module, prefix: parsed.prefix, parts: {} };
+    token.parts[parsed.role] = item.resource;
+    tokens.set(key, token);
+  }
+  return { tokens: [...tokens.values()], stackSpecs };
 }
 
 /**
@@ -106,14 +145,6 @@ export function readIdentity(values: unknown): IdentityValues | undefined {
   };
 }
 
-/** What the spec resource holds, in its readable form. */
-export interface SpecValues {
-  readonly status?: string;
-  /** `never` or RFC 3339. */
-  readonly expiry?: string;
-  readonly scopes?: string[];
-}
-
 /** The entries of the stack's specs resource by construct path, or undefined when it has not that shape. */
 export function readStackSpecs(values: unknown): Map<string, unknown> | undefined {
   if (!isRecord(values)) return undefined;
@@ -122,7 +153,8 @@ export function readStackSpecs(values: unknown): Map<string, unknown> | undefine
   return new Map(Object.entries(t.tokens));
 }
 
-export function readSpec(values: unknown): SpecValues | undefined {
+/** A spec in plain words: a 0.2 spec resource's triggers, or (as `{ triggers_replace: entry }`) an entry of the specs resource. */
+export function readSpec(values: unknown): ReadableSpec | undefined {
   if (!isRecord(values)) return undefined;
   const t = unwrapDynamic(values.triggers_replace);
   if (!isRecord(t) || !('status' in t) || !('scopes' in t)) return undefined;
@@ -130,22 +162,5 @@ export function readSpec(values: unknown): SpecValues | undefined {
     status: str(t.status),
     expiry: str(t.expiry_date),
     scopes: Array.isArray(t.scopes) ? t.scopes.filter((s): s is string => typeof s === 'string') : undefined,
-  };
-}
-
-/** `repository app/* pull,push` → `{ type, name, actions }` (the path may hold spaces). */
-export function parseReadableScope(s: string): ApiScope {
-  const parts = s.trim().split(' ');
-  if (parts.length < 3) return { type: parts[0] ?? '', name: parts[1] ?? '', actions: [] };
-  return { type: parts[0], name: parts.slice(1, -1).join(' '), actions: parts[parts.length - 1].split(',').filter(Boolean) };
-}
-
-/** The declared token as the handler would receive it, from identity name and spec triggers. */
-export function desiredFrom(name: string, spec: SpecValues): DesiredToken {
-  return {
-    name,
-    scopes: (spec.scopes ?? []).map(parseReadableScope),
-    status: spec.status ?? 'enabled',
-    expiryDate: !spec.expiry || spec.expiry === 'never' ? null : spec.expiry,
   };
 }

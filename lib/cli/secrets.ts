@@ -4,9 +4,8 @@
  * of defence every string found at a sensitive path of the plan is collected and cut out of anything
  * the CLI prints.
  */
-import { isRecord } from './resources';
-
-export const REDACTED = '[REDACTED]';
+import { REDACTED } from '../client/redact';
+import { isRecord } from '../is-record';
 
 /** Every string below `value` (object values, array items). */
 function allStrings(value: unknown, out: Set<string>): void {

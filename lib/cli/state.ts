@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from './errors';
-import { IdentityValues, isRecord, parseResourceName, readIdentity, readIdentityOf, readSpec, readStackSpecs, Role, SpecValues, STACK_SPECS_NAME } from './resources';
+import { isRecord } from '../is-record';
+import type { ReadableSpec } from '../token-spec';
+import { IdentityValues, readIdentity, readIdentityOf, readLayout, readSpec, readStackSpecs } from './resources';
 
 /** One token as the state declares it. */
 export interface StateToken {
@@ -21,7 +23,7 @@ export interface StateToken {
   /** `terraform_data.<name>` of the resource whose replacement re-creates the token (`create`; `identity` before 0.2), for the `-replace` hint. */
   readonly identityAddress: string;
   /** Undefined when the state has no spec for the token (a create that never finished). */
-  readonly spec?: SpecValues;
+  readonly spec?: ReadableSpec;
   /** Where the state came from, for messages. */
   readonly source: string;
 }
@@ -72,35 +74,22 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
   } else {
     throw new CliError(`${source} is neither a Terraform state (version, resources) nor "terraform show -json" output (format_version)`);
   }
-  const groups = new Map<string, Partial<Record<Role, StateResource>>>();
-  const stackSpecs = new Map<string, Map<string, unknown>>();
-  for (const r of resources) {
-    if (r.name === STACK_SPECS_NAME) {
-      const entries = readStackSpecs(r.values);
-      if (entries) stackSpecs.set(r.moduleAddress, entries);
-      continue;
-    }
-    const parsed = parseResourceName(r.name);
-    if (!parsed) continue;
-    const key = `${r.moduleAddress}|${parsed.prefix}`;
-    const g = groups.get(key) ?? {};
-    g[parsed.role] = r;
-    groups.set(key, g);
-  }
+  const layout = readLayout(resources.map((r) => ({ name: r.name, module: r.moduleAddress, resource: r })));
   const tokens: StateToken[] = [];
-  for (const [key, g] of groups) {
+  for (const { module, prefix, parts: g } of layout.tokens) {
     const id: IdentityValues | undefined = g.identity ? readIdentity(g.identity.values) : readIdentityOf(g.password?.values, g.create?.values);
     const replaces = g.identity ?? g.create;
     if (!id || !replaces || !id.name || !id.registryId || !id.tokenId) continue;
+    const entry = readStackSpecs(layout.stackSpecs.get(module)?.values)?.get(id.path ?? '');
     tokens.push({
-      path: id.path ?? key.split('|')[1],
+      path: id.path ?? prefix,
       name: id.name,
       registryId: id.registryId,
       tokenId: id.tokenId,
       apiUrl: id.apiUrl ?? '',
       adopted: id.adopt,
       identityAddress: replaces.address,
-      spec: g.spec ? readSpec(g.spec.values) : readSpec({ triggers_replace: stackSpecs.get(key.split('|')[0])?.get(id.path ?? '') }),
+      spec: g.spec ? readSpec(g.spec.values) : readSpec({ triggers_replace: entry }),
       source,
     });
   }

@@ -57,16 +57,6 @@ export class ApiError extends Error {
     this.attempts = d.attempts ?? 1;
     Object.setPrototypeOf(this, new.target.prototype);
   }
-
-  /** True for 404. */
-  public get isNotFound(): boolean {
-    return this.status === 404;
-  }
-
-  /** True for 409 (e.g. `already exists: name is not available`). */
-  public get isConflict(): boolean {
-    return this.status === 409;
-  }
 }
 
 /**
@@ -90,9 +80,4 @@ export class UnexpectedResponseError extends ApiError {
     this.bodySnippet = d.bodySnippet;
     Object.setPrototypeOf(this, new.target.prototype);
   }
-}
-
-/** True when `e` is an {@link ApiError} with HTTP status `status`. */
-export function isApiError(e: unknown, status?: number): e is ApiError {
-  return e instanceof ApiError && (status === undefined || e.status === status);
 }

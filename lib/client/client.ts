@@ -1,58 +1,22 @@
 /**
- * The IONOS Container Registry token API client used by the apply-time handler. Node built-ins,
- * axios and axios-retry only (it is bundled into one file with esbuild).
+ * The IONOS Container Registry token API client used by the apply-time handler and the CLI: the four
+ * calls the lifecycle makes on one token (GET, PUT, PATCH, DELETE). Node built-ins and axios only (it
+ * is bundled into one file with esbuild).
  *
- * Retries: axios-retry repeats GET, PUT, PATCH and DELETE on 429, 502, 503, 504, connection resets
- * and timeouts; POST only on 429 and on connection errors that prove the request was never sent
- * (a POST answered with 502/504 may have created the token: the caller goes through the idempotent
- * PUT instead). Waits are exponential with full jitter (or the server's Retry-After), bounded by
- * `maxAttempts` and by the call's time budget `totalTimeoutMs`: the client never sleeps past it.
+ * Retries (a loop of its own, see #send): every call is idempotent (PUT at the token's own id, PATCH
+ * of absolute values), so each is repeated on 429, 502, 503, 504, connection resets and timeouts.
+ * Waits are exponential with full jitter (or the server's Retry-After), bounded by `maxAttempts` and
+ * by the call's time budget `totalTimeoutMs`: the client never sleeps past it.
  */
 import { STATUS_CODES } from 'node:http';
-import axios, { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import axiosRetry from 'axios-retry';
-import type {
-  ApiErrorResponse,
-  ApiTokenInput,
-  ApiTokenInputProperties,
-  ApiTokenPatch,
-  ApiTokenResponse,
-  ApiTokensResponse,
-} from '../api-types';
+import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import type { ApiErrorResponse, ApiTokenInput, ApiTokenInputProperties, ApiTokenPatch, ApiTokenResponse } from '../api-types';
+import { isRecord } from '../is-record';
 import { UUID_PATTERN } from '../validation';
 import { ApiError, UnexpectedResponseError } from './api-error';
-import {
-  CLIENT_ENV,
-  ClientConfig,
-  DEFAULT_RETRY_BASE_DELAY_MS,
-  DEFAULT_RETRY_MAX_DELAY_MS,
-} from './config';
+import { CLIENT_ENV, ClientConfig, DEFAULT_RETRY_BASE_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS } from './config';
 import { bodySnippet, makeRedactor } from './redact';
-import { isTransientFailure, retryDelayMs, retryVerdict, RetryVerdict } from './retry';
-
-/**
- * A registry as `GET /registries/{id}` returns it, as far as the client checks it (only `id`); the full
- * documented shape is lib/api-schemas.ts's ApiRegistryResponse.
- */
-export interface RegistryInfo {
-  id: string;
-  type?: string;
-  href?: string;
-  metadata?: Record<string, unknown>;
-  properties?: {
-    name?: string;
-    hostname?: string;
-    location?: string;
-    [key: string]: unknown;
-  };
-}
-
-export interface ListTokensOptions {
-  /** Default 0. */
-  offset?: number;
-  /** Default 100. */
-  limit?: number;
-}
+import { isRetriedStatus, isTransientError, retryDelayMs } from './retry';
 
 export interface PutTokenResult {
   /** True when the PUT created the token (HTTP 201); false when it replaced one (HTTP 200). */
@@ -70,7 +34,7 @@ export interface ClientStats {
 /** The body of a create or replace: the PostTokenInput, or just its properties. */
 export type TokenInput = ApiTokenInput | ApiTokenInputProperties;
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Method = 'get' | 'put' | 'patch' | 'delete';
 
 interface Call {
   /** e.g. `PUT token`. */
@@ -79,7 +43,6 @@ interface Call {
   subject?: string;
   method: Method;
   path: string;
-  params?: Record<string, string>;
   body?: unknown;
 }
 
@@ -93,26 +56,18 @@ interface RawResponse {
   note?: string;
 }
 
-/** Per-call retry bookkeeping. */
-interface CallState {
-  deadline: number;
-  retries: number;
-  nextDelay: number;
-  /** Set when a transient failure was not retried, and why. */
-  stoppedBecause?: 'budget' | 'method';
-  stopDelay?: number;
+/** How a call's attempts ended: the attempts made and, when a transient failure was not retried for the budget, the wait it would have taken. */
+interface Attempts {
+  count: number;
+  budgetStop?: { delay: number };
 }
 
 /** Below this much time left after a wait, another attempt is pointless. */
 const MIN_ATTEMPT_MS = 50;
-const DEFAULT_PAGE_LIMIT = 100;
-const MAX_PAGES = 10_000;
 
 const TOKEN_SHAPE = 'a JSON token (uuid id, properties.name, properties.credentials)';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function isTokenInput(v: TokenInput): v is ApiTokenInput {
   return isRecord((v as Partial<ApiTokenInput>).properties);
@@ -186,71 +141,9 @@ export class RegistryApiClient {
       transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
     });
-    this.#http.interceptors.request.use((req) => {
-      this.stats.requests += 1;
-      return req;
-    });
-    // Defaults: no retries. Each call passes its own policy (see #send).
-    axiosRetry(this.#http, { retries: 0 });
-  }
-
-  // ---------------------------------------------------------------- registries
-
-  /** GET /registries/{registryId}. */
-  public async getRegistry(registryId: string): Promise<RegistryInfo> {
-    const call: Call = { operation: 'GET registry', subject: registryId, method: 'get', path: `/registries/${enc(registryId)}` };
-    const res = await this.#send(call);
-    const body = this.#expectJson(call, res, 200, 'a JSON registry (id)');
-    if (!isRecord(body) || typeof body.id !== 'string' || body.id === '') {
-      throw this.#unexpected(call, res, 'a JSON registry (id)', 'the body has no id');
-    }
-    return body as unknown as RegistryInfo;
   }
 
   // ---------------------------------------------------------------- tokens
-
-  /** GET /registries/{registryId}/tokens?offset&limit: one page. */
-  public async listTokens(registryId: string, options: ListTokensOptions = {}): Promise<ApiTokensResponse> {
-    const offset = options.offset ?? 0;
-    const limit = options.limit ?? DEFAULT_PAGE_LIMIT;
-    const call: Call = {
-      operation: 'GET tokens',
-      subject: `of registry ${registryId}`,
-      method: 'get',
-      path: `/registries/${enc(registryId)}/tokens`,
-      params: { offset: String(offset), limit: String(limit) },
-    };
-    const res = await this.#send(call);
-    const expected = 'a JSON token list (items of tokens)';
-    const body = this.#expectJson(call, res, 200, expected);
-    if (!isRecord(body) || !Array.isArray(body.items)) {
-      throw this.#unexpected(call, res, expected, 'the body has no items array');
-    }
-    body.items.forEach((item, i) => {
-      const problem = tokenProblem(item, false);
-      if (problem) throw this.#unexpected(call, res, expected, `items[${i}]: ${problem}`);
-      normalizeToken(item as Record<string, unknown>);
-    });
-    return body as unknown as ApiTokensResponse;
-  }
-
-  /** Every token of the registry, following the pages (offset/limit) until `total` is reached. */
-  public async listAllTokens(registryId: string): Promise<ApiTokenResponse[]> {
-    const byId = new Map<string, ApiTokenResponse>();
-    let offset = 0;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.listTokens(registryId, { offset, limit: DEFAULT_PAGE_LIMIT });
-      for (const t of res.items) byId.set(t.id, t);
-      if (res.items.length === 0) break;
-      offset += res.items.length;
-      if (typeof res.total === 'number' && Number.isFinite(res.total)) {
-        if (offset >= res.total) break;
-      } else if (!res._links?.next && res.items.length < DEFAULT_PAGE_LIMIT) {
-        break;
-      }
-    }
-    return [...byId.values()];
-  }
 
   /** GET /registries/{registryId}/tokens/{tokenId}; undefined when the token does not exist (404). */
   public async getToken(registryId: string, tokenId: string): Promise<ApiTokenResponse | undefined> {
@@ -258,23 +151,6 @@ export class RegistryApiClient {
     const res = await this.#send(call);
     if (this.#isApiNotFound(call, res)) return undefined;
     return this.#expectToken(call, res, [200], false);
-  }
-
-  /**
-   * POST /registries/{registryId}/tokens. Not retried on 5xx or timeouts (the token may have been
-   * created all the same); retried only on 429 and on connection errors that prove the request was
-   * never sent. The response holds the password.
-   */
-  public async createToken(registryId: string, props: TokenInput): Promise<ApiTokenResponse> {
-    const call: Call = {
-      operation: 'POST token',
-      subject: `in registry ${registryId}`,
-      method: 'post',
-      path: `/registries/${enc(registryId)}/tokens`,
-      body: isTokenInput(props) ? props : { properties: props },
-    };
-    const res = await this.#send(call);
-    return this.#expectToken(call, res, [201, 200], true);
   }
 
   /**
@@ -334,100 +210,82 @@ export class RegistryApiClient {
   }
 
   /**
-   * Sends one call through axios-retry and returns the final response, whatever its status. Throws
-   * an {@link ApiError} (status 0) only when no response came at all.
+   * Sends one call, retrying transient failures, and returns the final response, whatever its
+   * status. Throws an {@link ApiError} (status 0) only when no response came at all.
    */
   async #send(call: Call): Promise<RawResponse> {
-    const start = Date.now();
-    const state: CallState = { deadline: start + this.#totalTimeoutMs, retries: 0, nextDelay: 0 };
-    const method = call.method;
-    const retryConfig = {
-      retries: this.#maxAttempts - 1,
-      shouldResetTimeout: true,
-      retryCondition: (error: AxiosError): boolean => {
-        const verdict: RetryVerdict = retryVerdict(method, error);
-        if (verdict === 'unsafe-for-method') state.stoppedBecause = 'method';
-        if (verdict !== 'retry') return false;
-        const delay = retryDelayMs(state.retries + 1, error, this.#baseDelayMs, this.#maxDelayMs);
-        if (Date.now() + delay + MIN_ATTEMPT_MS > state.deadline) {
-          state.stoppedBecause = 'budget';
-          state.stopDelay = delay;
-          return false;
+    const deadline = Date.now() + this.#totalTimeoutMs;
+    const attempts: Attempts = { count: 0 };
+    for (;;) {
+      attempts.count += 1;
+      this.stats.requests += 1;
+      let response: AxiosResponse<unknown> | undefined;
+      let failure: unknown;
+      try {
+        response = await this.#http.request(this.#request(call, deadline));
+      } catch (e) {
+        failure = e;
+      }
+      const transient = response ? isRetriedStatus(response.status) : isTransientError(failure);
+      if (transient && attempts.count < this.#maxAttempts) {
+        const delay = retryDelayMs(attempts.count, response?.headers['retry-after'], this.#baseDelayMs, this.#maxDelayMs);
+        if (Date.now() + delay + MIN_ATTEMPT_MS <= deadline) {
+          await sleep(delay);
+          this.stats.retries += 1;
+          continue;
         }
-        state.nextDelay = delay;
-        return true;
-      },
-      retryDelay: (): number => state.nextDelay,
-      onRetry: (retryCount: number, _error: AxiosError, requestConfig: AxiosRequestConfig): void => {
-        state.retries = retryCount;
-        this.stats.retries += 1;
-        // Each attempt gets the per-request timeout, but never more than what is left of the budget.
-        requestConfig.timeout = this.#attemptTimeout(state, state.nextDelay);
-      },
-    };
+        attempts.budgetStop = { delay };
+      }
+      if (!response) throw this.#networkError(call, failure, attempts, transient);
+      return this.#raw(response, attempts, transient);
+    }
+  }
+
+  /** One attempt: its own timeout, but never more than what is left of the call's budget. */
+  #request(call: Call, deadline: number): AxiosRequestConfig {
     const request: AxiosRequestConfig = {
-      method,
+      method: call.method,
       url: call.path,
-      params: call.params,
-      timeout: this.#attemptTimeout(state, 0),
-      'axios-retry': retryConfig,
+      timeout: Math.max(1, Math.min(this.#timeoutMs, deadline - Date.now())),
+      validateStatus: () => true,
     };
     if (call.body !== undefined) {
       request.data = JSON.stringify(call.body);
       request.headers = { 'Content-Type': 'application/json' };
     }
+    return request;
+  }
 
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await this.#http.request(request);
-    } catch (e) {
-      const error = e as AxiosError;
-      if (!axios.isAxiosError(error) || !error.response) throw this.#networkError(call, error, state);
-      response = error.response;
-    }
-    const attempts = state.retries + 1;
+  #raw(response: AxiosResponse<unknown>, attempts: Attempts, transient: boolean): RawResponse {
+    const headers = flattenHeaders(response.headers);
+    const ok = response.status >= 200 && response.status < 300;
     const raw: RawResponse = {
       status: response.status,
-      headers: flattenHeaders(response.headers),
-      contentType: '',
+      headers,
+      contentType: headers['content-type'] ?? '',
       body: typeof response.data === 'string' ? response.data : response.data == null ? '' : String(response.data),
-      attempts,
+      attempts: attempts.count,
     };
-    raw.contentType = raw.headers['content-type'] ?? '';
-    const ok = response.status >= 200 && response.status < 300;
-    const note = ok ? undefined : this.#retryNote(call, state, attempts, isTransientFailure({ response, message: '' }));
+    const note = ok ? undefined : this.#retryNote(attempts, transient);
     if (note) raw.note = note;
     return raw;
   }
 
-  #attemptTimeout(state: CallState, waitMs: number): number {
-    const left = state.deadline - Date.now() - waitMs;
-    return Math.max(1, Math.min(this.#timeoutMs, left));
-  }
-
   /** What the retries did, for the message of a final failure. */
-  #retryNote(call: Call, state: CallState, attempts: number, transient: boolean): string | undefined {
-    const tried = plural(attempts, 'attempt');
-    if (state.stoppedBecause === 'budget') {
-      const wait = state.stopDelay ? `; the next retry in ${seconds(state.stopDelay)} would pass it` : '';
-      return (
-        `gave up after ${tried}: the time budget of ${seconds(this.#totalTimeoutMs)} ` +
-        `(${CLIENT_ENV.TIMEOUT_SECONDS}) is used up${wait}`
-      );
+  #retryNote(attempts: Attempts, transient: boolean): string | undefined {
+    const tried = plural(attempts.count, 'attempt');
+    if (attempts.budgetStop) {
+      const wait = attempts.budgetStop.delay ? `; the next retry in ${seconds(attempts.budgetStop.delay)} would pass it` : '';
+      return `gave up after ${tried}: the time budget of ${seconds(this.#totalTimeoutMs)} (${CLIENT_ENV.TIMEOUT_SECONDS}) is used up${wait}`;
     }
-    if (state.stoppedBecause === 'method') {
-      const prefix = attempts > 1 ? `after ${tried}; ` : '';
-      return `${prefix}${call.method.toUpperCase()} is not retried on this failure: the request may have been processed`;
-    }
-    if (transient && attempts >= this.#maxAttempts && this.#maxAttempts > 1) {
+    if (transient && attempts.count >= this.#maxAttempts && this.#maxAttempts > 1) {
       return `gave up after ${tried} (${CLIENT_ENV.MAX_ATTEMPTS}=${this.#maxAttempts})`;
     }
-    return attempts > 1 ? `after ${tried}` : undefined;
+    return attempts.count > 1 ? `after ${tried}` : undefined;
   }
 
   /** No response: connection error or timeout. Only safe fields of the axios error are copied. */
-  #networkError(call: Call, error: unknown, state: CallState): ApiError {
-    const attempts = state.retries + 1;
+  #networkError(call: Call, error: unknown, attempts: Attempts, transient: boolean): ApiError {
     const ax = axios.isAxiosError(error) ? error : undefined;
     const code = ax?.code ?? (isRecord(error) && typeof error.code === 'string' ? error.code : undefined);
     const message = this.#redactText(String((ax?.message ?? (error instanceof Error ? error.message : '')) || 'unknown error'));
@@ -440,23 +298,21 @@ export class RegistryApiClient {
     } else {
       detail = `no response: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
     }
-    const verdict = ax ? retryVerdict(call.method, ax) : 'permanent';
-    const note = this.#retryNote(call, state, attempts, verdict !== 'permanent');
     const d = {
       operation: call.operation,
       subject: call.subject,
       status: 0,
-      retriable: verdict !== 'permanent',
-      attempts,
+      retriable: transient,
+      attempts: attempts.count,
       detail,
-      note,
+      note: this.#retryNote(attempts, transient),
     };
     return new ApiError(code ? { ...d, code } : d);
   }
 
   /** An error status: the ApiErrorResponse messages when the body is one, else an unexpected response. */
   #errorFor(call: Call, res: RawResponse): ApiError {
-    const retriable = [429, 502, 503, 504].includes(res.status);
+    const retriable = isRetriedStatus(res.status);
     if (res.status >= 300 && res.status < 400) {
       const location = res.headers.location ? ` to ${this.#redactText(res.headers.location)}` : '';
       return this.#unexpected(call, res, 'a JSON response', `a redirect${location}; set ${CLIENT_ENV.API_URL} to the final URL`);

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isRecord as isObject } from '../is-record';
+import { REDACTED } from './redact';
 import { DEFAULT_USER_AGENT } from './version';
 
 /** The production host; the product path is appended. */
@@ -102,7 +103,7 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
 
 /** Removes `user:password@` from a URL for messages. */
 function withoutUserinfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1[REDACTED]@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, `$1${REDACTED}@`);
 }
 
 /**
@@ -175,7 +176,6 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return envValue(env, CLIENT_ENV.CONFIG_FILE) ?? path.join(envValue(env, 'HOME') ?? os.homedir(), '.ionos', 'config');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 const sameName = (a: unknown, b: string) => typeof a === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -198,7 +198,9 @@ export function readConfigFile(env: NodeJS.ProcessEnv = process.env): ConfigFile
   if (content.trim() === '') throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, 'is empty; run "ionosctl login" to write it, or remove it');
   let doc: unknown;
   try {
-    doc = parseYaml(content);
+    // Loaded only when there is a file: a handler start without one does not pay for the parser.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    doc = (require('yaml') as typeof import('yaml')).parse(content);
   } catch (e) {
     const first = (e as Error).message.split('\n')[0];
     throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not valid YAML (${first})`);

@@ -1,4 +1,4 @@
-/** The IONOS Container Registry token API client (axios + axios-retry + Node built-ins only). */
+/** The IONOS Container Registry token API client (axios and Node built-ins only). */
 export * from './api-error';
 export * from './client';
 export * from './config';

@@ -1,43 +1,27 @@
 /**
- * The retry policy: which failures are retried for which method, and how long to wait. The retries
- * themselves are axios-retry's; this module only decides.
+ * The retry policy: which failures are transient, and how long to wait before the next attempt. The
+ * client's own loop (client.ts #send) applies it; every call it makes is idempotent, so every
+ * transient failure is retried, within the attempts and the time budget.
  */
-import type { AxiosError } from 'axios';
 
-/** Statuses that are retried for GET, PUT, PATCH and DELETE. 429 is retried for POST as well. */
+/** Answers after which the same request may succeed: too many requests, and the gateway's 502, 503, 504. */
 export const RETRIED_STATUSES: readonly number[] = [429, 502, 503, 504];
 
 /**
- * Connection errors that prove the request never reached the server: safe to retry even for POST.
+ * Connection errors after which the same request may succeed: refused, unreachable, reset, timed out
+ * (ECONNABORTED is axios's code for its own timeout).
  */
-export const NOT_SENT_CODES: readonly string[] = ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
+export const TRANSIENT_CODES: readonly string[] = ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT'];
 
-/**
- * Connection errors after which the request may or may not have been processed: retried only for the
- * idempotent methods (GET, PUT, PATCH, DELETE). ECONNABORTED is axios's code for its own timeout.
- */
-export const MAYBE_SENT_CODES: readonly string[] = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT'];
-
-/** Methods whose repetition has the same effect as one call (PATCH here sets absolute values). */
-export const IDEMPOTENT_METHODS: readonly string[] = ['get', 'head', 'options', 'put', 'patch', 'delete'];
-
-/** Why a failure is (not) retried, for messages. */
-export type RetryVerdict = 'retry' | 'permanent' | 'unsafe-for-method';
-
-/** Whether a failed attempt is transient at all (ignoring the method). */
-export function isTransientFailure(error: Pick<AxiosError, 'response' | 'code' | 'message'>): boolean {
-  if (error.response) return RETRIED_STATUSES.includes(error.response.status);
-  if (error.code && (NOT_SENT_CODES.includes(error.code) || MAYBE_SENT_CODES.includes(error.code))) return true;
-  return /socket hang up/i.test(error.message ?? '');
+export function isRetriedStatus(status: number): boolean {
+  return RETRIED_STATUSES.includes(status);
 }
 
-/** Decides whether the failed attempt may be repeated for `method`. */
-export function retryVerdict(method: string, error: Pick<AxiosError, 'response' | 'code' | 'message'>): RetryVerdict {
-  if (!isTransientFailure(error)) return 'permanent';
-  const idempotent = IDEMPOTENT_METHODS.includes(method.toLowerCase());
-  if (idempotent) return 'retry';
-  if (error.response) return error.response.status === 429 ? 'retry' : 'unsafe-for-method';
-  return error.code && NOT_SENT_CODES.includes(error.code) ? 'retry' : 'unsafe-for-method';
+/** Whether a request that got no response at all may succeed when repeated. */
+export function isTransientError(error: unknown): boolean {
+  const e = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && TRANSIENT_CODES.includes(e.code)) return true;
+  return /socket hang up/i.test(typeof e.message === 'string' ? e.message : '');
 }
 
 /**
@@ -56,12 +40,7 @@ export function parseRetryAfter(value: unknown, now: number = Date.now()): numbe
 }
 
 /** Exponential backoff with full jitter: a uniform wait in [0, min(cap, base * 2^(retry - 1))]. */
-export function backoffDelayMs(
-  retryNumber: number,
-  baseMs: number,
-  capMs: number,
-  random: () => number = Math.random,
-): number {
+export function backoffDelayMs(retryNumber: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, retryNumber - 1));
   return Math.floor(random() * ceiling);
 }
@@ -70,15 +49,6 @@ export function backoffDelayMs(
  * The wait before retry number `retryNumber`: the server's Retry-After when it gave one (honoured
  * even above the cap; the time budget still bounds it), else the jittered backoff.
  */
-export function retryDelayMs(
-  retryNumber: number,
-  error: Pick<AxiosError, 'response'>,
-  baseMs: number,
-  capMs: number,
-  random: () => number = Math.random,
-): number {
-  const headers = error.response?.headers as Record<string, unknown> | undefined;
-  const asked = headers ? parseRetryAfter(headers['retry-after']) : undefined;
-  if (asked !== undefined) return asked;
-  return backoffDelayMs(retryNumber, baseMs, capMs, random);
+export function retryDelayMs(retryNumber: number, retryAfter: unknown, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  return parseRetryAfter(retryAfter) ?? backoffDelayMs(retryNumber, baseMs, capMs, random);
 }

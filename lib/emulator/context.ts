@@ -13,7 +13,7 @@ export interface ApiContext {
   readonly baseUrl: string;
   readonly store: EmulatorStore;
   readonly clock: Clock;
-  /** The parsed JSON body (throws the 415/400 ApiError when there is none or it is not JSON). */
+  /** The parsed JSON body (throws the 415/400 HttpError when there is none or it is not JSON). */
   jsonBody(): unknown;
 }
 

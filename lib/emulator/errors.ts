@@ -9,7 +9,8 @@ import type { ApiErrorResponse } from '../api-types';
 
 export type HeaderValues = Record<string, string | string[]>;
 
-export class ApiError extends Error {
+/** An error answer of the emulated API: its status, `errorCode`, messages and headers (the client's counterpart is lib/client's ApiError). */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly errorCode: string,
@@ -17,7 +18,7 @@ export class ApiError extends Error {
     readonly headers: HeaderValues = {},
   ) {
     super(messages.join('; '));
-    this.name = 'ApiError';
+    this.name = 'HttpError';
   }
 
   body(): ApiErrorResponse {
@@ -25,8 +26,8 @@ export class ApiError extends Error {
   }
 }
 
-function error(status: number, messages: string | readonly string[], headers: HeaderValues = {}, errorCode = String(status)): ApiError {
-  return new ApiError(status, errorCode, typeof messages === 'string' ? [messages] : messages, headers);
+function error(status: number, messages: string | readonly string[], headers: HeaderValues = {}, errorCode = String(status)): HttpError {
+  return new HttpError(status, errorCode, typeof messages === 'string' ? [messages] : messages, headers);
 }
 
 /** The documented conflict message (POST or PUT with a name another token of the registry has). */

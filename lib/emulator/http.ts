@@ -1,6 +1,6 @@
 /** Small node:http helpers: a handler's result, reading and parsing a JSON body, sending a result. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, type HeaderValues, malformedJson, payloadTooLarge, unsupportedMediaType } from './errors';
+import { HttpError, type HeaderValues, malformedJson, payloadTooLarge, unsupportedMediaType } from './errors';
 
 /** What a handler answers; written by {@link sendResult}. */
 export interface HttpResult {
@@ -13,7 +13,7 @@ export interface HttpResult {
   readonly contentType?: string;
 }
 
-export function errorResult(err: ApiError): HttpResult {
+export function errorResult(err: HttpError): HttpResult {
   return { status: err.status, headers: err.headers, body: err.body() };
 }
 

@@ -9,7 +9,7 @@ import { Clock } from './clock';
 import type { ApiContext, ApiHandler } from './context';
 import { API_PREFIX, CONTROL_PREFIX, DEFAULT_REGISTRY_ID, MAX_BODY_BYTES, REGISTRY_HOST_SUFFIX, REGISTRY_LOCATION } from './defaults';
 import {
-  ApiError,
+  HttpError,
   controlForbidden,
   injectedFault,
   internalError,
@@ -70,7 +70,7 @@ export class EmulatorServer {
 
     const emulator = new EmulatorServer(resolved, store, clock, registryIds);
     await emulator.listen();
-    emulator.persist(true);
+    await emulator.persist(true);
     return emulator;
   }
 
@@ -85,6 +85,7 @@ export class EmulatorServer {
   private readonly log = new RequestLog();
   private readonly mutex = new Mutex();
   private savedOffsetMs: number | undefined;
+  private saving: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -108,14 +109,7 @@ export class EmulatorServer {
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve, reject) => {
       this.server.close((err) => {
-        try {
-          this.persist(true);
-        } catch (e) {
-          reject(e);
-          return;
-        }
-        if (err) reject(err);
-        else resolve();
+        this.persist(true).then(() => (err ? reject(err) : resolve()), reject);
       });
       this.server.closeAllConnections();
     });
@@ -135,14 +129,25 @@ export class EmulatorServer {
     (this as { url: string }).url = `http://${host}:${port}`;
   }
 
-  /** Writes the state file when something changed (or always, with `force`). */
-  private persist(force = false): void {
+  /**
+   * Writes the state file when something changed (or always, with `force`). The snapshot is taken
+   * now; the writes go one after the other, so that a later snapshot never lands before an earlier one.
+   */
+  private persist(force = false): Promise<void> {
     const file = this.options.stateFile;
-    if (!file) return;
-    if (!force && !this.store.dirty && this.savedOffsetMs === this.clock.offsetMs) return;
-    saveStateFile(file, this.store.snapshot(this.clock.offsetMs));
+    if (!file) return Promise.resolve();
+    if (!force && !this.store.dirty && this.savedOffsetMs === this.clock.offsetMs) return this.saving;
+    const snapshot = this.store.snapshot(this.clock.offsetMs);
     this.store.markClean();
     this.savedOffsetMs = this.clock.offsetMs;
+    this.saving = this.saving
+      .catch(() => undefined)
+      .then(() => saveStateFile(file, snapshot))
+      .catch((err: unknown) => {
+        this.savedOffsetMs = undefined; // not saved: the next call writes again
+        throw err;
+      });
+    return this.saving;
   }
 
   private sweep(): void {
@@ -179,7 +184,7 @@ export class EmulatorServer {
       };
       return match.handler(ctx);
     });
-    this.persist();
+    await this.persist();
     sendResult(res, result);
   }
 
@@ -187,11 +192,11 @@ export class EmulatorServer {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     const entry = this.log.begin(method, path, this.clock.now().toISOString());
-    let raw: Buffer | ApiError;
+    let raw: Buffer | HttpError;
     try {
       raw = await readBody(req, MAX_BODY_BYTES);
     } catch (err) {
-      raw = err instanceof ApiError ? err : internalError(err);
+      raw = err instanceof HttpError ? err : internalError(err);
     }
     const fault = this.faults.take(method, path);
     const delay = this.options.latencyMs + (fault?.commit ? 0 : fault?.latencyMs ?? 0);
@@ -202,14 +207,14 @@ export class EmulatorServer {
       result = this.faultResult(fault);
     } else {
       const body = raw;
-      result = await this.resolve(() => (body instanceof ApiError ? Promise.reject(body) : this.handleApi(req, method, url, body)));
+      result = await this.resolve(() => (body instanceof HttpError ? Promise.reject(body) : this.handleApi(req, method, url, body)));
       if (fault?.status !== undefined) result = this.faultResult(fault);
       if (fault?.commit && fault.latencyMs) {
-        this.persist();
+        await this.persist();
         await sleep(fault.latencyMs);
       }
     }
-    this.persist();
+    await this.persist();
     entry.finish(result.status);
     if (result.status === 0) {
       req.socket.destroy();
@@ -236,7 +241,7 @@ export class EmulatorServer {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof ApiError) return errorResult(err);
+      if (err instanceof HttpError) return errorResult(err);
       process.stderr.write(`ionos-registry-emulator: ${err instanceof Error ? err.stack : String(err)}\n`);
       return errorResult(internalError(err));
     }

@@ -4,9 +4,9 @@
  * mode 0600. Reading it never resets silently: a file that is unreadable, not JSON or not a snapshot
  * is a {@link StateFileError} naming the file and what is wrong.
  */
-import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { createAjv, describeAjvErrors } from '../api-schemas';
+import { writeFileAtomic } from '../write-file-atomic';
 import { UUID_PATTERN } from '../validation';
 import { PASSWORD_HASH_PATTERN } from './password';
 import type { StoreSnapshot } from './store';
@@ -98,19 +98,7 @@ export function loadStateFile(path: string): StoreSnapshot | undefined {
   return snapshot;
 }
 
-/** Writes the snapshot atomically with mode 0600. */
-export function saveStateFile(path: string, snapshot: StoreSnapshot): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, `${JSON.stringify(snapshot, null, 2)}\n`);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    unlinkSync(tmp);
-    throw err;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
+/** Writes the snapshot atomically and durably, with mode 0600. */
+export function saveStateFile(path: string, snapshot: StoreSnapshot): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o600, durable: true });
 }

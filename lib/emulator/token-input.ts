@@ -5,6 +5,7 @@
  */
 import type { ApiScope, ApiTokenInputProperties, ApiTokenPatch } from '../api-types';
 import { shapeValidator, describeAjvErrors, type SchemaName } from '../api-schemas';
+import { isRecord } from '../is-record';
 import {
   checkExpiryLead,
   checkName,
@@ -36,7 +37,6 @@ function fail(schema: SchemaName, body: unknown, violations: Violation[]): void 
   if (messages.length > 0) throw invalidRequest(messages);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks path ids; the 400 names each bad one. */
 export function checkPathIds(ids: Record<string, string>): void {
@@ -61,7 +61,7 @@ export function checkTokenInput(
   now: Date,
   currentExpiry?: string | null,
 ): ApiTokenInputProperties {
-  const props = isObject(body) && isObject(body.properties) ? body.properties : undefined;
+  const props = isRecord(body) && isRecord(body.properties) ? body.properties : undefined;
   const violations: Violation[] = [];
   if (props) {
     if (props.name !== undefined) violations.push(...checkName(props.name, 'properties.name'));
@@ -80,7 +80,7 @@ export function checkTokenInput(
 /** A PATCH body, checked: only the fields given; scopes, when given, follow the same rules as on create. */
 export function checkTokenPatch(body: unknown, now: Date, currentExpiry: string | null): ApiTokenPatch {
   const violations: Violation[] = [];
-  if (isObject(body)) {
+  if (isRecord(body)) {
     if ('scopes' in body) violations.push(...checkScopes(body.scopes, 'scopes'));
     if (body.status !== undefined) violations.push(...checkStatus(body.status, 'status'));
     violations.push(...expiryViolations(body.expiryDate, now, currentExpiry, 'expiryDate'));

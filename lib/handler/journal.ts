@@ -6,55 +6,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../write-file-atomic';
 import { FRESH_MARKER_SUFFIX, freshMarkerName, RESULT_FILE_SUFFIX, resultFileName } from './consts';
+import { journalUnreadable } from './errors';
 
 export interface JournalEntry {
   readonly tokenId: string;
   readonly registryId: string;
   readonly name: string;
-  /** For an adopted token: the id of the `create` resource that adopted it. */
-  readonly createId?: string;
   /** Set when the token was adopted (prop `adoptTokenId`) rather than created: its password is unknown. */
   readonly adopted?: boolean;
+  /** When this workspace first tried to create (or adopted) it. */
   readonly at: string;
-}
-
-/**
- * Writes a file atomically (temp file, rename) with the given mode, without fsync: for files that
- * need not survive a crash (the worker's answers, the specs step's hand-over). What must survive one
- * (journal, result file) goes through writeFileAtomicAsync.
- */
-export function writeFileAtomic(file: string, data: string, mode: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    fs.writeSync(fd, data);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.chmodSync(tmp, mode);
-  fs.renameSync(tmp, file);
-}
-
-let tmpSerial = 0;
-
-/**
- * Writes a file atomically and durably (fsync before the rename), without blocking: in the step
- * worker many creates run at once, and a synchronous fsync
- * (which waits for the file system's journal, behind the engine's own state writes) held up every
- * other step; here the fsyncs of concurrent steps overlap.
- */
-export async function writeFileAtomicAsync(file: string, data: string, mode: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.${++tmpSerial}.tmp`;
-  const fh = await fs.promises.open(tmp, 'w', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.promises.chmod(tmp, mode);
-  await fs.promises.rename(tmp, file);
 }
 
 export class Journal {
@@ -73,13 +36,13 @@ export class Journal {
       return JSON.parse(fs.readFileSync(this.entryPath(tokenId), 'utf8')) as JournalEntry;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new Error(`cannot read the journal ${this.entryPath(tokenId)}: ${(e as Error).message}`);
+      throw journalUnreadable(this.entryPath(tokenId), (e as Error).message);
     }
   }
 
   async write(entry: JournalEntry): Promise<void> {
     this.ensureDir();
-    await writeFileAtomicAsync(this.entryPath(entry.tokenId), `${JSON.stringify(entry)}\n`, 0o600);
+    await writeFileAtomic(this.entryPath(entry.tokenId), `${JSON.stringify(entry)}\n`, { mode: 0o600, durable: true });
   }
 
   remove(tokenId: string): void {
@@ -94,11 +57,11 @@ export class Journal {
   async writeResult(tokenId: string, createId: string, password: string): Promise<string> {
     this.ensureDir();
     const file = this.resultPath(tokenId, createId);
-    await writeFileAtomicAsync(file, `${JSON.stringify({ tokenId, password })}\n`, 0o600);
+    await writeFileAtomic(file, `${JSON.stringify({ tokenId, password })}\n`, { mode: 0o600, durable: true });
     return file;
   }
 
-  /** Leaves the marker that lets the shell skip the `spec` step right after this create. */
+  /** Leaves the marker that tells the specs step of this run that the token was just created with this spec. */
   async writeFreshMarker(tokenId: string, createId: string, digest: string): Promise<string> {
     this.ensureDir();
     const file = path.join(this.dir, freshMarkerName(tokenId, createId, digest));

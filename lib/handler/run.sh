@@ -1,16 +1,30 @@
-# The provisioners' side of the step worker (see worker.ts). Sourced by local-exec's /bin/sh with
-# RT_OP (the step), RT_NODE (the Node executable) and RT_HANDLER (the bundled handler) set; ends the
-# shell with the step's exit code. POSIX sh only: apart from mkdir (once) and sleep (and rm and mv on
-# the rare fallback) it starts no process, which is the point: a Node start costs ~0.1 s of CPU.
+# The provisioners' side of the step worker (see worker.ts). Sourced by local-exec's /bin/sh once the
+# command has set RT_STEP (the step: one JSON value, lib/handler/step.ts), RT_NODE (the Node
+# executable) and RT_HANDLER (the bundled handler); ends the shell with the step's exit code. It
+# passes the step on as it is and names no setting. POSIX sh only: apart from mkdir (once) and sleep
+# (and rm and mv on the rare fallback) it starts no process, which is the point: a Node start costs
+# ~0.1 s of CPU.
 #
 # The step is handed to the engine run's one worker (started here by the first provisioner) and its
 # output and exit code are relayed. Whenever the worker cannot take it (not running, gone, or
 # IONOS_REGISTRY_TOKEN_WORKER=off), the step runs here directly, as it would without a worker;
-# every step is safe to run twice, so a worker that died mid-step loses nothing.
+# every step is safe to run twice, so a worker that dies mid-step loses nothing.
 umask 077
-rt_direct() { exec 3>&- 4<&- "$RT_NODE" "$RT_HANDLER" "$RT_OP"; }
+# A create provisioner of 0.1 or 0.2 (only the upgrade test runs one with this bundle, see
+# legacy.ts) sets RT_OP, not RT_STEP: the handler reads its environment itself.
+[ -n "${RT_STEP+set}" ] || exec "$RT_NODE" "$RT_HANDLER" "$RT_OP"
+# The step's operation (its "op"), for the handler's command line (so ps shows what runs) and the
+# request's name.
+rt_op=${RT_STEP#*'"op":"'}
+rt_op=${rt_op%%'"'*}
+# Direct: the handler replaces this shell (so its parent is the engine) and reads the step on stdin.
+rt_direct() {
+  exec 3>&- 4<&- "$RT_NODE" "$RT_HANDLER" "$rt_op" <<RT_STEP_END
+$RT_STEP
+RT_STEP_END
+}
 [ "${IONOS_REGISTRY_TOKEN_WORKER:-on}" = off ] && rt_direct
-rt_work="${IONOS_RT_WORK_DIR:-.registry-token}"
+rt_work=.registry-token
 rt_dir="$rt_work/worker-$PPID"
 if [ ! -d "$rt_dir" ]; then
   [ -d "$rt_work" ] || mkdir -p "$rt_work" 2>/dev/null || rt_direct
@@ -21,21 +35,8 @@ if [ ! -d "$rt_dir" ]; then
     "$RT_NODE" "$RT_HANDLER" worker "$rt_dir" "$PPID" </dev/null >/dev/null 2>>"$rt_log" &
   fi
 fi
-rt_req="$rt_dir/$$.$RT_OP"
-# The provisioner's own settings, by name (worker.ts HANDED_OVER; never a credential).
-printf '%s\n' "$RT_OP" \
-  "IONOS_RT_REGISTRY_ID=$IONOS_RT_REGISTRY_ID" "IONOS_RT_TOKEN_ID=$IONOS_RT_TOKEN_ID" "IONOS_RT_NAME=$IONOS_RT_NAME" \
-  "IONOS_RT_SPEC=$IONOS_RT_SPEC" "IONOS_RT_PATH=$IONOS_RT_PATH" "IONOS_RT_CREATE_ID=$IONOS_RT_CREATE_ID" \
-  "IONOS_RT_WORK_DIR=$IONOS_RT_WORK_DIR" "IONOS_RT_API_URL=$IONOS_RT_API_URL" "IONOS_RT_REPLACE_HINT=$IONOS_RT_REPLACE_HINT" \
-  "IONOS_RT_SPEC_DIGEST=$IONOS_RT_SPEC_DIGEST" "IONOS_RT_ADOPT=$IONOS_RT_ADOPT" \
-  "IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS=$IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS" \
-  "IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS=$IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS" \
-  "IONOS_RT_ENGINE_PID=$IONOS_RT_ENGINE_PID" "IONOS_RT_STEP=$IONOS_RT_STEP" \
-  > "$rt_req.req" 2>/dev/null || rt_direct
-# The stack's specs steps name their numbered variables in RT_VARS (IONOS_RT_T0 ...: JSON, one line).
-if [ -n "${RT_VARS:-}" ]; then
-  for rt_v in $RT_VARS; do eval "printf '%s\\n' \"$rt_v=\${$rt_v}\""; done >> "$rt_req.req" 2>/dev/null || rt_direct
-fi
+rt_req="$rt_dir/$$.$rt_op"
+printf '%s\n' "$RT_STEP" > "$rt_req.req" 2>/dev/null || rt_direct
 # A named pipe to sleep on once the worker has taken the request (it opens the pipe and removes its
 # name before it takes it, and writes a line after the answer): no polling while the step runs. This
 # shell opens both ends first (fd 3 read-write, so that fd 4, the read end, opens at once) and drops

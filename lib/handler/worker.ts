@@ -7,10 +7,9 @@
  *
  * Protocol, in `<work dir>/worker-<engine pid>/` (made by the first provisioner, mode 0700):
  *   pid             the worker's pid, written once it listens
- *   <id>.req        line 1: the operation; then NAME=value lines of the provisioner's own settings
- *                   (HANDED_OVER; never a credential: those, like every other variable, come from
- *                   the worker's environment, which is the engine's, as for every provisioner).
- *                   <id> is `<the provisioner shell's pid>.<operation>`
+ *   <id>.req        the step, as the provisioner's command gave it (its JSON, untouched: step.ts). Never
+ *                   a credential: those come from the worker's environment, which is the engine's, as
+ *                   for every provisioner. <id> is `<the provisioner shell's pid>.<operation>`
  *   <id>.ready      written by the provisioner once `<id>.req` is complete
  *   <id>.claimed    `<id>.req` renamed by the worker when it takes the request
  *   <id>.out/.err   the step's stdout and stderr lines
@@ -21,18 +20,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLIENT_ENV } from '../client/config';
-import { ENV, isOperation, isSpecsVar, Operation } from './consts';
-import { writeFileAtomic } from './journal';
+import { writeFileAtomic } from '../write-file-atomic';
+import { workerCannotRead, workerFailed, workerWithoutFolder } from './errors';
+import type { StepRuntime } from './lifecycle';
 import { alive, namesIn } from './processes';
-import type { StepOutput } from './index';
-
-/**
- * The variables a provisioner sets itself (its `environment` block), which run.sh writes into each
- * request by name; everything else comes from the worker's own environment (the engine's).
- */
-export const HANDED_OVER: readonly string[] = [...Object.values(ENV), CLIENT_ENV.MAX_ATTEMPTS, CLIENT_ENV.TIMEOUT_SECONDS];
-const handedOver = new Set(HANDED_OVER);
 
 export const WORKER_TIMING = {
   /** How often the folder is scanned for requests when no change woke the worker sooner. */
@@ -43,33 +34,10 @@ export const WORKER_TIMING = {
   engineCheckMs: 200,
 };
 
-export type StepRunner = (op: Operation, env: NodeJS.ProcessEnv, output: StepOutput) => Promise<number>;
-
-/** Parses a request: the operation, then NAME=value lines. Undefined when it is not one. */
-export function parseRequest(text: string): { op: string; env: Record<string, string> } | undefined {
-  const lines = text.split('\n');
-  const op = lines.shift()?.trim();
-  if (!op) return undefined;
-  const env: Record<string, string> = {};
-  for (const line of lines) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const name = line.slice(0, eq);
-    const value = line.slice(eq + 1);
-    if ((handedOver.has(name) || isSpecsVar(name)) && value !== '') env[name] = value; // "" is how the shell writes an unset one
-  }
-  return { op, env };
-}
-
-/** The step's environment: the worker's own, minus the provisioner that started it's settings, plus this request's. */
-export function stepEnv(base: NodeJS.ProcessEnv, handed: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) if (!handedOver.has(k) && !isSpecsVar(k)) env[k] = v;
-  return { ...env, ...handed };
-}
+export type StepRunner = (text: string, rt: StepRuntime) => Promise<number>;
 
 /** The worker's files need not survive a crash: a provisioner whose answer is lost runs its step itself. */
-const writeAtomic = (file: string, data: string): void => writeFileAtomic(file, data, 0o600);
+const writeAtomic = (file: string, data: string): Promise<void> => writeFileAtomic(file, data, { mode: 0o600 });
 
 /** Removes the folders of workers whose engine and worker are both gone (a crash, a reboot). */
 export function removeStaleWorkerDirs(workDir: string, except: string): void {
@@ -93,11 +61,12 @@ export function removeStaleWorkerDirs(workDir: string, except: string): void {
  */
 export async function runWorker(dir: string, enginePid: number, env: NodeJS.ProcessEnv, runStep: StepRunner): Promise<number> {
   if (!dir || !fs.existsSync(dir)) {
-    process.stderr.write(`registry-token: worker: no folder ${dir ?? ''}\n`);
+    process.stderr.write(`${workerWithoutFolder(dir ?? '')}\n`);
     return 2;
   }
-  removeStaleWorkerDirs(path.dirname(dir), path.resolve(dir));
-  writeAtomic(path.join(dir, 'pid'), String(process.pid));
+  const workDir = path.dirname(dir);
+  removeStaleWorkerDirs(workDir, path.resolve(dir));
+  await writeAtomic(path.join(dir, 'pid'), String(process.pid));
   // stderr is a log file with IONOS_REGISTRY_TOKEN_DEBUG (see run.sh), else nowhere.
   const note = (line: string) => process.stderr.write(`${new Date().toISOString()} registry-token worker ${process.pid}: ${line}\n`);
   note(`serving ${dir} for engine ${enginePid}`);
@@ -141,15 +110,15 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     const err: string[] = [];
     let code = 1;
     try {
-      const req = parseRequest(fs.readFileSync(claimed, 'utf8'));
-      const op = req?.op ?? '';
-      if (!req || !isOperation(op)) {
-        err.push(`registry-token: the worker got a request it cannot read (operation "${op}")`);
-      } else {
-        code = await runStep(op, stepEnv(env, req.env), { out: (l) => out.push(l), err: (l) => err.push(l) });
+      let step: string | undefined;
+      try {
+        step = fs.readFileSync(claimed, 'utf8');
+      } catch {
+        err.push(workerCannotRead());
       }
+      if (step !== undefined) code = await runStep(step, { env, workDir, enginePid, output: { out: (l) => out.push(l), err: (l) => err.push(l) } });
     } catch (e) {
-      err.push(`registry-token: the worker failed on a request: ${(e as Error).message}`);
+      err.push(workerFailed((e as Error).message));
       note(`request ${id} failed: ${(e as Error).stack ?? e}`);
     } finally {
       served++;
@@ -157,7 +126,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
         if (out.length) fs.writeFileSync(`${base}.out`, `${out.join('\n')}\n`, { mode: 0o600 });
         if (err.length) fs.writeFileSync(`${base}.err`, `${err.join('\n')}\n`, { mode: 0o600 });
         fs.rmSync(claimed, { force: true });
-        writeAtomic(`${base}.done`, `${code}\n`);
+        await writeAtomic(`${base}.done`, `${code}\n`);
       } catch {
         // the folder is gone: the provisioner sees the worker gone and runs the step itself
       }

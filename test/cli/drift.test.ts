@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ApiTokenResponse } from '../../lib/api-types';
 import { compare, driftExitCode, DriftResult, renderDrift } from '../../lib/cli/drift';
 import { main } from '../../lib/cli/main';
-import { parseReadableScope } from '../../lib/cli/resources';
+import { readLayout } from '../../lib/cli/resources';
 import { StateToken, tokensFromState } from '../../lib/cli/state';
 
 const STATES = path.join(__dirname, '..', 'fixtures', 'states');
@@ -137,9 +137,45 @@ describe('reading the state', () => {
     ]);
   });
 
-  test('scope words back to scopes', () => {
-    expect(parseReadableScope('repository app/* pull,push')).toEqual({ type: 'repository', name: 'app/*', actions: ['pull', 'push'] });
-    expect(parseReadableScope('repository my repo pull')).toEqual({ type: 'repository', name: 'my repo', actions: ['pull'] });
+  test("the 0.3 layout: the spec is the token's entry in its module's specs resource", () => {
+    const attrs = (o: object) => ({ mode: 'managed', type: 'terraform_data', instances: [{ attributes: o }] });
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const id = '224ac587-fe56-5621-9e33-3c1be2ffe12b';
+    const identity = JSON.stringify({ registry_id: REGISTRY, token_id: id, name: 'ci-push', path: 'prod/ci-push', api_url: '' });
+    const entry = { name: 'ci-push', status: 'disabled', expiry_date: 'never', scopes: ['repository app/* pull'], token_id: id, registry_id: REGISTRY };
+    const inModule = (r: object) => ({ ...r, module: 'module.m' });
+    const state = {
+      version: 4,
+      resources: [
+        { ...attrs({ id: 'c', triggers_replace: dyn({ token_id: id }) }), name: 'ci-push_create_11111111' },
+        { ...attrs({ id: 'p', triggers_replace: dyn('secret'), input: dyn(identity) }), name: 'ci-push_password_22222222' },
+        { ...attrs({ id: 's', triggers_replace: dyn({ tokens: { 'prod/ci-push': entry }, creates: 'x' }) }), name: 'registry-token-specs' },
+        // the same names in a module: another token, with the module's own specs resource
+        inModule({ ...attrs({ id: 'c2', triggers_replace: dyn({ token_id: id }) }), name: 'ci-push_create_11111111' }),
+        inModule({ ...attrs({ id: 'p2', triggers_replace: dyn('secret'), input: dyn(identity) }), name: 'ci-push_password_22222222' }),
+        inModule({ ...attrs({ id: 's2', triggers_replace: dyn({ tokens: { 'prod/ci-push': { ...entry, status: 'enabled' } } }) }), name: 'registry-token-specs' }),
+      ],
+    };
+    const tokens = tokensFromState(state, 'raw');
+    expect(tokens.map((t) => [t.identityAddress, t.spec])).toEqual([
+      ['terraform_data.ci-push_create_11111111', { status: 'disabled', expiry: 'never', scopes: ['repository app/* pull'] }],
+      ['module.m.terraform_data.ci-push_create_11111111', { status: 'enabled', expiry: 'never', scopes: ['repository app/* pull'] }],
+    ]);
+  });
+
+  test('the layout reader sorts resources into tokens by module and name prefix, and finds each module\'s specs resource', () => {
+    const layout = readLayout([
+      { name: 'a_create_11111111', module: '', resource: 1 },
+      { name: 'a_password_22222222', module: '', resource: 2 },
+      { name: 'a_create_11111111', module: 'module.m', resource: 3 },
+      { name: 'registry-token-specs', module: 'module.m', resource: 4 },
+      { name: 'not-ours', module: '', resource: 5 },
+    ]);
+    expect(layout.tokens).toEqual([
+      { module: '', prefix: 'a', parts: { create: 1, password: 2 } },
+      { module: 'module.m', prefix: 'a', parts: { create: 3 } },
+    ]);
+    expect([...layout.stackSpecs]).toEqual([['module.m', 4]]);
   });
 
   test('a plan is refused as a state', () => {

@@ -13,7 +13,6 @@ import {
   TOKEN_ID,
   TOKEN_PASSWORD,
   TOKEN_PATH,
-  TOKENS_PATH,
   USERNAME,
   useNock,
   failure,
@@ -69,8 +68,8 @@ const scenarios: Scenario[] = [
       const { id: _id, properties, ...rest } = token({ password: TOKEN_PASSWORD });
       const body = { properties: { credentials: properties.credentials, name: properties.name }, ...rest };
       expect(JSON.stringify(body).indexOf(TOKEN_PASSWORD)).toBeLessThan(80);
-      nock(HOST).post(TOKENS_PATH).reply(201, body, JSON_HEADERS);
-      return failure(new RegistryApiClient(cfg).createToken(REGISTRY, { name: 'ci-pull' }));
+      nock(HOST).put(TOKEN_PATH).reply(201, body, JSON_HEADERS);
+      return failure(new RegistryApiClient(cfg).putToken(REGISTRY, TOKEN_ID, { name: 'ci-pull' }));
     },
   ],
   [

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Journal } from '../../lib/handler/journal';
-import { capture, create, remove, StepContext, update } from '../../lib/handler/lifecycle';
-import type { DesiredToken } from '../../lib/token-spec';
+import { create, remove, StepContext, update } from '../../lib/handler/lifecycle';
+import { specDigest, type DesiredToken } from '../../lib/token-spec';
 import { FakeApi } from '../helper/fake-api';
 
 const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function ctx(over: Partial<StepContext> = {}): StepContext {
+function ctx(over: Partial<StepContext> = {}): StepContext & { createId: string } {
   return {
     api,
     journal: new Journal(path.join(dir, '.registry-token')),
@@ -33,10 +33,10 @@ function ctx(over: Partial<StepContext> = {}): StepContext {
     tokenId: TOKEN,
     desired,
     path: 'ci/push-token',
-    createId: 'create-1',
     now: () => new Date('2026-11-24T10:00:00Z'),
     log: (l) => logs.push(l),
     ...over,
+    createId: over.createId ?? 'create-1',
   };
 }
 
@@ -135,33 +135,20 @@ describe('create', () => {
   });
 });
 
-describe('capture', () => {
-  test('removes the result file once the state has the password', async () => {
+describe('update', () => {
+  test('a create leaves the marker that tells the specs step the token was just made with this spec, named by create id and spec digest', async () => {
     const c = ctx();
     await create(c);
-    await capture(c);
-    expect(fs.existsSync(c.journal.resultPath(TOKEN, 'create-1'))).toBe(false);
-  });
-  test('fails if the result file is gone, with the command that re-creates the token', async () => {
-    await expect(capture(ctx({ replaceHint: 'terraform apply -replace=terraform_data.x' }))).rejects.toThrow(
-      'Create the token again with: terraform apply -replace=terraform_data.x',
-    );
-  });
-});
-
-describe('update', () => {
-  test('a create leaves the marker that lets the shell skip the spec step, named by create id and spec digest', async () => {
-    const c = ctx({ specDigest: '0123456789abcdef' });
-    await create(c);
     const work = path.join(dir, '.registry-token');
-    expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([`${TOKEN}.create-1.0123456789abcdef.fresh`]);
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([`${TOKEN}.create-1.${specDigest(desired)}.fresh`]);
     // a later create of the same token (say after a taint) clears stale markers and results first
-    await create(ctx({ createId: 'create-2', specDigest: 'fedcba9876543210', takeOver: TOKEN }));
-    expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([`${TOKEN}.create-2.fedcba9876543210.fresh`]);
+    const other = { ...desired, status: 'disabled' };
+    await create(ctx({ createId: 'create-2', desired: other, takeOver: TOKEN }));
+    expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([`${TOKEN}.create-2.${specDigest(other)}.fresh`]);
   });
   test('an adopted token gets no marker: its spec step must read and align it', async () => {
     await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
-    await create(ctx({ adopt: true, specDigest: '0123456789abcdef' }));
+    await create(ctx({ adopt: true }));
     const work = path.join(dir, '.registry-token');
     expect(fs.readdirSync(work).filter((f) => f.endsWith('.fresh'))).toEqual([]);
   });
@@ -235,9 +222,8 @@ describe('adopt (prop adoptTokenId)', () => {
     await create(c);
     expect(api.calls).toEqual(['GET']);
     expect(resultOf(c).password).toBe('');
-    expect(c.journal.read(TOKEN)).toMatchObject({ adopted: true, createId: 'create-1' });
+    expect(c.journal.read(TOKEN)).toMatchObject({ adopted: true });
     expect(logs.at(-1)).toContain('adopted token "ci-push"');
-    await capture(c);
     await update(c);
     expect(api.calls).toEqual(['GET', 'GET', 'PUT']);
     expect(api.tokens.get(TOKEN)!.properties.status).toBe('enabled');

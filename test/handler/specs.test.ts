@@ -1,40 +1,28 @@
 /**
- * The stack's specs steps (specs.ts): the pure parts, then `runStep('specs')` against the real
+ * The stack's specs steps (specs.ts): the pure parts, then `runStep` of a specs step against the real
  * emulator, with tokens created by the real create step.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runStep, StepOutput } from '../../lib/handler';
-import { freshMarkerName, Operation, resultFileName, specsBeforeName } from '../../lib/handler/consts';
-import { canonical, engineKey, numberedVars, parseSpecsToken, pool, recordBefore, splitBefore, takeBefore, triage, type SpecsToken } from '../../lib/handler/specs';
-import { StepError } from '../../lib/handler/lifecycle';
+import { runStep, StepOutput, type StepRuntime } from '../../lib/handler';
+import { freshMarkerName, resultFileName, specsBeforeName } from '../../lib/handler/consts';
+import { StepError } from '../../lib/handler/errors';
+import { canonical, desiredOf, engineKey, pool, recordBefore, splitBefore, takeBefore, triage } from '../../lib/handler/specs';
+import type { SpecsEntry, SpecsToken } from '../../lib/handler/step';
+import { RemovalPolicy } from '../../lib/model';
+import { specDigest } from '../../lib/token-spec';
 import { startEmulator, type RunningEmulator } from '../helper/emulator';
 
 const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
-const spec = (name: string, status = 'enabled') => ({ name, scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], status, expiryDate: null });
-const entry = (name: string, status = 'enabled') => ({ name, status, expiry_date: 'never', scopes: ['repository app/* pull'] });
+const idOf = (n: number) => `0000000${n}-0000-4000-8000-000000000000`;
+const entry = (name: string, status = 'enabled', n = 0): SpecsEntry => ({ name, status, expiry_date: 'never', scopes: ['repository app/* pull'], token_id: idOf(n), registry_id: REGISTRY });
 
-function tokenVar(n: number, status = 'enabled', createId = `create-${n}`) {
-  const name = `spec-tok-${n}`;
-  return JSON.stringify({
-    token: {
-      path: `stack/t${n}`,
-      registry_id: REGISTRY,
-      token_id: `0000000${n}-0000-4000-8000-000000000000`,
-      name,
-      api_url: '',
-      spec: spec(name, status),
-      create_id: createId,
-      digest: `digest${n}`,
-      adopt: '',
-      max_attempts: '',
-      timeout_seconds: '',
-      replace_hint: `terraform apply -replace=terraform_data.t${n}_create_0000000${n}`,
-    },
-    entry: entry(name, status),
-  });
+/** Token n of a specs step, as the construct gives it (the engine has filled in its create id). */
+function token(n: number, status = 'enabled', extra: Partial<SpecsToken> = {}): SpecsToken {
+  return { path: `stack/t${n}`, entry: entry(`spec-tok-${n}`, status, n), create: `t${n}_create_0000000${n}`, createId: `create-${n}`, captured: true, ...extra };
 }
+const specsStep = (...tokens: SpecsToken[]) => JSON.stringify({ op: 'specs', stack: 'stack', tokens });
 
 let dir: string;
 beforeEach(() => {
@@ -43,17 +31,22 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('specs steps (pure)', () => {
-  const t = parseSpecsToken(tokenVar(1), 1).token;
+  const t = token(1);
   const files = () => ({
-    marker: path.join(dir, freshMarkerName(t.tokenId, t.createId, t.digest)),
-    result: path.join(dir, resultFileName(t.tokenId, t.createId)),
+    marker: path.join(dir, freshMarkerName(t.entry.token_id, t.createId, specDigest(desiredOf(t.entry)))),
+    result: path.join(dir, resultFileName(t.entry.token_id, t.createId)),
   });
 
-  test('variables are read in order up to the first gap; a token needs its id, name, registry and create id', () => {
-    expect(numberedVars({ X0: 'a', X1: 'b', X3: 'd' }, 'X')).toEqual(['a', 'b']);
-    expect(t).toMatchObject({ path: 'stack/t1', name: 'spec-tok-1', createId: 'create-1', adopt: false });
-    expect(() => parseSpecsToken('{', 4)).toThrow('IONOS_RT_T4 is not JSON');
-    expect(() => parseSpecsToken(JSON.stringify({ token: { name: 'x' } }), 2)).toThrow('IONOS_RT_T2 lacks the token id');
+  test("an entry's plain words are the declared token", () => {
+    expect(desiredOf({ ...entry('a', 'disabled'), expiry_date: '2030-01-01T00:00:00Z', scopes: ['repository app/* pull,push', 'registry * pull'] })).toEqual({
+      name: 'a',
+      status: 'disabled',
+      expiryDate: '2030-01-01T00:00:00Z',
+      scopes: [
+        { type: 'repository', name: 'app/*', actions: ['pull', 'push'] },
+        { type: 'registry', name: '*', actions: ['pull'] },
+      ],
+    });
   });
 
   test('canonical JSON ignores key order', () => {
@@ -65,27 +58,33 @@ describe('specs steps (pure)', () => {
     const f = files();
     fs.writeFileSync(f.marker, '');
     fs.writeFileSync(f.result, '{"password":"x"}');
-    expect(triage(dir, t, entry('spec-tok-1'), undefined)).toBe('created');
+    expect(triage(dir, 'stack', t, undefined)).toBe('created');
     expect([fs.existsSync(f.marker), fs.existsSync(f.result)]).toEqual([false, false]);
   });
 
   test('a marker without its result file: the password never reached the state, which is an error naming the fix', () => {
     fs.writeFileSync(files().marker, '');
-    expect(() => triage(dir, t, entry('spec-tok-1'), undefined)).toThrow(StepError);
-    expect(() => triage(dir, t, entry('spec-tok-1'), undefined)).toThrow(/could not be captured.*-replace=terraform_data\.t1_create_00000001/);
+    expect(() => triage(dir, 'stack', t, undefined)).toThrow(StepError);
+    expect(() => triage(dir, 'stack', t, undefined)).toThrow(/could not be captured.*-replace=terraform_data\.'t1_create_00000001'/);
+  });
+
+  test('a marker of another spec (the entry changed since that create) is not this one: update', () => {
+    fs.writeFileSync(path.join(dir, freshMarkerName(t.entry.token_id, t.createId, '0123456789abcdef')), '');
+    fs.writeFileSync(files().result, '{"password":"x"}');
+    expect(triage(dir, 'stack', t, undefined)).toBe('update');
   });
 
   test('after an adoption (result file, no marker): removes the file, then updates', () => {
     fs.writeFileSync(files().result, '{"password":""}');
-    expect(triage(dir, t, entry('spec-tok-1'), {})).toBe('update');
+    expect(triage(dir, 'stack', t, {})).toBe('update');
     expect(fs.existsSync(files().result)).toBe(false);
   });
 
   test('the same entry as before: nothing to do; a changed or new entry, or no record of before: update', () => {
-    expect(triage(dir, t, entry('spec-tok-1'), { 'stack/t1': { scopes: ['repository app/* pull'], expiry_date: 'never', status: 'enabled', name: 'spec-tok-1' } })).toBe('unchanged');
-    expect(triage(dir, t, entry('spec-tok-1'), { 'stack/t1': entry('spec-tok-1', 'disabled') })).toBe('update');
-    expect(triage(dir, t, entry('spec-tok-1'), { 'stack/t9': entry('spec-tok-1') })).toBe('update');
-    expect(triage(dir, t, entry('spec-tok-1'), undefined)).toBe('update');
+    expect(triage(dir, 'stack', t, { 'stack/t1': { scopes: ['repository app/* pull'], expiry_date: 'never', status: 'enabled', name: 'spec-tok-1' } })).toBe('unchanged');
+    expect(triage(dir, 'stack', t, { 'stack/t1': entry('spec-tok-1', 'disabled') })).toBe('update');
+    expect(triage(dir, 'stack', t, { 'stack/t9': entry('spec-tok-1') })).toBe('update');
+    expect(triage(dir, 'stack', t, undefined)).toBe('update');
   });
 
   test('the entries before are split by the paths declared now: kept, or left the code (with identity and policy)', () => {
@@ -93,51 +92,48 @@ describe('specs steps (pure)', () => {
       'stack/t1': entry('a'),
       'stack/t2': { ...entry('b'), token_id: 'id-b', registry_id: REGISTRY, api_url: 'https://x' },
       'stack/t3': { ...entry('c'), token_id: 'id-c', registry_id: REGISTRY, removal_policy: 'retain' },
-      'stack/t4': entry('d'),
+      'stack/t4': { name: 'd', status: 'enabled', expiry_date: 'never', scopes: [] },
     };
-    const { kept, removed } = splitBefore({ IONOS_RT_BEFORE: JSON.stringify(before), IONOS_RT_DECLARED: '["stack/t1","stack/t9"]' });
+    const { kept, removed } = splitBefore({ before, declared: ['stack/t1', 'stack/t9'] });
     expect(kept).toEqual({ 'stack/t1': entry('a') });
     expect(removed).toEqual([
       { path: 'stack/t2', name: 'b', tokenId: 'id-b', registryId: REGISTRY, apiUrl: 'https://x', retain: false },
       { path: 'stack/t3', name: 'c', tokenId: 'id-c', registryId: REGISTRY, apiUrl: '', retain: true },
       { path: 'stack/t4', name: 'd', tokenId: undefined, registryId: undefined, apiUrl: '', retain: false },
     ]);
-    expect(splitBefore({ IONOS_RT_BEFORE: 'null' })).toEqual({ kept: {}, removed: [] });
-    expect(() => splitBefore({ IONOS_RT_BEFORE: '[1]' })).toThrow(StepError);
-    expect(() => splitBefore({ IONOS_RT_DECLARED: 'not json' })).toThrow('IONOS_RT_DECLARED is not JSON');
   });
 
   test("a created token whose password resource holds \"\" fails the step, naming the one command that repairs it", () => {
-    const raw = JSON.parse(tokenVar(1));
-    raw.token.captured = 'false';
-    raw.token.replace_hint = 'terraform -chdir=cdktf.out/stacks/s apply -replace=terraform_data.t1_create_00000001';
-    const t = parseSpecsToken(JSON.stringify(raw), 0).token;
-    expect(() => triage(dir, t, entry('spec-tok-1'), undefined)).toThrow(
-      `stack/t1: the password of token "spec-tok-1" (id ${t.tokenId}, registry ${REGISTRY}) never reached the Terraform state (the deploy that created it was interrupted, or its working directory was lost). Create it again, with a new password: terraform -chdir=cdktf.out/stacks/s apply -replace=terraform_data.t1_create_00000001`,
+    const lost = token(1, 'enabled', { captured: false });
+    expect(() => triage(dir, 'stack', lost, undefined)).toThrow(
+      `stack/t1: the password of token "spec-tok-1" (id ${idOf(1)}, registry ${REGISTRY}) never reached the Terraform state (the deploy that created it was interrupted, or its working directory was lost). Create it again, with a new password: terraform -chdir=cdktf.out/stacks/stack apply -replace=terraform_data.'t1_create_00000001'   (or tofu)`,
     );
-    raw.token.captured = 'true';
-    expect(triage(dir, parseSpecsToken(JSON.stringify(raw), 0).token, entry('spec-tok-1'), undefined)).toBe('update');
+    // an adopted token is not told (its password is unknown)
+    const { captured: _c, ...adopted } = lost;
+    expect(triage(dir, 'stack', adopted, undefined)).toBe('update');
   });
 
   test('a change of identity or removal policy alone needs no API call', () => {
-    const t = parseSpecsToken(tokenVar(1), 1).token;
-    const now = { ...entry('spec-tok-1'), token_id: t.tokenId, registry_id: REGISTRY, removal_policy: 'retain' };
-    expect(triage(dir, t, now, { 'stack/t1': entry('spec-tok-1') })).toBe('unchanged');
+    const now: SpecsToken = { ...t, entry: { ...t.entry, removal_policy: RemovalPolicy.RETAIN as const } };
+    expect(triage(dir, 'stack', now, { 'stack/t1': { name: 'spec-tok-1', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull'] } })).toBe('unchanged');
   });
 
-  test('the entries before are kept per engine run (pid and start time), mode 0600, and read once', () => {
-    const env = { IONOS_RT_WORK_DIR: dir, IONOS_RT_ENGINE_PID: String(process.pid) };
-    expect(recordBefore(env, { 'stack/t1': entry('a') }, () => undefined)).toBe(1);
-    const key = engineKey(String(process.pid))!;
+  test('the entries before are kept per engine run (pid and start time), mode 0600, and read once', async () => {
+    expect(await recordBefore(dir, process.pid, { 'stack/t1': entry('a') }, () => undefined)).toBe(1);
+    const key = engineKey(process.pid)!;
     expect(key).toMatch(new RegExp(`^${process.pid}(-\\d+)?$`));
     const file = path.join(dir, specsBeforeName(key));
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(takeBefore(env)).toEqual({ 'stack/t1': entry('a') });
-    expect(takeBefore(env)).toBeUndefined();
+    expect(takeBefore(dir, process.pid)).toEqual({ 'stack/t1': entry('a') });
+    expect(takeBefore(dir, process.pid)).toBeUndefined();
     // another engine run (a pid that is no process) finds nothing, and its stale file is removed
     fs.writeFileSync(path.join(dir, specsBeforeName('2147483646-1')), '{}');
-    expect(takeBefore({ ...env, IONOS_RT_ENGINE_PID: '2147483646' })).toBeUndefined();
+    expect(takeBefore(dir, 2147483646)).toBeUndefined();
     expect(fs.readdirSync(dir)).toEqual([]);
+    // without the engine's pid there is nothing to tie the two steps: nothing is kept
+    const lines: string[] = [];
+    expect(await recordBefore(dir, undefined, { 'stack/t1': entry('a') }, (l) => lines.push(l))).toBe(0);
+    expect(lines).toEqual(['specs-before: no engine pid; the next specs step checks every token']);
   });
 
   test('pool runs every item, at most n at once', async () => {
@@ -168,17 +164,18 @@ describe('the specs step against the emulator', () => {
     const output: StepOutput = { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) };
     return { lines, output };
   };
-  const baseEnv = () => ({ IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl, IONOS_RT_WORK_DIR: dir, IONOS_RT_ENGINE_PID: String(process.pid) });
-  async function createToken(n: number): Promise<SpecsToken> {
-    const t = parseSpecsToken(tokenVar(n), n).token;
+  const runtime = (output: StepOutput, env: NodeJS.ProcessEnv = {}): StepRuntime => ({
+    env: { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl, ...env },
+    workDir: dir,
+    enginePid: process.pid,
+    output,
+  });
+  async function createToken(n: number): Promise<void> {
+    const t = token(n);
     const { output, lines } = collect();
-    const code = await runStep(
-      Operation.CREATE,
-      { ...baseEnv(), IONOS_RT_REGISTRY_ID: REGISTRY, IONOS_RT_TOKEN_ID: t.tokenId, IONOS_RT_NAME: t.name, IONOS_RT_SPEC: JSON.stringify(t.spec), IONOS_RT_CREATE_ID: t.createId, IONOS_RT_SPEC_DIGEST: t.digest, IONOS_RT_PATH: t.path },
-      output,
-    );
+    const step = { op: 'create', path: t.path, registryId: REGISTRY, tokenId: t.entry.token_id, apiUrl: '', spec: desiredOf(t.entry), createId: t.createId };
+    const code = await runStep(JSON.stringify(step), runtime(output));
     expect({ code, lines }).toMatchObject({ code: 0 });
-    return t;
   }
 
   test('right after the creates: removes every result file, no API call', async () => {
@@ -187,7 +184,7 @@ describe('the specs step against the emulator', () => {
     await createToken(2);
     await emu.clearRequests();
     const { output, lines } = collect();
-    const code = await runStep(Operation.SPECS, { ...baseEnv(), IONOS_RT_T0: tokenVar(1), IONOS_RT_T1: tokenVar(2) }, output);
+    const code = await runStep(specsStep(token(1), token(2)), runtime(output));
     expect(code).toBe(0);
     expect(lines.join('\n')).toContain('specs: 2 token(s): 2 just created, 0 unchanged, 0 checked against the API');
     expect(await emu.requests()).toEqual([]);
@@ -196,12 +193,11 @@ describe('the specs step against the emulator', () => {
 
   test('one status change among two tokens: the unchanged one is skipped, the changed one read and patched (2 calls)', async () => {
     // GIVEN two live tokens and the entries the destroyed specs resource held
-    const env = baseEnv();
-    recordBefore(env, { 'stack/t1': entry('spec-tok-1'), 'stack/t2': entry('spec-tok-2') }, () => undefined);
+    await recordBefore(dir, process.pid, { 'stack/t1': token(1).entry, 'stack/t2': token(2).entry }, () => undefined);
     await emu.clearRequests();
     // WHEN token 2 is declared disabled
     const { output, lines } = collect();
-    const code = await runStep(Operation.SPECS, { ...env, IONOS_RT_T0: tokenVar(1), IONOS_RT_T1: tokenVar(2, 'disabled') }, output);
+    const code = await runStep(specsStep(token(1), token(2, 'disabled')), runtime(output));
     // THEN
     expect(code).toBe(0);
     expect(lines.join('\n')).toContain('0 just created, 1 unchanged, 1 checked against the API');
@@ -211,19 +207,31 @@ describe('the specs step against the emulator', () => {
 
   test('without the entries before (a tainted or interrupted step): every token is checked; a gone one is one line naming the fix', async () => {
     await emu.clearRequests();
-    const gone = parseSpecsToken(tokenVar(3), 3).token;
     const { output, lines } = collect();
-    const code = await runStep(Operation.SPECS, { ...baseEnv(), IONOS_RT_T0: tokenVar(1), IONOS_RT_T1: tokenVar(2, 'disabled'), IONOS_RT_T2: tokenVar(3) }, output);
+    const code = await runStep(specsStep(token(1), token(2, 'disabled'), token(3)), runtime(output));
     expect(code).toBe(1);
     expect((await emu.requests()).map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
     const errors = lines.filter((l) => l.startsWith('ERR '));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^ERR registry-token: update failed: stack/t3: token "spec-tok-3" \\(id ${gone.tokenId}.*no longer exists.*-replace=terraform_data\\.t3_create_00000003$`));
+    expect(errors[0]).toMatch(new RegExp(`^ERR registry-token: update failed: stack/t3: token "spec-tok-3" \\(id ${idOf(3)}.*no longer exists.*-replace=terraform_data\\.'t3_create_00000003'   \\(or tofu\\)$`));
     expect(lines.join('\n')).toContain('(no record of the entries before this change, so every token not just created was checked), 1 failed');
+  });
+
+  test("a token's own retry settings (props) win over the environment's", async () => {
+    await emu.clearRequests();
+    await emu.addFault({ method: 'GET', status: 503, times: 2 });
+    const { output, lines } = collect();
+    const code = await runStep(specsStep(token(1, 'enabled', { maxAttempts: 3 }), token(2, 'disabled', { maxAttempts: 1 })), runtime(output, { IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2' }));
+    expect(code).toBe(1);
+    const errors = lines.filter((l) => l.startsWith('ERR '));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('HTTP 503');
+    expect(errors[0]).not.toContain('gave up after');
+    expect((await emu.requests()).map((r) => `${r.method} ${r.status}`).sort()).toEqual(['GET 200', 'GET 503', 'GET 503']);
   });
 });
 
-describe('the specs resource\'s destroy step against the emulator: tokens that left the code', () => {
+describe("the specs resource's destroy step against the emulator: tokens that left the code", () => {
   let emu: RunningEmulator;
   beforeAll(async () => {
     emu = await startEmulator();
@@ -236,56 +244,38 @@ describe('the specs resource\'s destroy step against the emulator: tokens that l
       headers: { authorization: `Basic ${Buffer.from('emulator:emulator').toString('base64')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ properties: { name, scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }] } }),
     });
-  const idOf = (n: number) => `0000000${n}-0000-4000-8000-00000000aaaa`;
-  const held = (n: number, extra: Record<string, unknown> = {}) => ({ ...entry(`gone-${n}`), token_id: idOf(n), registry_id: REGISTRY, ...extra });
+  const goneId = (n: number) => `0000000${n}-0000-4000-8000-00000000aaaa`;
+  const held = (n: number, extra: Record<string, unknown> = {}) => ({ ...entry(`gone-${n}`), token_id: goneId(n), registry_id: REGISTRY, ...extra });
+  const step = (before: object, declared: string[]) => JSON.stringify({ op: 'specs-before', declared, before });
+  const runtime = (lines: string[], env: NodeJS.ProcessEnv = {}): StepRuntime => ({
+    env: { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl, ...env },
+    workDir: dir,
+    enginePid: process.pid,
+    output: { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) },
+  });
 
   test('deletes each removed token once (404 = already gone), keeps a retained one, touches no declared token', async () => {
     await emu.reset();
-    for (const n of [1, 2, 4, 5]) expect((await put(idOf(n), `gone-${n}`)).status).toBe(201);
+    for (const n of [1, 2, 4, 5]) expect((await put(goneId(n), `gone-${n}`)).status).toBe(201);
     await emu.clearRequests();
     const lines: string[] = [];
-    const output: StepOutput = { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) };
-    const code = await runStep(
-      Operation.SPECS_BEFORE,
-      {
-        IONOS_USERNAME: 'emulator',
-        IONOS_PASSWORD: 'emulator',
-        IONOS_API_URL: emu.apiUrl,
-        IONOS_RT_WORK_DIR: dir,
-        IONOS_RT_ENGINE_PID: String(process.pid),
-        IONOS_RT_BEFORE: JSON.stringify({ 'stack/t1': held(1), 'stack/t2': held(2), 'stack/t3': held(3), 'stack/t4': held(4, { removal_policy: 'retain' }), 'stack/t5': held(5) }),
-        IONOS_RT_DECLARED: JSON.stringify(['stack/t5']),
-      },
-      output,
-    );
+    const before = { 'stack/t1': held(1), 'stack/t2': held(2), 'stack/t3': held(3), 'stack/t4': held(4, { removal_policy: 'retain' }), 'stack/t5': held(5) };
+    const code = await runStep(step(before, ['stack/t5']), runtime(lines));
     expect({ code, errors: lines.filter((l) => l.startsWith('ERR')) }).toEqual({ code: 0, errors: [] });
     const calls = (await emu.requests()).map((r) => `${r.method} ${r.path.split('/').pop()} ${r.status}`).sort();
-    expect(calls).toEqual([`DELETE ${idOf(1)} 204`, `DELETE ${idOf(2)} 204`, `DELETE ${idOf(3)} 404`]);
+    expect(calls).toEqual([`DELETE ${goneId(1)} 204`, `DELETE ${goneId(2)} 204`, `DELETE ${goneId(3)} 404`]);
     expect((await emu.listTokens()).map((t) => t.properties.name).sort()).toEqual(['gone-4', 'gone-5']);
     expect(lines.join('\n')).toContain('stack/t4: token "gone-4"');
     expect(lines.join('\n')).toContain('retained (removalPolicy RETAIN)');
     expect(lines.join('\n')).toMatch(/deleted token "gone-1" .*: left the code/);
-    expect(takeBefore({ IONOS_RT_WORK_DIR: dir, IONOS_RT_ENGINE_PID: String(process.pid) })).toEqual({ 'stack/t5': held(5) });
+    expect(takeBefore(dir, process.pid)).toEqual({ 'stack/t5': held(5) });
   });
 
   test('a delete that fails fails the step with one line naming the token and what to do', async () => {
     await emu.reset();
     await emu.addFault({ method: 'DELETE', status: 503, times: 10 });
     const lines: string[] = [];
-    const output: StepOutput = { out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`) };
-    const code = await runStep(
-      Operation.SPECS_BEFORE,
-      {
-        IONOS_USERNAME: 'emulator',
-        IONOS_PASSWORD: 'emulator',
-        IONOS_API_URL: emu.apiUrl,
-        IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2',
-        IONOS_RT_WORK_DIR: dir,
-        IONOS_RT_BEFORE: JSON.stringify({ 'stack/t1': held(1) }),
-        IONOS_RT_DECLARED: '[]',
-      },
-      output,
-    );
+    const code = await runStep(step({ 'stack/t1': held(1) }, []), runtime(lines, { IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2' }));
     expect(code).toBe(1);
     const errors = lines.filter((l) => l.startsWith('ERR'));
     expect(errors).toHaveLength(1);

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HANDED_OVER, parseRequest, stepEnv } from '../../lib/handler/worker';
+import { stepCommand } from '../../lib/provisioner';
+import { specDigest } from '../../lib/token-spec';
 import { assertBuilt, ROOT, startEmulator, type RunningEmulator } from '../helper/emulator';
 import { waitFor } from '../helper/processes';
 
@@ -27,28 +28,8 @@ function ended(pid: number): boolean {
     return true;
   }
 }
-const command = (op: string) =>
-  `{ RT_OP=${op}; RT_NODE='${process.execPath}'; RT_HANDLER='${HANDLER_DIR}/index.js'; . '${HANDLER_DIR}/run.sh'; }`;
-
-describe('worker requests (pure)', () => {
-  test('a request is the operation, then only the handed-over settings', () => {
-    const req = parseRequest('create\nIONOS_RT_NAME=a=b\nIONOS_PASSWORD=leak\nIONOS_REGISTRY_TOKEN_MAX_ATTEMPTS=2\nnoise\n');
-    expect(req).toEqual({ op: 'create', env: { IONOS_RT_NAME: 'a=b', IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2' } });
-    expect(parseRequest('')).toBeUndefined();
-    // the shell writes an unset variable as NAME=
-    expect(parseRequest('update\nIONOS_RT_ADOPT=\nIONOS_RT_NAME=x\n')?.env).toEqual({ IONOS_RT_NAME: 'x' });
-  });
-
-  test('run.sh hands over every setting a provisioner sets, by name', () => {
-    const script = fs.readFileSync(path.join(ROOT, 'lib', 'handler', 'run.sh'), 'utf8');
-    for (const name of HANDED_OVER) expect(script).toContain(`"${name}=$${name}"`);
-  });
-
-  test("a step's environment: the worker's credentials, this request's settings, no other provisioner's", () => {
-    const env = stepEnv({ IONOS_TOKEN: 't', IONOS_RT_NAME: 'first-token', IONOS_RT_ADOPT: 'true', PATH: '/bin' }, { IONOS_RT_NAME: 'second' });
-    expect(env).toEqual({ IONOS_TOKEN: 't', PATH: '/bin', IONOS_RT_NAME: 'second' });
-  });
-});
+/** A provisioner's command, as the construct builds it (lib/provisioner.ts), for a step in these variables. */
+const command = (variables = ['IONOS_RT_STEP']) => stepCommand(HANDLER_DIR, process.execPath, variables);
 
 describe('worker and run.sh', () => {
   let emu: RunningEmulator;
@@ -65,28 +46,20 @@ describe('worker and run.sh', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   let n = 0;
-  function tokenEnv(name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  /** A create step, and the engine's environment (credentials only) with it in IONOS_RT_STEP. */
+  function createStep(name: string, extra: NodeJS.ProcessEnv = {}) {
     n++;
-    const id = `0c1d2e3f-4a5b-5c6d-8e7f-a0b1c2d3e${String(n).padStart(3, '0')}`;
-    return {
-      PATH: process.env.PATH,
-      IONOS_API_URL: emu.apiUrl,
-      IONOS_USERNAME: USER,
-      IONOS_PASSWORD: SECRET,
-      IONOS_RT_REGISTRY_ID: emu.registryId,
-      IONOS_RT_TOKEN_ID: id,
-      IONOS_RT_NAME: name,
-      IONOS_RT_PATH: `stack/${name}`,
-      IONOS_RT_CREATE_ID: `create-${n}`,
-      IONOS_RT_SPEC: JSON.stringify({ name, scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], status: 'enabled', expiryDate: null }),
-      ...extra,
-    };
+    const tokenId = `0c1d2e3f-4a5b-5c6d-8e7f-a0b1c2d3e${String(n).padStart(3, '0')}`;
+    const spec = { name, scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], status: 'enabled', expiryDate: null };
+    const step = JSON.stringify({ op: 'create', path: `stack/${name}`, registryId: emu.registryId, tokenId, apiUrl: '', spec, createId: `create-${n}` });
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, IONOS_API_URL: emu.apiUrl, IONOS_USERNAME: USER, IONOS_PASSWORD: SECRET, IONOS_RT_STEP: step, ...extra };
+    return { step, env, tokenId, createId: `create-${n}` };
   }
 
   /** Runs `sh -c <command>` in `dir`, as local-exec does; the sh's parent (this process) plays the engine. */
-  function step(op: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  function run(env: NodeJS.ProcessEnv, cmd = command()): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', command(op)], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('/bin/sh', ['-c', cmd], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -99,7 +72,7 @@ describe('worker and run.sh', () => {
   const workerPid = () => Number(fs.readFileSync(path.join(workerDir(), 'pid'), 'utf8'));
 
   test('steps go to one worker, which relays output and exit codes and leaves when idle', async () => {
-    const results = await Promise.all(['w-one', 'w-two', 'w-three'].map((name) => step('create', tokenEnv(name))));
+    const results = await Promise.all(['w-one', 'w-two', 'w-three'].map((name) => run(createStep(name).env)));
     for (const [i, r] of results.entries()) {
       expect(r).toMatchObject({ code: 0, stderr: '' });
       expect(r.stdout).toContain(`created token "w-${['one', 'two', 'three'][i]}"`);
@@ -111,7 +84,7 @@ describe('worker and run.sh', () => {
     expect((await emu.listTokens()).map((t) => t.properties.name).sort()).toEqual(['w-one', 'w-three', 'w-two']);
 
     // a failing step: its one-line error on stderr, its exit code
-    const taken = await step('create', tokenEnv('w-one'));
+    const taken = await run(createStep('w-one').env);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/^registry-token: create of stack\/w-one .*HTTP 409.*\n$/);
     expect(workerPid()).toBe(pid);
@@ -124,24 +97,25 @@ describe('worker and run.sh', () => {
   test('no request carries a credential', async () => {
     // Hold the worker back (a fault with latency) so that the request can be read while it waits.
     await emu.addFault({ method: 'PUT', latencyMs: 1500, times: 1 });
-    const running = step('create', tokenEnv('w-secret'));
+    const { step, env } = createStep('w-secret');
+    const running = run(env);
     const claimed = await waitFor(
       'a claimed request',
       async () => (fs.existsSync(workerDir()) ? fs.readdirSync(workerDir()).find((f) => f.endsWith('.claimed')) : undefined),
       10_000,
       10,
     );
+    // the step as the command gave it, untouched, and nothing else
+    expect(claimed).toMatch(/^\d+\.create\.claimed$/);
     const text = fs.readFileSync(path.join(workerDir(), claimed), 'utf8');
-    expect(text.split('\n')[0]).toBe('create');
-    expect(text).toContain('IONOS_RT_NAME=w-secret');
-    expect(text).not.toMatch(/=emulator$/m);
-    expect(text).not.toMatch(/^IONOS_(USERNAME|PASSWORD|TOKEN)=/m);
+    expect(text).toBe(`${step}\n`);
+    expect(text).not.toContain(SECRET);
     expect(fs.statSync(path.join(workerDir(), claimed)).mode & 0o777).toBe(0o600);
     expect((await running).code).toBe(0);
   }, 30_000);
 
   test('with IONOS_REGISTRY_TOKEN_DEBUG the worker keeps a log of its own, without secrets', async () => {
-    const r = await step('create', tokenEnv('w-debug', { IONOS_REGISTRY_TOKEN_DEBUG: '1' }));
+    const r = await run(createStep('w-debug', { IONOS_REGISTRY_TOKEN_DEBUG: '1' }).env);
     expect(r.code).toBe(0);
     const log = path.join(dir, '.registry-token', `worker-${process.pid}.log`);
     // its last line is written after it removed its folder
@@ -159,10 +133,42 @@ describe('worker and run.sh', () => {
   }, 20_000);
 
   test('IONOS_REGISTRY_TOKEN_WORKER=off runs the step directly, with no worker', async () => {
-    const r = await step('create', tokenEnv('w-direct', { IONOS_REGISTRY_TOKEN_WORKER: 'off' }));
+    const r = await run(createStep('w-direct', { IONOS_REGISTRY_TOKEN_WORKER: 'off' }).env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created token "w-direct"');
     expect(fs.existsSync(workerDir())).toBe(false);
+  });
+
+  test('a step split across variables (a long specs step) reaches the worker and the direct road whole', async () => {
+    for (const [name, extra] of [['w-parts-worker', {}], ['w-parts-direct', { IONOS_REGISTRY_TOKEN_WORKER: 'off' }]] as const) {
+      const { step, env } = createStep(name, extra);
+      const cut = Math.floor(step.length / 2);
+      const r = await run({ ...env, IONOS_RT_STEP: step.slice(0, cut), IONOS_RT_STEP_1: step.slice(cut) }, command(['IONOS_RT_STEP', 'IONOS_RT_STEP_1']));
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toContain(`created token "${name}"`);
+    }
+  });
+
+  test('a create provisioner of 0.2 (RT_OP and IONOS_RT_* variables, no RT_STEP) runs the handler directly, which reads them', async () => {
+    const { step, env } = createStep('w-legacy');
+    const s = JSON.parse(step);
+    const { IONOS_RT_STEP: _step, ...engine } = env;
+    const legacy = {
+      ...engine,
+      IONOS_RT_REGISTRY_ID: s.registryId,
+      IONOS_RT_TOKEN_ID: s.tokenId,
+      IONOS_RT_NAME: s.spec.name,
+      IONOS_RT_PATH: s.path,
+      IONOS_RT_SPEC: JSON.stringify(s.spec),
+      IONOS_RT_CREATE_ID: s.createId,
+      IONOS_RT_WORK_DIR: '.registry-token',
+    };
+    const r = await run(legacy, `{ RT_OP=create; RT_NODE='${process.execPath}'; RT_HANDLER='${HANDLER_DIR}/index.js'; . '${HANDLER_DIR}/run.sh'; }`);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('created token "w-legacy"');
+    expect(fs.existsSync(workerDir())).toBe(false);
+    // the marker that layout's own spec resource looks for (its digest of the same spec)
+    expect(fs.readdirSync(path.join(dir, '.registry-token')).filter((f) => f.endsWith('.fresh'))).toEqual([`${s.tokenId}.${s.createId}.${specDigest(s.spec)}.fresh`]);
   });
 
   test('without mkfifo the provisioner polls for the answer instead, with the same result', async () => {
@@ -170,9 +176,9 @@ describe('worker and run.sh', () => {
     const bin = path.join(dir, 'no-mkfifo-bin');
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, 'mkfifo'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-    const env = tokenEnv('w-nofifo', { PATH: `${bin}:${process.env.PATH}` });
+    const { env } = createStep('w-nofifo', { PATH: `${bin}:${process.env.PATH}` });
     // WHEN a step runs
-    const r = await step('create', env);
+    const r = await run(env);
     // THEN the worker answered it (no pipe was made) and the token exists once
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('created token "w-nofifo"');
@@ -185,7 +191,7 @@ describe('worker and run.sh', () => {
     fs.mkdirSync(workerDir(), { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(workerDir(), 'pid'), '2147483646');
     const started = Date.now();
-    const r = await step('create', tokenEnv('w-orphan'));
+    const r = await run(createStep('w-orphan').env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created token "w-orphan"');
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -197,8 +203,8 @@ describe('worker and run.sh', () => {
   test('a worker killed mid-step: the step runs again directly and converges, no duplicate, password kept', async () => {
     // The PUT takes effect, then its answer is held back; the worker is killed meanwhile.
     await emu.addFault({ method: 'PUT', status: 502, commit: true, latencyMs: 20_000, times: 1 });
-    const env = tokenEnv('w-killed');
-    const running = step('create', env);
+    const { env, tokenId, createId } = createStep('w-killed');
+    const running = run(env);
     await waitFor('the create to take effect', async () => ((await emu.listTokens()).length === 1 ? true : undefined), 10_000, 20);
     process.kill(workerPid(), 'SIGKILL');
     const r = await running;
@@ -206,7 +212,7 @@ describe('worker and run.sh', () => {
     expect(r.stdout).toMatch(/left by an interrupted create; deleting it and creating it again/);
     const live = await emu.listTokens();
     expect(live).toHaveLength(1);
-    const result = JSON.parse(fs.readFileSync(path.join(dir, '.registry-token', `${env.IONOS_RT_TOKEN_ID}.${env.IONOS_RT_CREATE_ID}.result.json`), 'utf8'));
+    const result = JSON.parse(fs.readFileSync(path.join(dir, '.registry-token', `${tokenId}.${createId}.result.json`), 'utf8'));
     expect(await emu.login(emu.registryId, 'w-killed', result.password)).toBe(true);
   }, 40_000);
 });

@@ -1,5 +1,6 @@
-import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
+import { Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { RegistryToken, RegistryTokenConfig, RemovalPolicy, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
+import { parseStep, type CreateStep, type SpecsStep } from '../../lib/handler/step';
 import { newStack, synth } from '../helper/synth';
 
 const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
@@ -9,16 +10,29 @@ const base: RegistryTokenConfig = {
   scopes: [{ type: ScopeType.REPOSITORY, name: 'app/*', actions: [ScopeAction.PUSH, ScopeAction.PULL] }],
 };
 
+/** The command of every step: RT_STEP from the step's variables, then run.sh from the handler asset. */
+const COMMAND = /^\{ RT_STEP=\$IONOS_RT_STEP(\$IONOS_RT_STEP_\d+)*; RT_NODE='node'; RT_HANDLER='(assets\/ionos-registry-token-handler\/[0-9A-F]+)\/index.js'; \. '\2\/run.sh'; \}$/;
+
 /**
- * The create step's settings: the JSON in its command (`IONOS_RT_STEP='...'`), as sh would pass it
- * (only literal JSON, i.e. values known at synth; `${self.id}` is left for Terraform).
+ * A provisioner's step, read by the handler's own parser, as the engine would hand it over once it
+ * has filled in what only the apply knows (here: resource ids as "<address>.id", booleans as true).
  */
-function createStep(create: any): Record<string, string> {
-  const command = create.provisioner[0]['local-exec'].command as string;
-  const m = /^\{ IONOS_RT_STEP='((?:[^']|'\\'')*)'; export IONOS_RT_STEP; RT_OP=create; /.exec(command);
-  if (!m) throw new Error(`no literal step in ${command}`);
-  return JSON.parse(m[1].replace(/'\\''/g, "'"));
+function stepOf(provisioner: any): unknown {
+  const exec = provisioner['local-exec'];
+  expect(exec.command).toMatch(COMMAND);
+  expect(exec.quiet).toBe(true);
+  const text = Object.keys(exec.environment)
+    .sort((a, b) => a.length - b.length || a.localeCompare(b))
+    .map((k) => exec.environment[k] as string)
+    .join('');
+  const evaluated = text
+    .replace(/\$\{([A-Za-z0-9_.-]+)\.id\}/g, '$1.id')
+    .replace(/\$\{nonsensitive\(length\([^)]*\) >= 1\)\}/g, 'true')
+    .replace(/\$\{jsonencode\(try\(jsondecode\(self\.input\), self\.input, null\)\)\}/g, '{"registry_id":"r","token_id":"t","name":"n","path":"p","api_url":""}')
+    .replace(/\$\{jsonencode\(try\(self\.triggers_replace\.tokens, \{\}\)\)\}/g, '{}');
+  return parseStep(evaluated);
 }
+const createStep = (create: any) => stepOf(create.provisioner[0]) as CreateStep;
 
 function resources(stack: TerraformStack) {
   const out = synth(stack);
@@ -46,10 +60,9 @@ describe('synthesized lifecycle', () => {
     expect(password.provisioner).toHaveLength(1);
     const exec = password.provisioner[0]['local-exec'];
     expect(exec.when).toBe('destroy');
-    expect(exec.command).toMatch(
-      /^\{ RT_OP=delete; RT_NODE='node'; RT_HANDLER='(assets\/ionos-registry-token-handler\/[0-9A-F]+)\/index.js'; \. '\1\/run.sh'; \}$/,
-    );
-    expect(exec.environment.IONOS_RT_TOKEN_ID).toBe('${try(jsondecode(self.input).token_id, self.input.token_id, "")}');
+    // the identity read back from the state: JSON text since 0.3, an object in 0.2, none in 0.1
+    expect(exec.environment).toEqual({ IONOS_RT_STEP: '{"op":"delete","identity":${jsonencode(try(jsondecode(self.input), self.input, null))}}' });
+    expect(stepOf(password.provisioner[0])).toEqual({ op: 'delete', identity: { registry_id: 'r', token_id: 't', name: 'n', path: 'p', api_url: '' } });
   });
 
   test("the stack's specs resource reads as plain words per token path, scopes in a stable order", () => {
@@ -79,7 +92,7 @@ describe('synthesized lifecycle', () => {
     expect(specs.triggers_replace.creates).toMatch(/^\$\{substr\(sha256\(join\(",", \[terraform_data\.push-token_create_[0-9A-F]{8}\.id\]\)\), 0, 16\)\}$/);
   });
 
-  test('one specs resource per stack, listing every token; its steps get one variable per token', () => {
+  test('one specs resource per stack, listing every token; each step is one JSON value, literal where known at synth', () => {
     const stack = newStack();
     new RegistryToken(stack, 'a', { ...base, name: 'tok-a', maxAttempts: 3 });
     new RegistryToken(stack, 'b', { ...base, name: 'tok-b' });
@@ -88,19 +101,36 @@ describe('synthesized lifecycle', () => {
     const specs = data['registry-token-specs'];
     expect(Object.keys(specs.triggers_replace.tokens)).toEqual(['ci/a', 'ci/b']);
     expect(specs.depends_on).toEqual([expect.stringMatching(/^terraform_data\.a_password_[0-9A-F]{8}$/), expect.stringMatching(/^terraform_data\.b_password_[0-9A-F]{8}$/)]);
-    const [apply, before] = specs.provisioner.map((p: any) => p['local-exec']);
-    expect(apply.when).toBeUndefined();
-    expect(apply.command).toMatch(/^\{ RT_OP=specs; RT_NODE='node'; RT_HANDLER='[^']+\/index.js'; RT_VARS='IONOS_RT_T0 IONOS_RT_T1'; IONOS_RT_ENGINE_PID=\$PPID; export IONOS_RT_ENGINE_PID; \. '[^']+\/run.sh'; \}$/);
-    // literal JSON (cheap for the engine), the create id interpolated
-    const t0 = JSON.parse(apply.environment.IONOS_RT_T0);
-    expect(t0.token).toMatchObject({ path: 'ci/a', name: 'tok-a', max_attempts: '3', create_id: expect.stringMatching(/^\$\{terraform_data\.a_create_[0-9A-F]{8}\.id\}$/) });
-    expect(t0.entry).toEqual({ name: 'tok-a', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull,push'], token_id: expect.any(String), registry_id: REGISTRY });
-    expect(before.when).toBe('destroy');
-    expect(before.command).toContain("RT_OP=specs-before; ");
-    expect(before.command).toContain("RT_VARS='IONOS_RT_BEFORE IONOS_RT_DECLARED'");
-    // every entry it held (also of tokens that left the code), and the paths declared now
-    expect(before.environment.IONOS_RT_BEFORE).toBe('${jsonencode(try(self.triggers_replace.tokens, {}))}');
-    expect(JSON.parse(before.environment.IONOS_RT_DECLARED)).toEqual(['ci/a', 'ci/b']);
+    const [apply, before] = specs.provisioner;
+    expect(apply['local-exec'].when).toBeUndefined();
+    // literal JSON (cheap for the engine), the create ids interpolated
+    expect(apply['local-exec'].environment.IONOS_RT_STEP).toContain('"createId":"${terraform_data.a_create_');
+    const step = stepOf(apply) as SpecsStep;
+    expect(step).toMatchObject({ op: 'specs', stack: 'ci' });
+    expect(step.tokens.map((t) => t.path)).toEqual(['ci/a', 'ci/b']);
+    expect(step.tokens[0]).toEqual({
+      path: 'ci/a',
+      entry: specs.triggers_replace.tokens['ci/a'],
+      create: expect.stringMatching(/^a_create_[0-9A-F]{8}$/),
+      createId: expect.stringMatching(/^terraform_data\.a_create_[0-9A-F]{8}\.id$/),
+      captured: true,
+      maxAttempts: 3,
+    });
+    expect(before['local-exec'].when).toBe('destroy');
+    // every entry it held (also of tokens that left the code; in a variable of its own), and the paths declared now
+    expect(before['local-exec'].environment.IONOS_RT_STEP_1).toBe('${jsonencode(try(self.triggers_replace.tokens, {}))}}');
+    expect(stepOf(before)).toEqual({ op: 'specs-before', declared: ['ci/a', 'ci/b'], before: {} });
+  });
+
+  test('a long specs step continues in further variables, none over 100 KiB, and the command joins them', () => {
+    const stack = newStack();
+    for (let i = 0; i < 400; i++) new RegistryToken(stack, `t${i}`, { ...base, name: `tok-${i}` });
+    const apply = synth(stack).resource.terraform_data['registry-token-specs'].provisioner[0];
+    const vars = Object.keys(apply['local-exec'].environment);
+    expect(vars.length).toBeGreaterThan(1);
+    for (const v of vars) expect(Buffer.byteLength(apply['local-exec'].environment[v])).toBeLessThanOrEqual(100 * 1024);
+    expect(apply['local-exec'].command).toContain(`RT_STEP=${vars.map((v) => `$${v}`).join('')};`);
+    expect((stepOf(apply) as SpecsStep).tokens).toHaveLength(400);
   });
 
   test('removalPolicy RETAIN and an apiUrl are recorded in the entry; DESTROY, the default, adds nothing', () => {
@@ -117,12 +147,12 @@ describe('synthesized lifecycle', () => {
     new RegistryToken(stack, 'push-token', base);
     new RegistryToken(stack, 'adopted', { ...base, name: 'other', adoptTokenId: '0c1d2e3f-4a5b-5c6d-8e7f-a0b1c2d3e4f5' });
     const data = synth(stack).resource.terraform_data;
-    const env = data['registry-token-specs'].provisioner[0]['local-exec'].environment;
+    const apply = data['registry-token-specs'].provisioner[0];
     const pw = Object.keys(data).find((k) => k.startsWith('push-token_password_'))!;
-    const created = JSON.parse(env.IONOS_RT_T0).token;
-    expect(created.captured).toBe(`\${nonsensitive(length(terraform_data.${pw}.triggers_replace) > 0)}`);
-    expect(created.replace_hint).toMatch(/^terraform -chdir=cdktf.out\/stacks\/ci apply -replace=terraform_data\.'push-token_create_[0-9A-F]{8}'/);
-    expect(JSON.parse(env.IONOS_RT_T1).token.captured).toBeUndefined();
+    expect(apply['local-exec'].environment.IONOS_RT_STEP).toContain(`"captured":\${nonsensitive(length(terraform_data.${pw}.triggers_replace) >= 1)}`);
+    const [created, adopted] = (stepOf(apply) as SpecsStep).tokens;
+    expect(created.captured).toBe(true);
+    expect(adopted.captured).toBeUndefined();
   });
 
   test('the same name twice in one registry of a stack is a synth error naming both construct paths', () => {
@@ -143,8 +173,8 @@ describe('synthesized lifecycle', () => {
     expect(password.triggers_replace).toMatch(/^\$\{sensitive\(fileexists\(join\(/);
     expect(Object.keys(JSON.parse(password.input)).sort()).toEqual(['api_url', 'name', 'path', 'registry_id', 'token_id']); // identity only, never the password
     expect(password.lifecycle.ignore_changes).toEqual(['triggers_replace']);
-    expect(createStep(create).IONOS_RT_CREATE_ID).toBe('${self.id}');
-    expect(create.provisioner[0]['local-exec'].environment).toBeUndefined(); // settings in the command: cheaper for the engine
+    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_STEP).toContain('"createId":"${self.id}"');
+    expect(createStep(create).createId).toBe('self.id');
     expect(token.passwordOutputName).toBe('push-token_password');
     expect(out.output!['push-token_password']).toMatchObject({ sensitive: true });
   });
@@ -191,7 +221,16 @@ describe('synthesized lifecycle', () => {
     const { password, specs, create } = resources(stack);
     expect(password.provisioner.map((p: any) => p['local-exec'].when)).toEqual(['destroy']);
     expect(specs.depends_on).toEqual([expect.stringMatching(/_password_/)]);
-    expect(createStep(create).IONOS_RT_SPEC_DIGEST).toMatch(/^[0-9a-f]{16}$/);
+    expect(createStep(create)).toEqual({
+      op: 'create',
+      path: 'ci/push-token',
+      registryId: REGISTRY,
+      tokenId: expect.any(String),
+      apiUrl: '',
+      spec: { name: 'ci-push', scopes: [{ type: 'repository', name: 'app/*', actions: ['push', 'pull'] }], status: 'enabled', expiryDate: null },
+      createId: 'self.id',
+      adopt: false,
+    });
   });
 
   test('one handler asset per stack', () => {
@@ -229,8 +268,16 @@ describe('validation at synth', () => {
     const stack = newStack();
     new RegistryToken(stack, 'push-token', { ...base, maxAttempts: 8, totalTimeoutSeconds: 300 });
     const { create, password } = resources(stack);
-    expect(createStep(create)).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8', IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS: '300' });
-    expect(password.provisioner[0]['local-exec'].environment).toMatchObject({ IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '8' });
+    expect(createStep(create)).toMatchObject({ maxAttempts: 8, totalTimeoutSeconds: 300 });
+    expect(stepOf(password.provisioner[0])).toMatchObject({ maxAttempts: 8, totalTimeoutSeconds: 300 });
+  });
+  test('unresolved retry settings are accepted at synth; the create step gets them from Terraform, the destroy step (self only) leaves them to the environment', () => {
+    const stack = newStack();
+    const attempts = new TerraformVariable(stack, 'attempts', { type: 'number' });
+    new RegistryToken(stack, 'push-token', { ...base, maxAttempts: Token.asNumber(attempts.numberValue), totalTimeoutSeconds: attempts.numberValue });
+    const { create, password } = resources(stack);
+    expect(create.provisioner[0]['local-exec'].environment.IONOS_RT_STEP).toMatch(/"maxAttempts" = var\.attempts, "totalTimeoutSeconds" = var\.attempts\}\)\}$/);
+    expect(password.provisioner[0]['local-exec'].environment.IONOS_RT_STEP).not.toContain('var.');
   });
   test('the error is one line per rule, with no stack trace into the library', () => {
     try {
@@ -255,10 +302,15 @@ describe('validation at synth', () => {
     const { create } = resources(stack);
     expect(create.triggers_replace.token_id).toMatch(/^\$\{uuidv5\(/);
     expect(token.tokenId).toMatch(/TfToken/);
-    // an unresolved value: Terraform builds the step's JSON at apply, into the environment
+    // an unresolved value: Terraform builds the step's JSON at apply
     const exec = create.provisioner[0]['local-exec'];
-    expect(exec.command).toMatch(/^\{ RT_OP=create; /);
-    expect(exec.environment.IONOS_RT_STEP).toMatch(/^\$\{jsonencode\(\{.*"IONOS_RT_SPEC" = jsonencode\(\{"name" = var\.token_name, .*"IONOS_RT_CREATE_ID" = self\.id\}\)\}$/);
+    expect(exec.command).toMatch(COMMAND);
+    // the specs step: that token's part by jsonencode(), the whole of it a valid Terraform template
+    const specs = resources(stack).specs.provisioner[0]['local-exec'].environment.IONOS_RT_STEP;
+    expect(specs).toMatch(/^\{"op":"specs","stack":"ci","tokens":\[\$\{jsonencode\(\{"path" = "ci\/push-token", "entry" = \{"name" = var\.token_name, /);
+    expect(specs).toContain('"captured" = nonsensitive((length(terraform_data.push-token_password_');
+    expect(specs).not.toContain('undefined');
+    expect(exec.environment.IONOS_RT_STEP).toMatch(/^\$\{jsonencode\(\{"op" = "create", .*"spec" = \{"name" = var\.token_name, .*"createId" = self\.id\}\)\}$/);
   });
 });
 
@@ -269,7 +321,7 @@ describe('operations props', () => {
     const { password, create, out } = resources(stack);
     expect(Object.keys(create.triggers_replace)).toEqual(['token_id']);
     expect(Object.keys(JSON.parse(password.input)).sort()).toEqual(['api_url', 'name', 'path', 'registry_id', 'token_id']);
-    expect(createStep(create).IONOS_RT_ADOPT).toBeUndefined();
+    expect(createStep(create).adopt).toBe(false);
     expect(Object.keys(out.output!)).toEqual(['push-token_password']);
   });
 
@@ -290,7 +342,7 @@ describe('operations props', () => {
     expect(token.tokenId).toBe(id.toLowerCase());
     expect(create.triggers_replace).toEqual({ token_id: id.toLowerCase(), registry_id: REGISTRY, name: 'ci-push' });
     expect(JSON.parse(password.input)).toEqual({ registry_id: REGISTRY, token_id: id.toLowerCase(), name: 'ci-push', path: 'ci/push-token', api_url: '', adopt: 'true' });
-    expect(createStep(create).IONOS_RT_ADOPT).toBe('true');
+    expect(createStep(create).adopt).toBe(true);
   });
 
   test('adoptTokenId must be a uuid; registryHostname a hostname', () => {

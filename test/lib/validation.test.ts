@@ -4,7 +4,8 @@ import {
   checkName,
   checkScopes,
   checkStatus,
-  checkTokenSpec,
+  checkTokenProps,
+  checkUniqueName,
   checkUuid,
   describeViolation,
   parseRfc3339,
@@ -100,7 +101,58 @@ describe('scopes', () => {
   });
 });
 
-test('checkTokenSpec reports every broken rule at once', () => {
-  const found = checkTokenSpec({ registryId: 'x', name: '1abc', scopes: [], status: 'on', expiryDate: 'soon' });
-  expect(found.map((v) => v.prop)).toEqual(['registryId', 'name', 'scopes', 'status', 'expiryDate']);
+describe('the rule table (checkTokenProps)', () => {
+  const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
+  const good = { registryId: REGISTRY, name: 'ci-push', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }] };
+
+  test('reports every broken rule at once, in the order of the props', () => {
+    const found = checkTokenProps({
+      registryId: 'x',
+      name: '1abc',
+      scopes: [],
+      status: 'on',
+      expiryDate: 'soon',
+      maxAttempts: 0,
+      totalTimeoutSeconds: 1.5,
+      adoptTokenId: 'abc',
+      registryHostname: 'https://x/',
+      rotationTrigger: 7,
+    });
+    expect(found.map((v) => v.prop)).toEqual(['registryId', 'name', 'scopes', 'status', 'expiryDate', 'maxAttempts', 'totalTimeoutSeconds', 'adoptTokenId', 'registryHostname', 'rotationTrigger']);
+    expect(lines(found).slice(5)).toEqual([
+      'maxAttempts 0 must be a whole number of at least 1',
+      'totalTimeoutSeconds 1.5 must be a whole number of at least 1',
+      'adoptTokenId "abc" must be a uuid like 00000000-0000-4000-8000-000000000000',
+      'registryHostname "https://x/" must be a hostname such as "myregistry.cr.de-fra.ionos.com" (optionally with ":port"; no scheme, no path)',
+      'rotationTrigger 7 must be a string',
+    ]);
+  });
+
+  test('optional props that are not set are not checked; name and scopes are required', () => {
+    expect(checkTokenProps(good)).toEqual([]);
+    expect(checkTokenProps({ ...good, expiryDate: null, maxAttempts: undefined })).toEqual([]);
+    expect(lines(checkTokenProps({ registryId: REGISTRY }))).toEqual(['name undefined must be a string', 'scopes undefined must contain at least one scope']);
+    // a step's retry settings alone
+    expect(checkTokenProps({ maxAttempts: 3 }, { partial: true })).toEqual([]);
+    expect(lines(checkTokenProps({ maxAttempts: 'three' }, { partial: true }))).toEqual(['maxAttempts "three" must be a whole number of at least 1']);
+  });
+
+  test('skips what is unresolved (a cdktf string or number token), each value on its own', () => {
+    const isUnresolved = (v: unknown) => v === 'TOKEN' || v === -1.8881545897087626e289;
+    expect(checkTokenProps({ ...good, name: 'TOKEN', maxAttempts: -1.8881545897087626e289, adoptTokenId: 'TOKEN', registryHostname: 'TOKEN', rotationTrigger: 'TOKEN' }, { isUnresolved })).toEqual([]);
+    expect(checkTokenProps({ ...good, scopes: [{ type: 'TOKEN', name: 'TOKEN', actions: ['TOKEN'] }] }, { isUnresolved })).toEqual([]);
+    expect(lines(checkTokenProps({ ...good, maxAttempts: 0, name: 'TOKEN' }, { isUnresolved }))).toEqual(['maxAttempts 0 must be a whole number of at least 1']);
+  });
+
+  test('a name declared before in the same registry of the stack is refused, once the other rules hold', () => {
+    const declared = [{ path: 'ci/first', registryId: REGISTRY.toUpperCase(), name: 'ci-push' }];
+    expect(lines(checkTokenProps(good, { declared }))).toEqual([
+      `name "ci-push" is already declared by ci/first in registry ${REGISTRY} (names are unique in a registry)`,
+    ]);
+    expect(checkTokenProps({ ...good, registryId: '00000000-0000-4000-8000-000000000001' }, { declared })).toEqual([]);
+    expect(checkTokenProps({ ...good, status: 'on' }, { declared }).map((v) => v.prop)).toEqual(['status']);
+    // unresolved on either side: not comparable at synth
+    expect(checkUniqueName(declared, REGISTRY, 'TOKEN', (v) => v === 'TOKEN')).toEqual([]);
+    expect(checkUniqueName([{ ...declared[0], name: 'TOKEN' }], REGISTRY, 'ci-push', (v) => v === 'TOKEN')).toEqual([]);
+  });
 });

@@ -1,0 +1,71 @@
+/**
+ * One token's StepContext, from what its step says and the runtime (the engine's environment, the
+ * work dir, the output). Every network call goes through the client built here, on first use: a
+ * delete of a never-created token or a specs step with nothing to update makes no call, and loading
+ * axios is a third of a step's start-up time.
+ */
+import type { RegistryApiClient } from '../client/client';
+import { clientConfigFromEnv } from '../client/config';
+import type { DesiredToken } from '../token-spec';
+import { TAKE_OVER_ENV } from './consts';
+import { PREFIX } from './errors';
+import { Journal } from './journal';
+import type { StepContext, StepRuntime, TokenApi } from './lifecycle';
+import type { RetrySettings } from './step';
+
+/** What a step says about the token it acts on. */
+export interface TokenTarget extends RetrySettings {
+  readonly path: string;
+  readonly registryId: string;
+  readonly tokenId: string;
+  /** The prop `apiUrl`, or "". */
+  readonly apiUrl: string;
+  readonly desired: DesiredToken;
+  readonly createId?: string;
+  readonly replaceHint?: string;
+  readonly adopt?: boolean;
+}
+
+/** The API client for one token's calls, with its retry settings (the props win over the environment). */
+function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget): TokenApi {
+  let client: RegistryApiClient | undefined;
+  const api = (): RegistryApiClient => {
+    if (!client) {
+      const config = clientConfigFromEnv(env, {
+        apiUrl: target.apiUrl || undefined,
+        maxAttempts: target.maxAttempts,
+        totalTimeoutMs: target.totalTimeoutSeconds === undefined ? undefined : target.totalTimeoutSeconds * 1000,
+      });
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const { RegistryApiClient: Client } = require('../client/client') as typeof import('../client/client');
+      client = new Client(config);
+    }
+    return client;
+  };
+  return {
+    getToken: (registryId, tokenId) => api().getToken(registryId, tokenId),
+    putToken: (registryId, tokenId, props) => api().putToken(registryId, tokenId, props),
+    patchToken: (registryId, tokenId, patch) => api().patchToken(registryId, tokenId, patch),
+    deleteToken: (registryId, tokenId) => api().deleteToken(registryId, tokenId),
+    get stats() {
+      return api().stats;
+    },
+  };
+}
+
+export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
+  return {
+    api: lazyApi(rt.env, target),
+    journal: new Journal(rt.workDir),
+    registryId: target.registryId,
+    tokenId: target.tokenId,
+    desired: target.desired,
+    path: target.path,
+    createId: target.createId,
+    takeOver: rt.env[TAKE_OVER_ENV] || undefined,
+    replaceHint: target.replaceHint,
+    adopt: target.adopt,
+    now: () => new Date(),
+    log: (line) => rt.output.out(`${PREFIX} ${line}`),
+  };
+}

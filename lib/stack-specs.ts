@@ -1,0 +1,144 @@
+/**
+ * The stack's one specs resource, `registry-token-specs`: the declared name, status, expiry and scopes
+ * of every token, in plain words (`triggers_replace.tokens["<construct path>"]`), and a digest of the
+ * tokens' `create` ids. Any change replaces it; its create step (lib/handler/specs.ts) then updates,
+ * of the tokens it lists, only those whose entry changed (GET, then PATCH, PUT or nothing), skips
+ * those created in this run with this very spec, and removes the result files the `password`
+ * resources have read. Its destroy step hands the entries it held to that create step (same engine
+ * run), which is how it knows what changed, and deletes the tokens that left the code. One resource
+ * per stack instead of one per token: each resource costs the engine a state write.
+ */
+import { DataResource, Fn, Lazy, Op, TerraformStack, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { Operation, STACK_SPECS_NAME } from './handler/consts';
+import type { RetrySettings, SpecsBeforeStep, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
+import { RemovalPolicy, ScopeAction, TokenScope } from './model';
+import { address, Handler, literal, stepProvisioner, stepResource, stepText, StepText } from './provisioner';
+import { describeScope, normalizeScopes } from './token-spec';
+import { DeclaredToken } from './validation';
+
+/** What one token gives the stack's specs resource. */
+export interface SpecsMember {
+  /** The construct path: the key of the token in the plan (`tokens["<path>"]`). */
+  readonly path: string;
+  /** What a reviewer reads in the plan, and what the step applies. */
+  readonly entry: SpecsEntry;
+  /** The token's `create` resource. */
+  readonly creator: DataResource;
+  /** The token's `password` resource: the step runs after it has read the result file. */
+  readonly capture: DataResource;
+  /**
+   * The step is told whether `password` holds a password (never for an adopted token, whose password
+   * is unknown): a created token without one fails the step, so no deploy ends well without it.
+   */
+  readonly captured: boolean;
+  readonly retry: RetrySettings;
+}
+
+/** Scopes as a reviewer reads them in a plan, in a stable order: `repository app/* pull,push`. */
+function readableScopes(scopes: readonly TokenScope[]): string[] {
+  const plain = scopes.map((s) => ({ type: s.type as string, name: s.name, actions: s.actions.map((a: ScopeAction) => a as string) }));
+  if (plain.some((s) => Token.isUnresolved(s.name) || Token.isUnresolved(s.type) || s.actions.some((a) => Token.isUnresolved(a)))) {
+    return plain.map((s) => `${s.type} ${s.name} ${Fn.join(',', s.actions)}`);
+  }
+  return normalizeScopes(plain).map(describeScope);
+}
+
+/** A token's entry. Keys appear only with the props that need them, so an entry changes only with what it says. */
+export function specsEntry(t: {
+  readonly name: string;
+  readonly status: string;
+  readonly expiryDate?: string;
+  readonly scopes: readonly TokenScope[];
+  readonly tokenId: string;
+  readonly registryId: string;
+  readonly apiUrl: string;
+  readonly removalPolicy?: RemovalPolicy;
+}): SpecsEntry {
+  return {
+    name: t.name,
+    status: t.status,
+    expiry_date: t.expiryDate ?? 'never',
+    scopes: readableScopes(t.scopes),
+    // What the destroy step needs to delete the token once it leaves the code.
+    token_id: t.tokenId,
+    registry_id: t.registryId,
+    ...(t.apiUrl ? { api_url: t.apiUrl } : {}),
+    ...(t.removalPolicy === RemovalPolicy.RETAIN ? { removal_policy: RemovalPolicy.RETAIN } : {}),
+  };
+}
+
+export class StackSpecs {
+  private static readonly byStack = new WeakMap<TerraformStack, StackSpecs>();
+
+  /** The stack's specs resource; the first token of a stack makes it, with its handler (and Node executable). */
+  static of(scope: Construct, handler: Handler): StackSpecs {
+    const stack = TerraformStack.of(scope);
+    let specs = StackSpecs.byStack.get(stack);
+    if (!specs) StackSpecs.byStack.set(stack, (specs = new StackSpecs(stack, handler)));
+    return specs;
+  }
+
+  /** The tokens declared so far in the stack of `scope`. */
+  static declared(scope: Construct): DeclaredToken[] {
+    const members = StackSpecs.byStack.get(TerraformStack.of(scope))?.members ?? [];
+    return members.map((m) => ({ path: m.path, registryId: m.entry.registry_id, name: m.entry.name }));
+  }
+
+  private readonly members: SpecsMember[] = [];
+  private readonly resource: DataResource;
+  /** The steps' pieces, made once per set of members (each provisioner asks twice). */
+  private steps?: { readonly members: number; readonly specs: StepText[]; readonly before: StepText[] };
+
+  private constructor(private readonly stack: TerraformStack, handler: Handler) {
+    const members = this.members;
+    this.resource = stepResource(stack, STACK_SPECS_NAME, {
+      triggersReplace: Lazy.anyValue({
+        produce: () => ({
+          tokens: Object.fromEntries(members.map((m) => [m.path, m.entry])),
+          creates: Fn.substr(Fn.sha256(Fn.join(',', members.map((m) => m.creator.id))), 0, 16),
+        }),
+      }) as unknown as Record<string, unknown>,
+      provisioners: [stepProvisioner(handler, () => this.pieces().specs), stepProvisioner(handler, () => this.pieces().before, 'destroy')],
+    });
+  }
+
+  add(member: SpecsMember): void {
+    this.members.push(member);
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), address(member.capture)];
+  }
+
+  private pieces(): { specs: StepText[]; before: StepText[] } {
+    if (this.steps?.members !== this.members.length) this.steps = { members: this.members.length, specs: this.specsStep(), before: this.specsBeforeStep() };
+    return this.steps;
+  }
+
+  /** Every token: its entry and what only the apply knows (its create id, whether its password reached the state). */
+  private specsStep(): StepText[] {
+    // `{"op":"specs","stack":"<stack>","tokens":[]}`: the tokens go between its last two brackets, one piece each.
+    const envelope = literal(JSON.stringify({ op: Operation.SPECS, stack: this.stack.node.id, tokens: [] } satisfies SpecsStep));
+    const tokens = this.members.flatMap((m, i) => [...(i > 0 ? [{ text: ',', bytes: 1 }] : []), ...tokenStep(m)]);
+    return [{ text: envelope.slice(0, -2), bytes: envelope.length }, ...tokens, { text: envelope.slice(-2), bytes: 2 }];
+  }
+
+  /** Every entry this resource held (also of tokens that left the code), and the paths declared now. */
+  private specsBeforeStep(): StepText[] {
+    const declared = this.members.map((m) => m.path);
+    // Destroy steps may refer to `self` only.
+    const before = { expression: 'jsonencode(try(self.triggers_replace.tokens, {}))', json: true, unbounded: true };
+    return stepText((entries) => ({ op: Operation.SPECS_BEFORE, declared, before: entries }) satisfies SpecsBeforeStep, before);
+  }
+}
+
+function tokenStep(m: SpecsMember): StepText[] {
+  const createId = { expression: `${address(m.creator)}.id`, token: () => m.creator.id };
+  const base = { path: m.path, entry: m.entry, create: m.creator.friendlyUniqueId, ...m.retry };
+  if (!m.captured) return stepText((id) => ({ ...base, createId: id }) satisfies SpecsToken, createId);
+  // `>= 1`, not `> 0`: cdktf 0.21 renders an operand 0 as `undefined` (`length(...) > undefined`).
+  const captured = {
+    expression: `nonsensitive(length(${address(m.capture)}.triggers_replace) >= 1)`,
+    token: () => Fn.nonsensitive(Op.gte(Fn.lengthOf(m.capture.getStringAttribute('triggers_replace')), 1)),
+    json: true,
+  };
+  return stepText((id, isCaptured) => ({ ...base, createId: id, captured: isCaptured }) satisfies SpecsToken, createId, captured);
+}

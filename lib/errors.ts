@@ -24,3 +24,7 @@ export function handlerBundleMissing(looked: string): RegistryTokenConfigError {
     `the RegistryToken handler bundle is missing at ${looked}: run "npm run build" in cdktf-ionos-registry-token (or reinstall the package)`,
   );
 }
+
+export function outsideStack(path: string, loaded: string): RegistryTokenConfigError {
+  return new RegistryTokenConfigError(`${path}: a RegistryToken must be inside a TerraformStack of cdktf or cdktn (loaded: ${loaded})`);
+}

@@ -12,8 +12,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AssetType, DataConfig, DataResource, Fn, Lazy, LocalExecProvisioner, TerraformAsset, TerraformStack, Token } from 'cdktf';
-import { Construct, IValidation } from 'constructs';
+import type { DataConfig, DataResource, LocalExecProvisioner, TerraformAsset } from 'cdktf';
+import type { Construct, IValidation } from 'constructs';
+import { Core, coreOf, isUnresolved } from './core';
 import { handlerBundleMissing } from './errors';
 import { isRecord } from './is-record';
 
@@ -35,11 +36,11 @@ function handlerBundleDir(): string {
 }
 
 /** One handler asset (a folder) per stack, shared by all its tokens. */
-function handlerAsset(scope: Construct): TerraformAsset {
-  const stack = TerraformStack.of(scope);
+function handlerAsset(cdk: Core, scope: Construct): TerraformAsset {
+  const stack = cdk.TerraformStack.of(scope);
   const existing = stack.node.tryFindChild(HANDLER_ASSET_ID);
   if (existing) return existing as TerraformAsset;
-  return new TerraformAsset(stack, HANDLER_ASSET_ID, { path: handlerBundleDir(), type: AssetType.DIRECTORY });
+  return new cdk.TerraformAsset(stack, HANDLER_ASSET_ID, { path: handlerBundleDir(), type: cdk.AssetType.DIRECTORY });
 }
 
 /** `${` and `%{` start Terraform templates; literal text is taken literally. */
@@ -50,7 +51,7 @@ export const shellQuoted = (s: string): string => `'${s.replace(/'/g, "'\\''")}'
 
 /** True when `v` is, or holds, a value cdktf has only as a token (unresolved at synth). */
 export function unresolvedIn(v: unknown): boolean {
-  if (Token.isUnresolved(v)) return true;
+  if (isUnresolved(v)) return true;
   if (Array.isArray(v)) return v.some(unresolvedIn);
   if (isRecord(v)) return Object.values(v).some(unresolvedIn);
   return false;
@@ -83,12 +84,12 @@ const PLACEHOLDERS = /"\\u0000ref-(\d+)\\u0000"/g;
  * interpolated when everything else is known at synth; otherwise jsonencode() of it (cdktf would not
  * escape the quotes of JSON text inside an expression, so the values go to Terraform as they are).
  */
-export function stepText<T>(build: (...values: any[]) => T, ...refs: StepRef[]): StepText[] {
+export function stepText<T>(cdk: Core, build: (...values: any[]) => T, ...refs: StepRef[]): StepText[] {
   const draft = build(...refs.map((_, i) => placeholder(i)));
   const json = JSON.stringify(draft);
   if (unresolvedIn(draft)) {
     if (refs.some((r) => r.token === undefined)) throw new Error(`registry-token: internal: a step with a value known only at apply cannot hold ${refs.map((r) => r.expression).join(', ')}`);
-    return [{ text: Fn.jsonencode(build(...refs.map((r) => r.token!()))), bytes: Buffer.byteLength(json) }];
+    return [{ text: cdk.Fn.jsonencode(build(...refs.map((r) => r.token!()))), bytes: Buffer.byteLength(json) }];
   }
   const text = literal(json);
   const pieces: StepText[] = [];
@@ -138,13 +139,16 @@ export function stepEnvironment(pieces: readonly StepText[]): Record<string, str
 
 /** How a stack's provisioners start the handler. */
 export interface Handler {
+  /** The core (cdktf or cdktn) of the stack: every resource and token of ours comes from it. */
+  readonly cdk: Core;
   readonly asset: TerraformAsset;
   /** The Node.js executable (prop `nodeExecutable`). */
   readonly node: string;
 }
 
 export function handlerOf(scope: Construct, node: string): Handler {
-  return { asset: handlerAsset(scope), node };
+  const cdk = coreOf(scope);
+  return { cdk, asset: handlerAsset(cdk, scope), node };
 }
 
 /**
@@ -177,13 +181,13 @@ export function stepProvisioner(handler: Handler, pieces: readonly StepText[] | 
   const environment = () => stepEnvironment(pieces());
   return {
     ...quiet,
-    command: Lazy.stringValue({ produce: () => stepCommand(handler.asset.path, handler.node, Object.keys(environment())) }),
-    environment: Lazy.anyValue({ produce: environment }) as unknown as Record<string, string>,
+    command: handler.cdk.Lazy.stringValue({ produce: () => stepCommand(handler.asset.path, handler.node, Object.keys(environment())) }),
+    environment: handler.cdk.Lazy.anyValue({ produce: environment }) as unknown as Record<string, string>,
   };
 }
 
 /** A resource's address as a plain string (cdktf renders resources in `replace_triggered_by` as "${...}", which Terraform's JSON syntax rejects there). */
-export const address = (resource: DataResource): string => `${DataResource.tfResourceType}.${resource.friendlyUniqueId}`;
+export const address = (resource: DataResource): string => `terraform_data.${resource.friendlyUniqueId}`;
 
 type WithValidations = { _validations?: IValidation[] };
 const isVersionCheck = (v: IValidation): boolean => v.constructor?.name === 'ValidateTerraformVersion';
@@ -202,12 +206,13 @@ const isVersionCheck = (v: IValidation): boolean => v.constructor?.name === 'Val
  * synth, nothing else).
  */
 export function stepResource(scope: Construct, id: string, config: DataConfig): DataResource {
-  const resource = new DataResource(scope, id, config);
+  const cdk = coreOf(scope);
+  const resource = new cdk.DataResource(scope, id, config);
   const own = resource.node as unknown as WithValidations;
   const checks = own._validations?.filter(isVersionCheck) ?? [];
   if (checks.length === 0) return resource;
   own._validations = own._validations!.filter((v) => !isVersionCheck(v));
-  const stack = TerraformStack.of(resource);
+  const stack = cdk.TerraformStack.of(resource);
   if (!(stack.node as unknown as WithValidations)._validations?.some(isVersionCheck)) stack.node.addValidation(checks[0]);
   return resource;
 }

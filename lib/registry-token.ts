@@ -6,8 +6,8 @@
  * run the handler is lib/provisioner.ts; the stack's specs resource is lib/stack-specs.ts; the id is
  * lib/token-id.ts; the rules are lib/validation.ts.
  */
-import { Annotations, conditional, Fn, TerraformOutput, TerraformSelf, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { Core, coreOf, isUnresolved as unresolved } from './core';
 import { invalidConfig } from './errors';
 import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/consts';
 import type { CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
@@ -135,6 +135,9 @@ export class RegistryToken extends Construct {
 
   constructor(scope: Construct, id: string, config: RegistryTokenConfig) {
     super(scope, id);
+    // The classes and functions of the stack's core: cdktf, or CDK Terrain's cdktn (see lib/core.ts).
+    const cdk = coreOf(this);
+    const { Annotations, conditional, Fn, TerraformSelf, TerraformStack } = cdk;
     const status = config.status ?? TokenStatus.ENABLED;
     const violations = checkTokenProps({ ...config, status }, { isUnresolved: unresolved, declared: StackSpecs.declared(this) });
     if (violations.length > 0) throw invalidConfig(this.node.path, violations);
@@ -147,7 +150,7 @@ export class RegistryToken extends Construct {
     const stack = TerraformStack.of(this);
     const pathInStack = this.node.path.split('/').slice(1).join('/');
     const adopt = config.adoptTokenId !== undefined;
-    this.tokenId = tokenIdOf(stack.node.id, pathInStack, config);
+    this.tokenId = tokenIdOf(cdk, stack.node.id, pathInStack, config);
     this.username = config.name;
     const handler = handlerOf(this, config.nodeExecutable ?? 'node');
     const apiUrl = config.apiUrl ?? '';
@@ -170,6 +173,7 @@ export class RegistryToken extends Construct {
       expiryDate: config.expiryDate ?? null,
     };
     const createStep = stepText(
+      cdk,
       (createId) =>
         ({ op: Operation.CREATE, path: this.node.path, registryId: config.registryId, tokenId: this.tokenId, apiUrl, spec, createId, ...(adopt ? { adopt } : {}), ...retry }) satisfies CreateStep,
       { expression: 'self.id', token: () => TerraformSelf.getString('id') },
@@ -203,6 +207,7 @@ export class RegistryToken extends Construct {
     // (the new create finds the token and re-creates it). Destroy steps may refer to `self` only, so a
     // retry setting known only at apply is left to the environment here.
     const deleteStep = stepText(
+      cdk,
       (recorded) => ({ op: Operation.DELETE, identity: recorded, ...resolvedOnly(retry) }) satisfies DeleteStep,
       { expression: 'jsonencode(try(jsondecode(self.input), self.input, null))', json: true },
     );
@@ -222,7 +227,7 @@ export class RegistryToken extends Construct {
     // removes the result file once `password` has read it.
     StackSpecs.of(this, handler).add({
       path: this.node.path,
-      entry: specsEntry({ ...config, status, tokenId: this.tokenId, apiUrl }),
+      entry: specsEntry(cdk, { ...config, status, tokenId: this.tokenId, apiUrl }),
       creator,
       capture,
       captured: !adopt,
@@ -231,12 +236,13 @@ export class RegistryToken extends Construct {
 
     if (config.passwordOutput ?? true) {
       const description = `Password of the IONOS registry token "${config.name}" (username "${config.name}")`;
-      this.passwordOutputName = sensitiveOutput(this, 'password-output', `${outputPrefix(pathInStack)}_password`, this.password, description);
+      this.passwordOutputName = sensitiveOutput(cdk, this, 'password-output', `${outputPrefix(pathInStack)}_password`, this.password, description);
     }
     if (config.registryHostname !== undefined) {
-      this.dockerConfigJson = dockerConfigJson(config.registryHostname, config.name, this.password);
+      this.dockerConfigJson = dockerConfigJson(cdk, config.registryHostname, config.name, this.password);
       if (config.passwordOutput ?? true) {
         this.dockerConfigJsonOutputName = sensitiveOutput(
+          cdk,
           this,
           'docker-config-output',
           `${outputPrefix(pathInStack)}_docker_config_json`,
@@ -248,10 +254,8 @@ export class RegistryToken extends Construct {
   }
 }
 
-const unresolved = (v: unknown): boolean => Token.isUnresolved(v);
-
 /** The token's id: the adopted one, else derived from stack, path, registry and name (by Terraform when a part is known only at apply). */
-function tokenIdOf(stack: string, pathInStack: string, config: RegistryTokenConfig): string {
+function tokenIdOf({ Fn }: Core, stack: string, pathInStack: string, config: RegistryTokenConfig): string {
   if (config.adoptTokenId !== undefined) {
     return unresolved(config.adoptTokenId) ? Fn.lower(config.adoptTokenId) : config.adoptTokenId.toLowerCase();
   }
@@ -267,8 +271,8 @@ function resolvedOnly(retry: RetrySettings): RetrySettings {
 /** The construct path below the stack, "/" → "_": the start of the outputs' names. */
 const outputPrefix = (pathInStack: string): string => pathInStack.replace(/[^A-Za-z0-9_-]/g, '_');
 
-function sensitiveOutput(scope: Construct, id: string, name: string, value: string, description: string): string {
-  new TerraformOutput(scope, id, { value, sensitive: true, description }).overrideLogicalId(name);
+function sensitiveOutput(cdk: Core, scope: Construct, id: string, name: string, value: string, description: string): string {
+  new cdk.TerraformOutput(scope, id, { value, sensitive: true, description }).overrideLogicalId(name);
   return name;
 }
 
@@ -276,7 +280,7 @@ function sensitiveOutput(scope: Construct, id: string, name: string, value: stri
  * `{"auths":{"<host>":{"username","password","auth"}}}` as a sensitive Terraform expression. A host
  * that is a cdktf token becomes the key through zipmap() (a map key must be a plain string in cdktf).
  */
-function dockerConfigJson(host: string, username: string, password: string): string {
+function dockerConfigJson({ Fn }: Core, host: string, username: string, password: string): string {
   const entry = { username, password, auth: Fn.base64encode(Fn.join(':', [username, password])) };
   const auths = unresolved(host) ? Fn.zipmap([host], [entry]) : { [host]: entry };
   return Fn.sensitive(Fn.jsonencode({ auths }));

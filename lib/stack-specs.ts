@@ -8,8 +8,9 @@
  * run), which is how it knows what changed, and deletes the tokens that left the code. One resource
  * per stack instead of one per token: each resource costs the engine a state write.
  */
-import { DataResource, Fn, Lazy, Op, TerraformStack, Token } from 'cdktf';
-import { Construct } from 'constructs';
+import type { DataResource, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Core, coreOf, isUnresolved } from './core';
 import { Operation, STACK_SPECS_NAME } from './handler/consts';
 import type { RetrySettings, SpecsBeforeStep, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
 import { RemovalPolicy, ScopeAction, TokenScope } from './model';
@@ -36,16 +37,16 @@ export interface SpecsMember {
 }
 
 /** Scopes as a reviewer reads them in a plan, in a stable order: `repository app/* pull,push`. */
-function readableScopes(scopes: readonly TokenScope[]): string[] {
+function readableScopes(cdk: Core, scopes: readonly TokenScope[]): string[] {
   const plain = scopes.map((s) => ({ type: s.type as string, name: s.name, actions: s.actions.map((a: ScopeAction) => a as string) }));
-  if (plain.some((s) => Token.isUnresolved(s.name) || Token.isUnresolved(s.type) || s.actions.some((a) => Token.isUnresolved(a)))) {
-    return plain.map((s) => `${s.type} ${s.name} ${Fn.join(',', s.actions)}`);
+  if (plain.some((s) => isUnresolved(s.name) || isUnresolved(s.type) || s.actions.some((a) => isUnresolved(a)))) {
+    return plain.map((s) => `${s.type} ${s.name} ${cdk.Fn.join(',', s.actions)}`);
   }
   return normalizeScopes(plain).map(describeScope);
 }
 
 /** A token's entry. Keys appear only with the props that need them, so an entry changes only with what it says. */
-export function specsEntry(t: {
+export function specsEntry(cdk: Core, t: {
   readonly name: string;
   readonly status: string;
   readonly expiryDate?: string;
@@ -59,7 +60,7 @@ export function specsEntry(t: {
     name: t.name,
     status: t.status,
     expiry_date: t.expiryDate ?? 'never',
-    scopes: readableScopes(t.scopes),
+    scopes: readableScopes(cdk, t.scopes),
     // What the destroy step needs to delete the token once it leaves the code.
     token_id: t.tokenId,
     registry_id: t.registryId,
@@ -73,7 +74,7 @@ export class StackSpecs {
 
   /** The stack's specs resource; the first token of a stack makes it, with its handler (and Node executable). */
   static of(scope: Construct, handler: Handler): StackSpecs {
-    const stack = TerraformStack.of(scope);
+    const stack = coreOf(scope).TerraformStack.of(scope);
     let specs = StackSpecs.byStack.get(stack);
     if (!specs) StackSpecs.byStack.set(stack, (specs = new StackSpecs(stack, handler)));
     return specs;
@@ -81,7 +82,7 @@ export class StackSpecs {
 
   /** The tokens declared so far in the stack of `scope`. */
   static declared(scope: Construct): DeclaredToken[] {
-    const members = StackSpecs.byStack.get(TerraformStack.of(scope))?.members ?? [];
+    const members = StackSpecs.byStack.get(coreOf(scope).TerraformStack.of(scope))?.members ?? [];
     return members.map((m) => ({ path: m.path, registryId: m.entry.registry_id, name: m.entry.name }));
   }
 
@@ -90,8 +91,9 @@ export class StackSpecs {
   /** The steps' pieces, made once per set of members (each provisioner asks twice). */
   private steps?: { readonly members: number; readonly specs: StepText[]; readonly before: StepText[] };
 
-  private constructor(private readonly stack: TerraformStack, handler: Handler) {
+  private constructor(private readonly stack: TerraformStack, private readonly handler: Handler) {
     const members = this.members;
+    const { Fn, Lazy } = handler.cdk;
     this.resource = stepResource(stack, STACK_SPECS_NAME, {
       triggersReplace: Lazy.anyValue({
         produce: () => ({
@@ -117,7 +119,7 @@ export class StackSpecs {
   private specsStep(): StepText[] {
     // `{"op":"specs","stack":"<stack>","tokens":[]}`: the tokens go between its last two brackets, one piece each.
     const envelope = literal(JSON.stringify({ op: Operation.SPECS, stack: this.stack.node.id, tokens: [] } satisfies SpecsStep));
-    const tokens = this.members.flatMap((m, i) => [...(i > 0 ? [{ text: ',', bytes: 1 }] : []), ...tokenStep(m)]);
+    const tokens = this.members.flatMap((m, i) => [...(i > 0 ? [{ text: ',', bytes: 1 }] : []), ...tokenStep(this.handler.cdk, m)]);
     return [{ text: envelope.slice(0, -2), bytes: envelope.length }, ...tokens, { text: envelope.slice(-2), bytes: 2 }];
   }
 
@@ -126,19 +128,20 @@ export class StackSpecs {
     const declared = this.members.map((m) => m.path);
     // Destroy steps may refer to `self` only.
     const before = { expression: 'jsonencode(try(self.triggers_replace.tokens, {}))', json: true, unbounded: true };
-    return stepText((entries) => ({ op: Operation.SPECS_BEFORE, declared, before: entries }) satisfies SpecsBeforeStep, before);
+    return stepText(this.handler.cdk, (entries) => ({ op: Operation.SPECS_BEFORE, declared, before: entries }) satisfies SpecsBeforeStep, before);
   }
 }
 
-function tokenStep(m: SpecsMember): StepText[] {
+function tokenStep(cdk: Core, m: SpecsMember): StepText[] {
+  const { Fn, Op } = cdk;
   const createId = { expression: `${address(m.creator)}.id`, token: () => m.creator.id };
   const base = { path: m.path, entry: m.entry, create: m.creator.friendlyUniqueId, ...m.retry };
-  if (!m.captured) return stepText((id) => ({ ...base, createId: id }) satisfies SpecsToken, createId);
+  if (!m.captured) return stepText(cdk, (id) => ({ ...base, createId: id }) satisfies SpecsToken, createId);
   // `>= 1`, not `> 0`: cdktf 0.21 renders an operand 0 as `undefined` (`length(...) > undefined`).
   const captured = {
     expression: `nonsensitive(length(${address(m.capture)}.triggers_replace) >= 1)`,
     token: () => Fn.nonsensitive(Op.gte(Fn.lengthOf(m.capture.getStringAttribute('triggers_replace')), 1)),
     json: true,
   };
-  return stepText((id, isCaptured) => ({ ...base, createId: id, captured: isCaptured }) satisfies SpecsToken, createId, captured);
+  return stepText(cdk, (id, isCaptured) => ({ ...base, createId: id, captured: isCaptured }) satisfies SpecsToken, createId, captured);
 }

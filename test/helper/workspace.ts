@@ -148,29 +148,9 @@ export class Workspace {
     return env;
   }
 
-  /** Runs a command in the workspace and collects its output. */
+  /** Runs a command in the workspace (in a process group of its own, see spawnGroup) and collects its output. */
   run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { cwd: opts.cwd ?? this.dir, env: this.childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let all = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        all += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        all += d;
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr, all, ms: Date.now() - started });
-      });
-    });
+    return this.spawnGroup(cmd, args, opts).done;
   }
 
   cdktf(args: string[], env: Record<string, string> = {}): Promise<RunResult> {

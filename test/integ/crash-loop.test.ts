@@ -8,7 +8,6 @@
  *
  * CRASH_POINTS=<n> sets the number of kill points of the create (default 20).
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { uuidv5 } from '../../lib';
@@ -29,18 +28,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `cdktf <args>` in a process group of its own; `kill()` SIGKILLs the whole group. */
 function startGroup(ws: Workspace, args: string[]): { kill(): void; done: Promise<number> } {
-  const child = spawn(CDKTF, args, { cwd: ws.dir, env: (ws as unknown as { childEnv(e: object): NodeJS.ProcessEnv }).childEnv({}), detached: true, stdio: 'ignore' });
-  const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  return {
-    kill: () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    },
-    done,
-  };
+  const run = ws.spawnGroup(CDKTF, args);
+  return { kill: () => run.killGroup('SIGKILL'), done: run.done.then((r) => r.code) };
 }
 
 interface Outcome {
@@ -163,51 +152,44 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
   // the kill these two tests need cannot be placed by watching the state file; its crashes are the loop's.
   const terraformOnly = engine.name === 'terraform' ? test : test.skip;
 
-  terraformOnly("killed while one create's step runs but after another token's state write: the next deploy names the one command, which converges", async () => {
-    // Terraform records `create` in its state before the create's step runs, and writes the whole
-    // state after any other resource: a kill then leaves a create that looks done, and no password.
+  /**
+   * Two tokens; the first one's PUT takes effect and its answer is held back, and the kill comes once
+   * the state file holds the second one's password: the first `create` is in the state, its step not done.
+   */
+  async function killDuringOneCreate(names: [string, string]): Promise<{ ws: Workspace; declared: TokenDecl[] }> {
     await emu.reset();
     await addForeign();
-    const declared = decl(['held-create', 'quick-create']);
+    const declared = decl(names);
     const ws = new Workspace(engine, { ...creds, IONOS_API_URL: emu.apiUrl });
     ws.declare(declared);
-    const held = uuidv5(TOKEN_ID_NAMESPACE, `${ws.stack}|t0|${emu.registryId}|held-create`);
-    // The PUT takes effect, then its answer is held back (a delayed effect would land in a later test).
+    const held = uuidv5(TOKEN_ID_NAMESPACE, `${ws.stack}|t0|${emu.registryId}|${names[0]}`);
     await emu.addFault({ method: 'PUT', path: `/tokens/${held}$`, status: 502, commit: true, latencyMs: 60_000, times: 1 });
     const run = startGroup(ws, ['deploy', ws.stack, '--auto-approve']);
     const until = Date.now() + 120_000;
     while (Date.now() < until && !(fs.existsSync(ws.stateFile) && /"t1_password_[0-9A-F]{8}"/.test(fs.readFileSync(ws.stateFile, 'utf8')))) await sleep(50);
     expect(fs.readFileSync(ws.stateFile, 'utf8')).toMatch(/"t0_create_[0-9A-F]{8}"/);
-    run.kill();
-    await run.done;
-    await emu.clearFaults();
-    const outcome = await recover(ws, declared);
-    // The one command named by the line repaired it.
-    expect(outcome).toEqual({ code: 1, repaired: 1, lost: 0 });
-    ws.cleanup();
-  });
-
-  terraformOnly('the same kill on a runner that then loses its disk (only the state is left): one line, one command, and it converges', async () => {
-    await emu.reset();
-    await addForeign();
-    const declared = decl(['held-fresh', 'quick-fresh']);
-    const ws = new Workspace(engine, { ...creds, IONOS_API_URL: emu.apiUrl });
-    ws.declare(declared);
-    const held = uuidv5(TOKEN_ID_NAMESPACE, `${ws.stack}|t0|${emu.registryId}|held-fresh`);
-    // The PUT takes effect, then its answer is held back: the kill comes after the token exists.
-    await emu.addFault({ method: 'PUT', path: `/tokens/${held}$`, status: 502, commit: true, latencyMs: 60_000, times: 1 });
-    const run = startGroup(ws, ['deploy', ws.stack, '--auto-approve']);
-    const until = Date.now() + 120_000;
-    while (Date.now() < until && !(fs.existsSync(ws.stateFile) && /"t1_password_[0-9A-F]{8}"/.test(fs.readFileSync(ws.stateFile, 'utf8')))) await sleep(50);
     expect((await emu.listTokens(emu.registryId)).map((t) => t.id)).toContain(held);
     run.kill();
     await run.done;
     await emu.clearFaults();
+    return { ws, declared };
+  }
+
+  terraformOnly("killed while one create's step runs but after another token's state write: the next deploy names the one command, which converges", async () => {
+    // Terraform records `create` in its state before the create's step runs, and writes the whole
+    // state after any other resource: a kill then leaves a create that looks done, and no password.
+    const { ws, declared } = await killDuringOneCreate(['held-create', 'quick-create']);
+    // The one command named by the line repaired it.
+    expect(await recover(ws, declared)).toEqual({ code: 1, repaired: 1, lost: 0 });
+    ws.cleanup();
+  });
+
+  terraformOnly('the same kill on a runner that then loses its disk (only the state is left): one line, one command, and it converges', async () => {
+    const { ws, declared } = await killDuringOneCreate(['held-fresh', 'quick-fresh']);
     fs.rmSync(path.join(ws.dir, 'cdktf.out'), { recursive: true, force: true }); // the journal goes with it
-    const outcome = await recover(ws, declared);
     // Terraform kept the create in its state: the password resource's replacement deletes the token
     // (the state records it as ours), the create makes it anew. No take-over needed.
-    expect(outcome).toEqual({ code: 1, repaired: 1, lost: 0 });
+    expect(await recover(ws, declared)).toEqual({ code: 1, repaired: 1, lost: 0 });
     ws.cleanup();
   });
 

@@ -6,6 +6,7 @@
  */
 import type { ApiTokenResponse } from '../api-types';
 import { isRecord } from '../is-record';
+import { entrySpecText, removedToken } from '../specs-entry';
 import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
 import { CliError } from './errors';
 import { IdentityValues, identityInput, readIdentity, readLayout, readSpec, readStackSpecs, Role } from './resources';
@@ -124,21 +125,6 @@ function containsTrue(v: unknown): boolean {
 }
 
 /**
- * What of a specs entry the handler compares with the live token: name, status, expiry and scopes,
- * in a fixed key order. The rest (since 0.4 `token_id`, `registry_id`, `api_url`, `removal_policy`)
- * needs no API call when it changes.
- */
-function specPart(entry: unknown): string {
-  if (!isRecord(entry)) return JSON.stringify(entry ?? null);
-  return JSON.stringify({ name: entry.name, status: entry.status, expiry_date: entry.expiry_date, scopes: entry.scopes });
-}
-
-/** The removal policy of a specs entry: `retain`, or undefined (the default, DESTROY). */
-function removalPolicy(entry: unknown): string | undefined {
-  return isRecord(entry) && typeof entry.removal_policy === 'string' ? entry.removal_policy : undefined;
-}
-
-/**
  * Since 0.3 a token's spec is its entry in the stack's specs resource (`triggers_replace.tokens
  * ["<path>"]`). This builds the change of a spec resource of the token's own from it, so that one
  * summary serves every layout: replaced when the stack's resource is replaced and this entry
@@ -154,7 +140,7 @@ function virtualSpec(stack: ResourceChange, path: string): ResourceChange {
   const unknownEntry = tokensUnknown ? true : isRecord(au) && isRecord(au.tokens) ? au.tokens[path] : undefined;
   const unknown = containsTrue(unknownEntry) ? unknownEntry : undefined;
   // Only what the handler compares counts: an entry that gains its identity (0.3 → 0.4) is unchanged.
-  const differs = unknown !== undefined || specPart(before) !== specPart(after);
+  const differs = unknown !== undefined || entrySpecText(before) !== entrySpecText(after);
   let actions = ['no-op'];
   if (before === undefined && (after !== undefined || unknown)) actions = ['create'];
   else if (before !== undefined && after === undefined && !unknown) actions = ['delete'];
@@ -465,10 +451,11 @@ function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 
   const stack = g.stack;
   const entry = readStackSpecs(stack?.before)?.get(path);
   const forget = { ...base, name, action: 'forget' as const, changes: [], calls: [], password: 'gone' as const };
-  if (removalPolicy(entry) === 'retain') {
+  const held = removedToken(path, entry);
+  if (held.retain) {
     return { ...forget, line: `forget ${name} (kept live: removalPolicy RETAIN)`, keptLive: 'retained' };
   }
-  const recorded = isRecord(entry) && typeof entry.token_id === 'string' && entry.token_id !== '' && typeof entry.registry_id === 'string' && entry.registry_id !== '';
+  const recorded = held.tokenId !== undefined && held.registryId !== undefined;
   const stillDeclared = stack !== undefined && readStackSpecs(stack.after)?.has(path) === true;
   if (stack && isReplace(stack.actions) && recorded && !stillDeclared) {
     return { ...base, name, action: 'delete', line: `delete ${name} (removed from the code)`, changes: [], calls: ['DELETE'], password: 'gone' };
@@ -495,7 +482,7 @@ function policyChange(stack: ResourceChange | undefined, path: string): string |
   const before = readStackSpecs(stack?.before)?.get(path);
   const after = readStackSpecs(stack?.after)?.get(path);
   if (!stack || !isReplace(stack.actions) || !isRecord(before) || !isRecord(after)) return undefined;
-  const word = (e: unknown) => (removalPolicy(e) ?? 'destroy').toUpperCase();
+  const word = (e: unknown) => (removedToken(path, e).retain ? 'retain' : 'destroy').toUpperCase();
   return word(before) === word(after) ? undefined : `removalPolicy ${word(before)} → ${word(after)}`;
 }
 

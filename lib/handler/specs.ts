@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRecord } from '../is-record';
+import { entrySpecText, removedToken, type RemovedToken } from '../specs-entry';
 import { desiredFrom, specDigest, type DesiredToken } from '../token-spec';
 import { writeFileAtomic } from '../write-file-atomic';
 import { freshMarkerName, resultFileName, specsBeforeName } from './consts';
@@ -118,18 +119,6 @@ export async function runSpecsBefore(step: SpecsBeforeStep, rt: StepRuntime): Pr
   return failed ? 1 : 0;
 }
 
-/** JSON with object keys sorted, so that two renderings of one value compare equal. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isRecord(v)) {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
-
 /**
  * Names one engine run: its pid and, where /proc has it, the process's start time (a pid can be
  * reused by a later run; a file left by a crashed run must not pass for this run's).
@@ -154,19 +143,6 @@ function removeStaleBefore(dir: string, keep: string): void {
   }
 }
 
-/** A token that left the code, as the destroyed `specs` resource recorded it. */
-export interface RemovedToken {
-  readonly path: string;
-  readonly name: string;
-  /** Undefined for an entry written before 0.4, which holds no identity. */
-  readonly tokenId?: string;
-  readonly registryId?: string;
-  readonly apiUrl: string;
-  readonly retain: boolean;
-}
-
-const textOf = (v: unknown): string => (typeof v === 'string' ? v : '');
-
 /**
  * The entries the destroyed `specs` resource held, split by the paths declared now: those still
  * declared are kept for the specs step of this engine run (see {@link takeBefore}); the others left
@@ -181,15 +157,7 @@ export function splitBefore(step: Pick<SpecsBeforeStep, 'before' | 'declared'>):
       kept[path] = entry;
       continue;
     }
-    const e = isRecord(entry) ? entry : {};
-    removed.push({
-      path,
-      name: textOf(e.name) || path,
-      tokenId: textOf(e.token_id) || undefined,
-      registryId: textOf(e.registry_id) || undefined,
-      apiUrl: textOf(e.api_url),
-      retain: e.removal_policy === 'retain',
-    });
+    removed.push(removedToken(path, entry));
   }
   return { kept, removed };
 }
@@ -223,15 +191,6 @@ export function takeBefore(workDir: string, enginePid: number | undefined): Reco
 }
 
 /**
- * What of an entry the live token is compared with: name, status, expiry and scopes. The rest (its
- * identity, its removal policy; absent from entries written before 0.4) needs no API call to change.
- */
-function specPart(entry: unknown): unknown {
-  if (!isRecord(entry)) return entry;
-  return { name: entry.name, status: entry.status, expiry_date: entry.expiry_date, scopes: entry.scopes };
-}
-
-/**
  * What the step does for one token before any API call: `created` (just created with this spec: the
  * result file is removed and nothing else is due), `unchanged` (same entry as before), or `update`.
  */
@@ -248,7 +207,7 @@ export function triage(workDir: string, stack: string, t: SpecsToken, before: Re
     return 'created';
   }
   fs.rmSync(result, { force: true });
-  if (before && t.path in before && canonical(specPart(before[t.path])) === canonical(specPart(e))) return 'unchanged';
+  if (before && t.path in before && entrySpecText(before[t.path]) === entrySpecText(e)) return 'unchanged';
   return 'update';
 }
 

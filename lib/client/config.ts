@@ -176,6 +176,44 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return envValue(env, CLIENT_ENV.CONFIG_FILE) ?? path.join(envValue(env, 'HOME') ?? os.homedir(), '.ionos', 'config');
 }
 
+/** The parsed files by path, with the size and time of the version parsed: a step worker builds a client per token. */
+const parsed = new Map<string, { stamp: string; doc: unknown }>();
+
+const unreadable = (file: string, e: unknown) =>
+  new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+
+/** The file's YAML document, parsed once per version of the file; undefined when there is no file. */
+function configDocument(file: string): unknown {
+  let stamp: string;
+  try {
+    const st = fs.statSync(file);
+    stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw unreadable(file, e);
+  }
+  const known = parsed.get(file);
+  if (known?.stamp === stamp) return known.doc;
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw unreadable(file, e);
+  }
+  if (content.trim() === '') throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, 'is empty; run "ionosctl login" to write it, or remove it');
+  let doc: unknown;
+  try {
+    // Loaded only when there is a file: a handler start without one does not pay for the parser.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    doc = (require('yaml') as typeof import('yaml')).parse(content);
+  } catch (e) {
+    const first = (e as Error).message.split('\n')[0];
+    throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not valid YAML (${first})`);
+  }
+  parsed.set(file, { stamp, doc });
+  return doc;
+}
+
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 const sameName = (a: unknown, b: string) => typeof a === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
 
@@ -188,23 +226,8 @@ const sameName = (a: unknown, b: string) => typeof a === 'string' && a.trim().to
  */
 export function readConfigFile(env: NodeJS.ProcessEnv = process.env): ConfigFileValues | undefined {
   const file = configFilePath(env);
-  let content: string;
-  try {
-    content = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (content.trim() === '') throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, 'is empty; run "ionosctl login" to write it, or remove it');
-  let doc: unknown;
-  try {
-    // Loaded only when there is a file: a handler start without one does not pay for the parser.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    doc = (require('yaml') as typeof import('yaml')).parse(content);
-  } catch (e) {
-    const first = (e as Error).message.split('\n')[0];
-    throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not valid YAML (${first})`);
-  }
+  const doc = configDocument(file);
+  if (doc === undefined) return undefined;
   const bad = (what: string) => new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not an IONOS config file: ${what}`);
   if (!isObject(doc)) throw bad('expected a mapping with currentProfile, profiles and environments');
   if (doc.profiles !== undefined && doc.profiles !== null && !Array.isArray(doc.profiles)) throw bad('profiles must be a list');

@@ -232,6 +232,16 @@ describe('clientConfigFromEnv: the IONOS config file (ionosctl login), used for 
     expect(message).not.toContain('\n');
   });
 
+  test('a file is parsed once per version: a rewrite in place is read again', () => {
+    const file = tmpFile('currentProfile: a\nprofiles:\n  - name: a\n    credentials: { token: first }\n');
+    expect(clientConfigFromEnv({ IONOS_CONFIG_FILE: file }).auth).toEqual({ kind: 'bearer', token: 'first' });
+    expect(clientConfigFromEnv({ IONOS_CONFIG_FILE: file }).auth).toEqual({ kind: 'bearer', token: 'first' });
+    fs.writeFileSync(file, 'currentProfile: a\nprofiles:\n  - name: a\n    credentials: { token: second-one }\n');
+    expect(clientConfigFromEnv({ IONOS_CONFIG_FILE: file }).auth).toEqual({ kind: 'bearer', token: 'second-one' });
+    fs.writeFileSync(file, '{{{');
+    expect(() => clientConfigFromEnv({ IONOS_CONFIG_FILE: file })).toThrow(InvalidConfigError);
+  });
+
   test('the file is not needed when the environment has credentials, but a malformed one still says so', () => {
     const file = tmpFile('{{{');
     expect(() => clientConfigFromEnv({ IONOS_TOKEN: 't', IONOS_CONFIG_FILE: file })).toThrow(InvalidConfigError);

@@ -4,27 +4,48 @@
  */
 import { describeViolation, Violation } from './validation';
 
+/**
+ * How to recognise this library's errors from any language. The errors themselves are plain `Error`s
+ * with a `name` (jsii cannot export an `Error` subclass): in TypeScript test `name`, or call
+ * `isConfigError`; in Python, Java, Go and C# they arrive as the jsii runtime's error
+ * (`RuntimeError`, `JsiiException`, a Go panic, `JsiiException`) whose message is the same one line.
+ */
+export class RegistryTokenErrors {
+  /** The `name` of the error a `RegistryToken` throws at synth for a configuration it refuses. */
+  public static readonly CONFIG_ERROR_NAME: string = 'RegistryTokenConfigError';
+
+  /**
+   * True when `value` is the configuration error a `RegistryToken` throws at synth: one line per
+   * broken rule, each naming the construct path, the prop, the value and the rule.
+   */
+  public static isConfigError(value: any): boolean {
+    return value instanceof Error && value.name === RegistryTokenErrors.CONFIG_ERROR_NAME;
+  }
+
+  private constructor() {}
+}
+
 /** A configuration error: printed by Node as its message alone, without a stack trace. */
-export class RegistryTokenConfigError extends Error {
+class RegistryTokenConfigError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'RegistryTokenConfigError';
+    this.name = RegistryTokenErrors.CONFIG_ERROR_NAME;
     // An uncaught error prints its `stack`; a user error is its message, not a trace into our code.
     this.stack = `${this.name}: ${message}`;
   }
 }
 
 /** One line per broken rule, each naming the construct path. */
-export function invalidConfig(path: string, violations: readonly Violation[]): RegistryTokenConfigError {
+export function invalidConfig(path: string, violations: readonly Violation[]): Error {
   return new RegistryTokenConfigError(violations.map((v) => `${path}: ${describeViolation(v)}`).join('\n'));
 }
 
-export function handlerBundleMissing(looked: string): RegistryTokenConfigError {
+export function handlerBundleMissing(looked: string): Error {
   return new RegistryTokenConfigError(
     `the RegistryToken handler bundle is missing at ${looked}: run "npm run build" in cdktf-ionos-registry-token (or reinstall the package)`,
   );
 }
 
-export function outsideStack(path: string, loaded: string): RegistryTokenConfigError {
+export function outsideStack(path: string, loaded: string): Error {
   return new RegistryTokenConfigError(`${path}: a RegistryToken must be inside a TerraformStack of cdktf or cdktn (loaded: ${loaded})`);
 }

@@ -1,4 +1,4 @@
 export * from './model';
 export * from './registry-token';
 export { uuidv5 } from './token-id';
-export { RegistryTokenConfigError } from './errors';
+export { RegistryTokenErrors } from './errors';

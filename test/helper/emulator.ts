@@ -1,5 +1,5 @@
 /**
- * Starts the REAL emulator (`bin/ionos-registry-emulator.js`, i.e. the compiled `dist/`) as a child
+ * Starts the REAL emulator (`bin/ionos-registry-emulator.js`, i.e. the bundle dist/bin/emulator.js) as a child
  * process on a free port, for tests that need an IONOS API.
  *
  *     const emu = await startEmulator();             // --port 0 is always passed
@@ -10,8 +10,8 @@
  *     await emu.stop();                              // SIGTERM; resolves the exit code (0)
  *
  * Credentials: unless `--user`/`--bearer` are passed, Basic `emulator:emulator` and Bearer `emulator`
- * (see {@link DEFAULT_AUTH}). The emulator runs from `dist/`: build first (`npx tsc -p
- * tsconfig.build.json`); {@link startEmulator} refuses to run a `dist/` older than its sources.
+ * (see {@link DEFAULT_AUTH}). Build first (`npm run build`); {@link startEmulator} refuses to run a
+ * bundle older than its sources.
  * Children still running when the test process exits are killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -89,17 +89,16 @@ function newestMtime(dir: string, ext: string): { path: string; mtime: number } 
   return best;
 }
 
-/** Throws when `dist/` lacks the emulator or is older than a source it is built from. */
+/** Throws when the emulator's bundle (dist/bin/emulator.js) is missing or older than a source it is built from. */
 export function assertBuilt(): void {
+  const bundle = join(ROOT, 'dist', 'bin', 'emulator.js');
+  const built = existsSync(bundle) ? statSync(bundle).mtimeMs : -1;
   const sources = [
-    ...['emulator'].map((d) => newestMtime(join(ROOT, 'lib', d), '.ts')),
+    newestMtime(join(ROOT, 'lib', 'emulator'), '.ts'),
     ...['api-schemas.ts', 'validation.ts', 'api-types.ts'].map((f) => ({ path: join(ROOT, 'lib', f), mtime: statSync(join(ROOT, 'lib', f)).mtimeMs })),
   ].filter((s): s is { path: string; mtime: number } => s !== undefined);
   for (const src of sources) {
-    const out = join(ROOT, 'dist', relative(ROOT, src.path)).replace(/\.ts$/, '.js');
-    if (!existsSync(out) || statSync(out).mtimeMs < src.mtime) {
-      throw new Error(`the emulator in dist/ is missing or older than ${relative(ROOT, src.path)}: run npx tsc -p tsconfig.build.json`);
-    }
+    if (built < src.mtime) throw new Error(`the emulator bundle dist/bin/emulator.js is missing or older than ${relative(ROOT, src.path)}: run npm run build`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Testing, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { RegistryToken, RegistryTokenConfig, RemovalPolicy, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
+import { RegistryToken, RegistryTokenConfig, RegistryTokenErrors, RemovalPolicy, ScopeAction, ScopeType, TokenStatus, uuidv5 } from '../../lib';
 import { parseStep, type CreateStep, type SpecsStep } from '../../lib/handler/step';
 import { newStack, synth } from '../helper/synth';
 
@@ -286,7 +286,14 @@ describe('validation at synth', () => {
     } catch (e) {
       expect((e as Error).message.split('\n')).toHaveLength(2);
       expect((e as Error).stack).toBe(`RegistryTokenConfigError: ${(e as Error).message}`);
+      expect(RegistryTokenErrors.isConfigError(e)).toBe(true);
+      expect((e as Error).name).toBe(RegistryTokenErrors.CONFIG_ERROR_NAME);
     }
+  });
+  test('isConfigError is false for any other error or value', () => {
+    expect(RegistryTokenErrors.isConfigError(new Error('x'))).toBe(false);
+    expect(RegistryTokenErrors.isConfigError({ name: 'RegistryTokenConfigError', message: 'x' })).toBe(false);
+    expect(RegistryTokenErrors.isConfigError(undefined)).toBe(false);
   });
   test('an expiry less than an hour ahead is a warning, not an error', () => {
     const stack = newStack();

@@ -1,0 +1,128 @@
+/**
+ * A real Python user: the wheel jsii-pacmak builds from this package, installed in a fresh venv with
+ * `cdktf` 0.21 (or `cdktn` 0.24) from PyPI, running examples/python/main.py (two tokens). It is
+ * deployed with the real CLI of that core (cdktf-cli from node_modules, cdktn-cli from
+ * scripts/cdktn.sh) and the real engine against the emulator: both passwords log in, a second deploy
+ * is a no-op with no API call, destroy removes both. A name the rules refuse reaches Python as one
+ * line naming the construct path.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RunningEmulator, startEmulator } from '../helper/emulator';
+import { engines, REPO, Workspace } from '../helper/workspace';
+
+jest.setTimeout(15 * 60 * 1000);
+
+const APP = path.join(REPO, 'examples', 'python', 'main.py');
+const STACK = 'python-tokens';
+const CORES = [
+  { core: 'cdktf', pip: 'cdktf==0.21.0' },
+  { core: 'cdktn', pip: 'cdktn==0.24.0' },
+] as const;
+// The jsii runtime (the Node.js process behind the Python package) warns about Node 20 on stderr (the value is the major version it keeps quiet about).
+const QUIET_NODE = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+
+/** The wheel in dist-jsii/python, built by jsii-pacmak from the current assembly (.jsii) when older. */
+function wheel(): string {
+  const dir = path.join(REPO, 'dist-jsii', 'python');
+  const find = () => (fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.whl')) : undefined);
+  const assembly = fs.statSync(path.join(REPO, '.jsii')).mtimeMs;
+  const built = find();
+  if (!built || fs.statSync(path.join(dir, built)).mtimeMs < assembly) {
+    execFileSync(path.join(REPO, 'node_modules', '.bin', 'jsii-pacmak'), ['--targets', 'python'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...QUIET_NODE } });
+  }
+  return path.join(dir, find()!);
+}
+
+/** A fresh venv with the wheel and one core from PyPI; returns its python. */
+function venv(root: string, pip: string, whl: string): string {
+  const dir = path.join(root, pip.split('==')[0]);
+  execFileSync('python3', ['-m', 'venv', dir], { stdio: 'inherit' });
+  const python = path.join(dir, 'bin', 'python');
+  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', whl, pip], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return python;
+}
+
+let root: string;
+let whl: string;
+let cdktnBin: string;
+beforeAll(() => {
+  whl = wheel();
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-python-'));
+  cdktnBin = execFileSync('bash', [path.join(REPO, 'scripts', 'cdktn.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+});
+afterAll(() => {
+  if (root && !process.env.KEEP_WORKSPACES) fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('the wheel depends on constructs and the jsii runtime only: neither core is forced on the user', () => {
+  const metadata = execFileSync('unzip', ['-p', whl, '*.dist-info/METADATA'], { encoding: 'utf8' });
+  const requires = metadata.split('\n').filter((l) => l.startsWith('Requires-Dist:')).map((l) => l.split(/[ ;<>=]/)[1]);
+  expect(requires).toEqual(expect.arrayContaining(['constructs', 'jsii']));
+  expect(requires).not.toContain('cdktf');
+  expect(requires).not.toContain('cdktn');
+});
+
+describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (core, { pip }) => {
+  let python: string;
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    python = venv(root, pip, whl);
+    emu = await startEmulator();
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+
+  // The real user's environment: no NODE_PATH into this repository, the core's CLI on PATH.
+  const userEnv = () => ({
+    ...QUIET_NODE,
+    NODE_PATH: '',
+    RT_LIB: '',
+    ...(core === 'cdktn' ? { PATH: `${cdktnBin}:${process.env.PATH}` } : {}),
+  });
+
+  test('a name the rules refuse is one line naming the construct path, with no trace into the library', async () => {
+    const ws = new Workspace(engines()[0], {}, STACK);
+    try {
+      const res = await ws.run(python, [APP], { env: { ...userEnv(), PUSH_TOKEN_NAME: '1abc' } });
+      expect(res.code).not.toBe(0);
+      const lines = res.stderr.trim().split('\n');
+      expect(lines.at(-1)).toBe(`RuntimeError: ${STACK}/ci-push: name "1abc" must start with a letter a-z (3-63 chars of a-z, A-Z, 0-9, "-")`);
+      expect(res.stderr).not.toMatch(/\.js:\d+/); // no JavaScript stack frame
+      expect(res.stderr).not.toMatch(/Node 20 is end-of-life/);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  describe.each(engines().map((e) => [e.name, e] as const))('deployed with %s', (_name, engine) => {
+    test('both passwords log in, a second deploy makes no API call, destroy removes both', async () => {
+      const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl }, STACK);
+      fs.writeFileSync(path.join(ws.dir, 'cdktf.json'), JSON.stringify({ language: 'python', app: `${python} ${APP}`, sendCrashReports: false }));
+      const cli = core === 'cdktn' ? path.join(cdktnBin, 'cdktn') : path.join(REPO, 'node_modules', '.bin', 'cdktf');
+      const run = (...args: string[]) => ws.run(cli, args, { env: userEnv() });
+      try {
+        const first = await run('deploy', STACK, '--auto-approve');
+        if (first.code !== 0) throw new Error(first.all.slice(-3000));
+        const tokens = await emu.listTokens(emu.registryId);
+        expect(tokens.map((t) => t.properties.name).sort()).toEqual(['ci-push', 'cluster-pull']);
+        for (const [name, output] of [['ci-push', 'ci-push_password'], ['cluster-pull', 'pull_password']]) {
+          const password = ws.outputValue(output);
+          expect(await emu.login(emu.registryId, name, password)).toBe(true);
+          expect(first.all).not.toContain(password);
+        }
+        await emu.clearRequests();
+        const second = await run('deploy', STACK, '--auto-approve');
+        expect(second.all).toMatch(/No changes/);
+        expect(await emu.requests()).toEqual([]);
+        expect((await run('destroy', STACK, '--auto-approve')).code).toBe(0);
+        expect(await emu.listTokens(emu.registryId)).toEqual([]);
+      } finally {
+        ws.cleanup();
+      }
+    });
+  });
+});

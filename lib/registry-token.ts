@@ -17,7 +17,7 @@ import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
 import { checkExpiryLead, checkTokenProps, describeViolation } from './validation';
 
-/** Props of {@link RegistryToken}. */
+/** Props of `RegistryToken`. */
 export interface RegistryTokenConfig {
   /** The uuid of the container registry the token belongs to. */
   readonly registryId: string;
@@ -47,7 +47,7 @@ export interface RegistryTokenConfig {
   readonly apiUrl?: string;
   /**
    * Add a sensitive TerraformOutput holding the password, named `<construct path below the stack,
-   * "/" as "_">_password` (see {@link RegistryToken.passwordOutputName}).
+   * "/" as "_">_password` (see `passwordOutputName`).
    * @default true
    */
   readonly passwordOutput?: boolean;
@@ -88,7 +88,7 @@ export interface RegistryTokenConfig {
   readonly adoptTokenId?: string;
   /**
    * The registry's hostname (e.g. `myregistry.cr.de-fra.ionos.com`, from the console or
-   * `GET /registries/{id}` → `properties.hostname`). When set, {@link RegistryToken.dockerConfigJson}
+   * `GET /registries/{id}` → `properties.hostname`). When set, `dockerConfigJson`
    * holds a Docker config JSON for it and, with `passwordOutput`, the sensitive output
    * `<path>_docker_config_json` is added.
    * @default - no Docker config JSON
@@ -107,7 +107,7 @@ export interface RegistryTokenConfig {
 
 /**
  * An IONOS Container Registry token. Its password is captured into the Terraform state at create
- * and exposed as {@link password} and a sensitive output.
+ * and exposed as `password` and a sensitive output.
  *
  * At apply, two `terraform_data` resources per token run the bundled handler: `create` makes the
  * token (idempotent PUT), `password` captures the password, holds the token's identity and deletes

@@ -7,7 +7,7 @@
 // axios, ajv and yaml are inlined into these; the construct itself (dist/lib, built by jsii) needs
 // none of them.
 import { build } from 'esbuild';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +33,7 @@ const bundles = [
 ];
 for (const dir of ['dist/handler', 'dist/bin']) rmSync(join(root, dir), { recursive: true, force: true }); // no stale LEGAL.txt
 const sizes = [];
+const packages = new Set(); // the folders of the node_modules packages inlined, for their licenses
 for (const { entry, out } of bundles) {
   const result = await build({
     entryPoints: [join(root, entry)],
@@ -49,7 +50,20 @@ for (const { entry, out } of bundles) {
   });
   const bytes = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js')).reduce((n, [, o]) => n + o.bytes, 0);
   sizes.push(`${out} (${Math.round(bytes / 1024)} KiB)`);
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input); // the innermost package
+    if (m) packages.add(m[1]);
+  }
 }
 // The provisioners' shell side of the step worker, shipped in the same asset folder.
 copyFileSync(join(root, 'lib/handler/run.sh'), join(root, 'dist/handler/run.sh'));
+// Their licenses (MIT, ISC, BSD) ask that the notice travels with the copy.
+const notices = [...packages].sort().map((folder) => {
+  const dir = join(root, folder);
+  const { name, version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+  const text = file && existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').trim() : `(${license}; no license file in the package)`;
+  return `${name}@${version} (${license})\n\n${text}\n`;
+});
+writeFileSync(join(root, 'dist/bin/THIRD-PARTY-LICENSES.txt'), `Packages inlined into dist/bin/*.js and dist/handler/index.js by scripts/bundle.mjs:\n\n${notices.join('\n' + '-'.repeat(72) + '\n\n')}`);
 console.log(`bundled: ${sizes.join(', ')}; and dist/handler/run.sh`);

@@ -1,7 +1,9 @@
 /**
  * Upgrading a stack deployed with an earlier layout to today's (two `terraform_data` per token and
  * one per stack): the real engine applies the stack as the old version synthesized it
- * (test/fixtures/layout-0.x), then `cdktf deploy` applies today's synth of the same declaration.
+ * (test/fixtures/layout-0.x/cdk.tf.json), with the handler that version shipped
+ * (test/fixtures/layout-0.x/handler/, bundled from its release commit), then `cdktf deploy` applies
+ * today's synth of the same declaration with today's handler.
  * - from 0.1 (four per token, `identity` among them): the plain token is kept with its password; the
  *   rotated one is replaced once (its `create` gains the rotation key), as the README says;
  * - from 0.2 (three per token, `spec` among them): both are kept with their passwords; the new specs
@@ -122,7 +124,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('upgrade from earlier 
 async function deployedAsOld(engine: Engine, emu: RunningEmulator, fixture: string, asset: string, files: string[], version: string) {
   const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
   fs.mkdirSync(path.join(ws.stackDir, asset), { recursive: true });
-  for (const f of files) fs.copyFileSync(path.join(REPO, 'dist', 'handler', f), path.join(ws.stackDir, asset, f));
+  const handler = path.join(path.dirname(fixture), 'handler'); // the bundle that version shipped
+  for (const f of files) fs.copyFileSync(path.join(handler, f), path.join(ws.stackDir, asset, f));
   fs.writeFileSync(path.join(ws.stackDir, 'cdk.tf.json'), fs.readFileSync(fixture, 'utf8').replace('__STATE_FILE__', ws.stateFile));
   ok(await ws.tf(['init', '-input=false', '-no-color']), 'init');
   ok(await ws.tf(['apply', '-auto-approve', '-input=false', '-no-color']), `apply of the ${version} layout`);

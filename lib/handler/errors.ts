@@ -38,13 +38,6 @@ export function unreadableStep(what: string): StepError {
   return new StepError(`the handler got a step it cannot read (${what}); it is meant to be run by the RegistryToken construct's provisioners`);
 }
 
-/** A provisioner synthesized by 0.1 or 0.2 whose step this handler no longer runs (see legacy.ts). */
-export function legacyStepUnsupported(op: string): StepError {
-  return new StepError(
-    `the "${op}" provisioner was synthesized by an earlier cdktf-ionos-registry-token (its settings are IONOS_RT_* variables): synthesize the stack again ("cdktf synth") and deploy`,
-  );
-}
-
 /** A token at our id that this workspace never started creating. */
 export function notOurs(path: string, token: string, tokenId: string): StepError {
   return new StepError(

@@ -13,8 +13,7 @@ import { isRecord } from '../is-record';
 import { desiredFrom } from '../token-spec';
 import { DEBUG_ENV, DEFAULT_WORK_DIR, isOperation, Operation } from './consts';
 import { stepContext } from './context';
-import { describeFailure, PREFIX, usage, who } from './errors';
-import { isLegacy, legacyStepText } from './legacy';
+import { describeFailure, PREFIX, unreadableStep, usage, who } from './errors';
 import { create, remove, type StepContext, type StepOutput, type StepRuntime } from './lifecycle';
 import { runSpecs, runSpecsBefore } from './specs';
 import { parseStep, type CreateStep, type DeleteStep, type TokenStep } from './step';
@@ -110,20 +109,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return runWorker(argv[1], Number(argv[2]), env, runStep);
   }
   const op = argv[0] ?? '';
-  if (!isOperation(op) && !isLegacy(env)) {
+  if (!isOperation(op)) {
     process.stderr.write(`${usage(Object.values(Operation), op)}\n`);
     return 2;
   }
   // run.sh replaces the provisioner's shell with this process (exec), so its parent is the engine.
   const rt: StepRuntime = { env, workDir: DEFAULT_WORK_DIR, enginePid: process.ppid, output: processOutput };
-  let text = isOperation(op) ? readStdin() : '';
+  const text = readStdin();
   if (text.trim() === '') {
-    try {
-      text = legacyStepText(op, env);
-    } catch (err) {
-      rt.output.err(describeFailure(op, 'the step', err));
-      return 1;
-    }
+    rt.output.err(describeFailure(op, 'the step', unreadableStep('no step on stdin')));
+    return 1;
   }
   return runStep(text, rt);
 }

@@ -10,9 +10,7 @@
 # IONOS_REGISTRY_TOKEN_WORKER=off), the step runs here directly, as it would without a worker;
 # every step is safe to run twice, so a worker that dies mid-step loses nothing.
 umask 077
-# A create provisioner of 0.1 or 0.2 (only the upgrade test runs one with this bundle, see
-# legacy.ts) sets RT_OP, not RT_STEP: the handler reads its environment itself.
-[ -n "${RT_STEP+set}" ] || exec "$RT_NODE" "$RT_HANDLER" "$RT_OP"
+[ -n "${RT_STEP:-}" ] || { echo "registry-token: no step (RT_STEP is empty): run.sh is run by the RegistryToken construct's provisioners" >&2; exit 2; }
 # The step's operation (its "op"), for the handler's command line (so ps shows what runs) and the
 # request's name.
 rt_op=${RT_STEP#*'"op":"'}

@@ -1,12 +1,12 @@
 /**
  * The handler's entry: one step's JSON, parsed by the one parser; anything it cannot read is one
- * line, never a stack trace. Also the front door for the create provisioners of 0.1 and 0.2.
+ * line, never a stack trace, from runStep and from the bundle's command line.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStep, type StepRuntime } from '../../lib/handler';
-import { legacyStepText } from '../../lib/handler/legacy';
 import { parseStep } from '../../lib/handler/step';
 
 const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
@@ -77,33 +77,24 @@ describe('handler entry', () => {
   });
 });
 
-describe('the create provisioners of 0.1 and 0.2 (IONOS_RT_* variables)', () => {
-  const env = {
-    IONOS_RT_REGISTRY_ID: REGISTRY,
-    IONOS_RT_TOKEN_ID: TOKEN,
-    IONOS_RT_NAME: 'up-plain',
-    IONOS_RT_PATH: 'integ/up-plain',
-    IONOS_RT_SPEC: '{"name":"up-plain","scopes":[{"type":"repository","name":"app/*","actions":["pull","push"]}],"status":"enabled","expiryDate":null}',
-    IONOS_RT_CREATE_ID: 'create-1',
-    IONOS_RT_API_URL: '',
-    IONOS_RT_WORK_DIR: '.registry-token',
-  };
+describe('the bundle run by hand', () => {
+  const bundle = path.join(__dirname, '..', '..', 'dist', 'handler');
+  const run = (args: string[], input: string, env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, [path.join(bundle, 'index.js'), ...args], { input, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
 
-  test("become today's create step", () => {
-    expect(parseStep(legacyStepText('create', env))).toEqual({
-      op: 'create',
-      path: 'integ/up-plain',
-      registryId: REGISTRY,
-      tokenId: TOKEN,
-      apiUrl: '',
-      spec: { name: 'up-plain', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull', 'push'] }], status: 'enabled', expiryDate: null },
-      createId: 'create-1',
-      adopt: false,
-    });
+  test('with no step on stdin: one line, exit 1', () => {
+    const res = run(['create'], '');
+    expect(res.status).toBe(1);
+    expect(res.stderr.trim().split('\n')).toEqual([expect.stringContaining('no step on stdin')]);
   });
-
-  test('any other of their steps is refused with one line saying to synthesize again', () => {
-    expect(() => legacyStepText('update', env)).toThrow('the "update" provisioner was synthesized by an earlier cdktf-ionos-registry-token');
-    expect(() => legacyStepText('create', {})).toThrow('no step on stdin');
+  test('with an unknown operation: the usage line, exit 2', () => {
+    const res = run(['update'], '');
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+  });
+  test('run.sh without a step: one line, exit 2, no handler started', () => {
+    const res = spawnSync('/bin/sh', ['-c', `RT_NODE=/nonexistent RT_HANDLER=x . ${path.join(bundle, 'run.sh')}`], { encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim()).toBe("registry-token: no step (RT_STEP is empty): run.sh is run by the RegistryToken construct's provisioners");
   });
 });

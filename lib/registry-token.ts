@@ -63,7 +63,8 @@ export interface RegistryTokenConfig {
   readonly totalTimeoutSeconds?: number;
   /**
    * The Node.js executable that runs the handler at apply. The stack's specs step (shared by all its
-   * tokens) uses the one of the first token declared in the stack.
+   * tokens) uses the one of the first token declared in the stack. It must be known at synth: the
+   * destroy steps run it, and they may reference nothing but their own resource.
    * @default "node"
    */
   readonly nodeExecutable?: string;

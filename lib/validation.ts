@@ -192,15 +192,26 @@ export interface TokenPropsLike {
   readonly adoptTokenId?: unknown;
   readonly registryHostname?: unknown;
   readonly rotationTrigger?: unknown;
+  readonly nodeExecutable?: unknown;
 }
 
 type Rule = (value: unknown, isUnresolved: IsUnresolved) => Violation[];
 
 /**
+ * The Node.js that runs the handler must be known at synth: the destroy steps run it too, and the
+ * engine lets a destroy step reference nothing but its own resource.
+ */
+export function checkNodeExecutable(v: unknown, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
+  if (isUnresolved(v)) return [violation('nodeExecutable', v, 'must be known at synth (the destroy steps run it, and a destroy step may reference nothing but its own resource)')];
+  if (typeof v !== 'string' || v.trim() === '') return [violation('nodeExecutable', v, 'must be a non-empty string')];
+  return [];
+}
+
+/**
  * The rule of each prop, in the order their errors are reported. A prop that is not set (undefined,
  * or null for "never expires") is not checked, except the two every token needs, `name` and `scopes`.
  * A value unresolved at synth is skipped (the scopes rule looks inside the list); the handler checks
- * it at apply with the same words.
+ * it at apply with the same words. Only `nodeExecutable` must be known at synth (KNOWN_AT_SYNTH).
  */
 const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
   registryId: (v) => checkUuid(v, 'registryId'),
@@ -213,8 +224,11 @@ const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
   adoptTokenId: (v) => checkUuid(v, 'adoptTokenId'),
   registryHostname: (v) => checkHostname(v),
   rotationTrigger: (v) => (typeof v === 'string' ? [] : [violation('rotationTrigger', v, 'must be a string')]),
+  nodeExecutable: (v, isUnresolved) => checkNodeExecutable(v, isUnresolved),
 };
 const REQUIRED: ReadonlySet<string> = new Set(['name', 'scopes']);
+/** Props whose rule sees unresolved values too, because they are needed at synth. */
+const KNOWN_AT_SYNTH: ReadonlySet<string> = new Set(['nodeExecutable']);
 
 /** A token declared earlier in the same stack, for {@link checkUniqueName}. */
 export interface DeclaredToken {
@@ -257,7 +271,7 @@ export function checkTokenProps(props: TokenPropsLike, options: CheckOptions = {
   for (const [prop, rule] of Object.entries(RULES) as [keyof TokenPropsLike, Rule][]) {
     const value = props[prop];
     const unset = value === undefined || (value === null && !REQUIRED.has(prop));
-    if (unset ? options.partial || !REQUIRED.has(prop) : isUnresolved(value)) continue;
+    if (unset ? options.partial || !REQUIRED.has(prop) : isUnresolved(value) && !KNOWN_AT_SYNTH.has(prop)) continue;
     out.push(...rule(value, isUnresolved));
   }
   if (out.length === 0 && options.declared) out.push(...checkUniqueName(options.declared, props.registryId, props.name, isUnresolved));

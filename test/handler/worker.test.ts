@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stepCommand } from '../../lib/provisioner';
-import { specDigest } from '../../lib/token-spec';
 import { assertBuilt, ROOT, startEmulator, type RunningEmulator } from '../helper/emulator';
 import { waitFor } from '../helper/processes';
 
@@ -147,28 +146,6 @@ describe('worker and run.sh', () => {
       expect(r).toMatchObject({ code: 0, stderr: '' });
       expect(r.stdout).toContain(`created token "${name}"`);
     }
-  });
-
-  test('a create provisioner of 0.2 (RT_OP and IONOS_RT_* variables, no RT_STEP) runs the handler directly, which reads them', async () => {
-    const { step, env } = createStep('w-legacy');
-    const s = JSON.parse(step);
-    const { IONOS_RT_STEP: _step, ...engine } = env;
-    const legacy = {
-      ...engine,
-      IONOS_RT_REGISTRY_ID: s.registryId,
-      IONOS_RT_TOKEN_ID: s.tokenId,
-      IONOS_RT_NAME: s.spec.name,
-      IONOS_RT_PATH: s.path,
-      IONOS_RT_SPEC: JSON.stringify(s.spec),
-      IONOS_RT_CREATE_ID: s.createId,
-      IONOS_RT_WORK_DIR: '.registry-token',
-    };
-    const r = await run(legacy, `{ RT_OP=create; RT_NODE='${process.execPath}'; RT_HANDLER='${HANDLER_DIR}/index.js'; . '${HANDLER_DIR}/run.sh'; }`);
-    expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toContain('created token "w-legacy"');
-    expect(fs.existsSync(workerDir())).toBe(false);
-    // the marker that layout's own spec resource looks for (its digest of the same spec)
-    expect(fs.readdirSync(path.join(dir, '.registry-token')).filter((f) => f.endsWith('.fresh'))).toEqual([`${s.tokenId}.${s.createId}.${specDigest(s.spec)}.fresh`]);
   });
 
   test('without mkfifo the provisioner polls for the answer instead, with the same result', async () => {

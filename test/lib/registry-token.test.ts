@@ -290,6 +290,16 @@ describe('validation at synth', () => {
       expect((e as Error).name).toBe(RegistryTokenErrors.CONFIG_ERROR_NAME);
     }
   });
+  test('nodeExecutable must be known at synth (the destroy steps run it and may name only their own resource) and not empty', () => {
+    const stack = newStack();
+    const node = new TerraformVariable(stack, 'node', { type: 'string' });
+    expect(() => new RegistryToken(stack, 'push-token', { ...base, nodeExecutable: node.stringValue })).toThrow(
+      /^ci\/push-token: nodeExecutable "\$\{TfToken\[TOKEN\.\d+\]\}" must be known at synth \(the destroy steps run it, and a destroy step may reference nothing but its own resource\)$/,
+    );
+    expect(bad({ nodeExecutable: ' ' })).toThrow('ci/push-token: nodeExecutable " " must be a non-empty string');
+    const ok = new RegistryToken(newStack(), 'push-token', { ...base, nodeExecutable: '/opt/node 22/bin/node' });
+    expect(ok.tokenId).toMatch(/^[0-9a-f-]{36}$/);
+  });
   test('isConfigError is false for any other error or value', () => {
     expect(RegistryTokenErrors.isConfigError(new Error('x'))).toBe(false);
     expect(RegistryTokenErrors.isConfigError({ name: 'RegistryTokenConfigError', message: 'x' })).toBe(false);

@@ -12,7 +12,7 @@ import type { DataResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Core, coreOf, isUnresolved } from './core';
 import { Operation, STACK_SPECS_NAME } from './handler/consts';
-import type { RetrySettings, SpecsBeforeStep, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
+import type { RetrySettings, SpecsBeforeWire, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
 import { RemovalPolicy, ScopeAction, TokenScope } from './model';
 import { address, Handler, literal, stepProvisioner, stepResource, stepText, StepText } from './provisioner';
 import { describeScope, normalizeScopes } from './token-spec';
@@ -69,6 +69,15 @@ export function specsEntry(cdk: Core, t: {
   };
 }
 
+/**
+ * Characters per piece of the entries a destroy step gets: at most 6 bytes each once jsonencode()
+ * has escaped them (`\u003c`), so a piece stays under Linux's 128 KiB for one environment string.
+ */
+const BEFORE_PIECE_CHARS = 20_000;
+/** Room for entries this many times as long as those declared now (tokens removed at once). */
+const BEFORE_ROOM = 3;
+const BEFORE_MIN_PIECES = 4;
+
 export class StackSpecs {
   private static readonly byStack = new WeakMap<TerraformStack, StackSpecs>();
 
@@ -123,12 +132,22 @@ export class StackSpecs {
     return [{ text: envelope.slice(0, -2), bytes: envelope.length }, ...tokens, { text: envelope.slice(-2), bytes: 2 }];
   }
 
-  /** Every entry this resource held (also of tokens that left the code), and the paths declared now. */
+  /**
+   * Every entry this resource held (also of tokens that left the code), and the paths declared now.
+   * Destroy steps may refer to `self` only, and only the apply knows how long the entries are: their
+   * JSON text goes in pieces of BEFORE_PIECE_CHARS characters, each its own environment variable,
+   * with room for BEFORE_ROOM times the entries declared now (at least BEFORE_MIN_PIECES pieces).
+   */
   private specsBeforeStep(): StepText[] {
     const declared = this.members.map((m) => m.path);
-    // Destroy steps may refer to `self` only.
-    const before = { expression: 'jsonencode(try(self.triggers_replace.tokens, {}))', json: true, unbounded: true };
-    return stepText(this.handler.cdk, (entries) => ({ op: Operation.SPECS_BEFORE, declared, before: entries }) satisfies SpecsBeforeStep, before);
+    const chars = JSON.stringify(Object.fromEntries(this.members.map((m) => [m.path, m.entry]))).length;
+    const count = Math.max(BEFORE_MIN_PIECES, Math.ceil((BEFORE_ROOM * chars) / BEFORE_PIECE_CHARS));
+    const pieces = Array.from({ length: count }, (_, i) => ({
+      expression: `jsonencode(substr(jsonencode(try(self.triggers_replace.tokens, {})), ${i * BEFORE_PIECE_CHARS}, ${BEFORE_PIECE_CHARS}))`,
+      json: true,
+      unbounded: true,
+    }));
+    return stepText(this.handler.cdk, (...text: string[]) => ({ op: Operation.SPECS_BEFORE, declared, beforeText: text }) satisfies SpecsBeforeWire, ...pieces);
   }
 }
 

@@ -99,6 +99,17 @@ export interface SpecsBeforeStep {
   readonly before: Record<string, unknown>;
 }
 
+/**
+ * How `specs-before` carries the entries: their JSON text cut into strings (`beforeText`), because
+ * only the apply knows how long it is and one environment string may not pass 128 KiB; the parser
+ * joins them.
+ */
+export interface SpecsBeforeWire {
+  readonly op: Operation.SPECS_BEFORE;
+  readonly declared: string[];
+  readonly beforeText: string[];
+}
+
 export type TokenStep = CreateStep | DeleteStep | SpecsStep | SpecsBeforeStep;
 
 /** Reads a step's JSON text; anything but the shapes above is one clear error. */
@@ -223,7 +234,16 @@ function specsStep(doc: Record<string, unknown>): SpecsStep {
 function specsBeforeStep(doc: Record<string, unknown>): SpecsBeforeStep {
   const declared = doc.declared;
   if (!Array.isArray(declared) || !declared.every((p) => typeof p === 'string')) throw unreadableStep('the specs-before step has no declared paths');
-  const before = doc.before ?? {};
+  const pieces = doc.beforeText;
+  if (!Array.isArray(pieces) || !pieces.every((p) => typeof p === 'string')) throw unreadableStep('the specs-before step has no entries before');
+  let before: unknown;
+  try {
+    before = JSON.parse(pieces.join(''));
+  } catch {
+    throw unreadableStep(
+      `the entries the specs resource held do not fit the ${pieces.length} pieces this synth made room for (far more tokens left the code at once than are declared): declare the removed tokens again and remove them over several deploys`,
+    );
+  }
   if (!isRecord(before)) throw unreadableStep('the specs-before step has no entries before');
   return { op: Operation.SPECS_BEFORE, declared, before };
 }

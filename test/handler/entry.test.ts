@@ -98,3 +98,20 @@ describe('the bundle run by hand', () => {
     expect(res.stderr.trim()).toBe("registry-token: no step (RT_STEP is empty): run.sh is run by the RegistryToken construct's provisioners");
   });
 });
+
+describe('the specs-before step', () => {
+  const entries = { 'ci/a': { name: 'a', token_id: TOKEN, registry_id: REGISTRY } };
+  const text = JSON.stringify(entries);
+  const wire = (pieces: string[]) => JSON.stringify({ op: 'specs-before', declared: [], beforeText: pieces });
+
+  test('joins the pieces of the entries, wherever they were cut', () => {
+    for (const at of [0, 1, 7, text.length - 1, text.length]) {
+      expect(parseStep(wire([text.slice(0, at), text.slice(at), '']))).toEqual({ op: 'specs-before', declared: [], before: entries });
+    }
+  });
+  test('entries cut short (more left than there was room for) are one line saying what to do', () => {
+    expect(() => parseStep(wire([text.slice(0, 10), text.slice(10, 20)]))).toThrow(
+      'the entries the specs resource held do not fit the 2 pieces this synth made room for (far more tokens left the code at once than are declared): declare the removed tokens again and remove them over several deploys',
+    );
+  });
+});

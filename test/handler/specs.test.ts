@@ -241,7 +241,7 @@ describe("the specs resource's destroy step against the emulator: tokens that le
     });
   const goneId = (n: number) => `0000000${n}-0000-4000-8000-00000000aaaa`;
   const held = (n: number, extra: Record<string, unknown> = {}) => ({ ...entry(`gone-${n}`), token_id: goneId(n), registry_id: REGISTRY, ...extra });
-  const step = (before: object, declared: string[]) => JSON.stringify({ op: 'specs-before', declared, before });
+  const step = (before: object, declared: string[]) => JSON.stringify({ op: 'specs-before', declared, beforeText: [JSON.stringify(before)] });
   const runtime = (lines: string[], env: NodeJS.ProcessEnv = {}): StepRuntime => ({
     env: { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl, ...env },
     workDir: dir,

@@ -29,7 +29,8 @@ function stepOf(provisioner: any): unknown {
     .replace(/\$\{([A-Za-z0-9_.-]+)\.id\}/g, '$1.id')
     .replace(/\$\{nonsensitive\(length\([^)]*\) >= 1\)\}/g, 'true')
     .replace(/\$\{jsonencode\(try\(jsondecode\(self\.input\), self\.input, null\)\)\}/g, '{"registry_id":"r","token_id":"t","name":"n","path":"p","api_url":""}')
-    .replace(/\$\{jsonencode\(try\(self\.triggers_replace\.tokens, \{\}\)\)\}/g, '{}');
+    // the entries before, in pieces: as if the resource held none
+    .replace(/\$\{jsonencode\(substr\(jsonencode\(try\(self\.triggers_replace\.tokens, \{\}\)\), (\d+), (\d+)\)\)\}/g, (_m, at, n) => JSON.stringify('{}'.substr(Number(at), Number(n))));
   return parseStep(evaluated);
 }
 const createStep = (create: any) => stepOf(create.provisioner[0]) as CreateStep;
@@ -117,8 +118,12 @@ describe('synthesized lifecycle', () => {
       maxAttempts: 3,
     });
     expect(before['local-exec'].when).toBe('destroy');
-    // every entry it held (also of tokens that left the code; in a variable of its own), and the paths declared now
-    expect(before['local-exec'].environment.IONOS_RT_STEP_1).toBe('${jsonencode(try(self.triggers_replace.tokens, {}))}}');
+    // every entry it held (also of tokens that left the code), in pieces of 20,000 characters, each
+    // in a variable of its own; and the paths declared now
+    const env = before['local-exec'].environment;
+    expect(Object.keys(env)).toEqual(['IONOS_RT_STEP', 'IONOS_RT_STEP_1', 'IONOS_RT_STEP_2', 'IONOS_RT_STEP_3', 'IONOS_RT_STEP_4']);
+    expect(env.IONOS_RT_STEP_1).toBe('${jsonencode(substr(jsonencode(try(self.triggers_replace.tokens, {})), 0, 20000))},');
+    expect(env.IONOS_RT_STEP_4).toBe('${jsonencode(substr(jsonencode(try(self.triggers_replace.tokens, {})), 60000, 20000))}]}');
     expect(stepOf(before)).toEqual({ op: 'specs-before', declared: ['ci/a', 'ci/b'], before: {} });
   });
 

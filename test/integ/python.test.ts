@@ -98,6 +98,27 @@ describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (cor
     }
   });
 
+  test("the error's name is testable from Python: RegistryTokenErrors.CONFIG_ERROR_NAME heads the JavaScript error it comes from", async () => {
+    const script = [
+      `from ${core} import App, TerraformStack`,
+      'from cdktf_ionos_registry_token import RegistryToken, RegistryTokenErrors, ScopeAction, ScopeType, TokenScope',
+      'stack = TerraformStack(App(), "s")',
+      'try:',
+      '    RegistryToken(stack, "t", registry_id="5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a", name="1abc", scopes=[TokenScope(type=ScopeType.REPOSITORY, name="a/*", actions=[ScopeAction.PULL])])',
+      'except RuntimeError as e:',
+      '    assert str(e.__cause__).strip().startswith(RegistryTokenErrors.CONFIG_ERROR_NAME + ": s/t: "), str(e.__cause__)',
+      '    print(str(e))',
+    ].join('\n');
+    const ws = new Workspace(engines()[0], {}, STACK);
+    try {
+      const res = await ws.run(python, ['-c', script], { env: userEnv() });
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      expect(res.stdout.trim()).toBe('s/t: name "1abc" must start with a letter a-z (3-63 chars of a-z, A-Z, 0-9, "-")');
+    } finally {
+      ws.cleanup();
+    }
+  });
+
   describe.each(engines().map((e) => [e.name, e] as const))('deployed with %s', (_name, engine) => {
     test('both passwords log in, a second deploy makes no API call, destroy removes both', async () => {
       const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl }, STACK);

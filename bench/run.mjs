@@ -17,6 +17,14 @@
 //                               change; remote backends persist every 20 s, as in CI)
 //   BENCH_OUTPUTS=1             one sensitive password output per token on both sides (default:
 //                               none on either side, like the official HCL; ours then sets passwordOutput: false)
+//   BENCH_WAIT_QUIET=1          before every measured step, wait (up to 3 min) until the machine is
+//                               under 10 % busy: other work on the same cores does not count
+//   BENCH_DIST=dist             the built library ours runs (lib/ and handler/ in it), e.g. a snapshot
+//                               of dist/ that a build running meanwhile cannot replace
+//   BENCH_ONLY="create 1,create 100"   measure only the rows named (comma-separated words of a row's
+//                               name, parentheses ignored: "create 100", "synth", "no-op", "change",
+//                               "destroy"); steps a named row needs still run, untimed. Writes
+//                               latest-only.* so that a partial run never replaces the full table
 //
 // How ours is driven: the app (bench/app.cjs) is synthesized once per configuration (timed
 // separately, in the synth rows), then the engine runs directly in cdktf.out/stacks/bench, exactly
@@ -26,6 +34,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulator, waitQuiet as waitQuietMachine } from './machine.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -38,8 +47,16 @@ const SIDES = (process.env.BENCH_SIDES ?? 'ours,official').split(',').map((s) =>
 const OUT = path.resolve(REPO, process.env.BENCH_OUT ?? 'bench/results');
 const OUTPUTS = process.env.BENCH_OUTPUTS === '1';
 const BACKEND = process.env.BENCH_BACKEND ?? 'local';
+const DIST = path.resolve(REPO, process.env.BENCH_DIST ?? 'dist');
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+/** Whether row `row` is measured (BENCH_ONLY): a term matches whole words of the row's name, parentheses ignored. */
+const wanted = (row) => {
+  if (!ONLY.length) return true;
+  const words = ` ${row.toLowerCase().replace(/[(),]/g, '').replace(/\s+/g, ' ')} `;
+  return ONLY.some((t) => words.includes(` ${t} `));
+};
 /** latest.md / latest.json, or latest-tofu*, latest*-remote-state*, latest*-outputs* for the variants. */
-const VARIANT = `${process.env.BENCH_ENGINE && process.env.BENCH_ENGINE !== 'terraform' ? `-${process.env.BENCH_ENGINE}` : ''}${BACKEND === 'http' ? '-remote-state' : ''}${OUTPUTS ? '-outputs' : ''}`;
+const VARIANT = `${process.env.BENCH_ENGINE && process.env.BENCH_ENGINE !== 'terraform' ? `-${process.env.BENCH_ENGINE}` : ''}${BACKEND === 'http' ? '-remote-state' : ''}${OUTPUTS ? '-outputs' : ''}${ONLY.length ? '-only' : ''}`;
 const USER = 'emulator';
 const PASSWORD = 'emulator';
 
@@ -121,38 +138,6 @@ async function startStateServer() {
 }
 let stateServer; // set in main() when BACKEND is http
 
-// ---------------------------------------------------------------- emulator
-async function startEmulator() {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'ionos-registry-emulator.js'), '--port', '0', '--latency-ms', String(LATENCY)], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const ready = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+) \(registry ([^),]*)/.exec(out);
-      if (m) resolve({ url: m[1], registryId: m[2] });
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited ${code}: ${stderr}`)));
-    setTimeout(() => reject(new Error(`emulator not ready in 15 s: ${stderr}`)), 15_000);
-  });
-  const control = async (method, p) => {
-    const res = await fetch(`${ready.url}/__emulator${p}`, { method });
-    if (!res.ok) throw new Error(`emulator ${method} ${p}: ${res.status}`);
-    return res.status === 204 ? undefined : res.json();
-  };
-  return {
-    ...ready,
-    stop: () => child.kill('SIGTERM'),
-    reset: () => control('POST', '/reset'),
-    clear: () => control('DELETE', '/requests'),
-    requests: () => control('GET', '/requests'),
-    tokens: () => control('GET', `/tokens?registryId=${ready.registryId}`),
-  };
-}
 
 /** `{ total, by: "GET×100 PATCH×1" }` of the API calls since the last clear. */
 function summarize(requests) {
@@ -267,7 +252,7 @@ class Ours extends Side {
     fs.writeFileSync(path.join(this.dir, 'tokens.json'), JSON.stringify({ tokens, stateUrl: this.stateUrl }));
     await run(process.execPath, [path.join(REPO, 'bench', 'app.cjs')], {
       cwd: this.dir,
-      env: { NODE_PATH: path.join(REPO, 'node_modules'), RT_LIB: path.join(REPO, 'dist', 'lib') },
+      env: { NODE_PATH: path.join(REPO, 'node_modules'), RT_LIB: path.join(DIST, 'lib') },
     });
   }
 }
@@ -317,7 +302,13 @@ function record(row, side, ms, calls, extra = {}) {
   return r;
 }
 
+/** BENCH_WAIT_QUIET=1: waits until the machine is quiet (bench/machine.mjs). */
+async function waitQuiet() {
+  if (process.env.BENCH_WAIT_QUIET === '1') await waitQuietMachine(log);
+}
+
 async function measure(row, side, fn) {
+  await waitQuiet();
   await side.emu.clear();
   const res = await fn();
   const calls = summarize(await side.emu.requests());
@@ -330,13 +321,14 @@ async function measure(row, side, fn) {
 async function synthRows(registryId) {
   const time = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   for (const n of SYNTH_SIZES) {
+    if (!wanted(`synth ${n} tokens`)) continue;
     // 1,000 tokens take minutes to synth (see docs/benchmarks.md): once unless BENCH_SYNTH_1000_RUNS says more.
     const reps = n >= 1000 ? Math.min(RUNS, Number(process.env.BENCH_SYNTH_1000_RUNS ?? 1)) : RUNS;
     for (let rep = 0; rep < reps; rep++) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
       fs.writeFileSync(path.join(dir, 'tokens.json'), JSON.stringify({ tokens: declared(n, registryId) }));
       const app = [process.execPath, path.join(REPO, 'bench', 'app.cjs')];
-      const env = { NODE_PATH: path.join(REPO, 'node_modules'), RT_LIB: path.join(REPO, 'dist', 'lib') };
+      const env = { NODE_PATH: path.join(REPO, 'node_modules'), RT_LIB: path.join(DIST, 'lib') };
       const res = time ? await run(time, ['-v', ...app], { cwd: dir, env }) : await run(app[0], app.slice(1), { cwd: dir, env });
       const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(res.out)?.[1] ?? NaN);
       const size = fs.statSync(path.join(dir, 'cdktf.out', 'stacks', 'bench', 'cdk.tf.json')).size;
@@ -352,6 +344,7 @@ async function synthRows(registryId) {
 async function deployRows(makeSide, emu) {
   for (const n of DEPLOY_SIZES) {
     if (n === STACK) continue; // measured as the first step of the stack scenarios
+    if (!wanted(`deploy (create) ${n}`)) continue;
     await emu.reset();
     const side = makeSide();
     try {
@@ -365,14 +358,19 @@ async function deployRows(makeSide, emu) {
 }
 
 async function stackRows(makeSide, emu) {
+  const rows = [`deploy (create) ${STACK}`, `no-op plan, ${STACK} tokens`, `no-op apply, ${STACK} tokens`, ...['status', 'scopes', 'rename'].map((c) => `one ${c} change in ${STACK}`), `destroy ${STACK}`];
+  if (!rows.some(wanted)) return;
+  // A row not wanted (BENCH_ONLY) is skipped, or run untimed when a later one needs it (create, destroy).
+  const step = (row, fn) => (wanted(row) ? measure(row, side, fn) : fn());
   await emu.reset();
   const side = makeSide();
   try {
     await side.setup(declared(STACK, emu.registryId));
-    await measure(`deploy (create) ${STACK}`, side, () => side.apply());
-    await measure(`no-op plan, ${STACK} tokens`, side, () => side.plan());
-    await measure(`no-op apply, ${STACK} tokens`, side, () => side.apply());
+    await step(`deploy (create) ${STACK}`, () => side.apply());
+    if (wanted(`no-op plan, ${STACK} tokens`)) await measure(`no-op plan, ${STACK} tokens`, side, () => side.plan());
+    if (wanted(`no-op apply, ${STACK} tokens`)) await measure(`no-op apply, ${STACK} tokens`, side, () => side.apply());
     for (const change of ['status', 'scopes', 'rename']) {
+      if (!wanted(`one ${change} change in ${STACK}`)) continue;
       await side.declare(declared(STACK, emu.registryId, change));
       await measure(`one ${change} change in ${STACK}`, side, () => side.apply());
       // back to the base declaration, not measured (a rename back is another replace)
@@ -380,7 +378,7 @@ async function stackRows(makeSide, emu) {
       await emu.clear();
       await side.apply();
     }
-    await measure(`destroy ${STACK}`, side, () => side.destroy());
+    await step(`destroy ${STACK}`, () => side.destroy());
     const left = await emu.tokens();
     if (left.length) record(`destroy ${STACK}`, side.name, NaN).notes.add(`${left.length} tokens left after destroy`);
   } finally {
@@ -429,7 +427,7 @@ function table(meta) {
       time: `×${(median(last.ms) / median(first.ms)).toFixed(1)}`,
       rss: `×${(median(last.rssMb) / median(first.rssMb)).toFixed(1)}`,
       perToken100to1000:
-        SYNTH_SIZES.includes(1000) && results['synth 100 tokens']
+        results['synth 1000 tokens'] && results['synth 100 tokens']
           ? `time per token at 1000 / at 100: ×${((median(results['synth 1000 tokens'].ours.ms) / 1000) / (median(results['synth 100 tokens'].ours.ms) / 100)).toFixed(2)}`
           : undefined,
     };
@@ -487,13 +485,13 @@ function writeReport(meta, started, interrupted) {
 // ---------------------------------------------------------------- main
 async function main() {
   if (!['local', 'http'].includes(BACKEND)) die(`BENCH_BACKEND must be local or http, not "${BACKEND}"`);
-  if (!fs.existsSync(path.join(REPO, 'dist', 'handler', 'index.js'))) die('dist/ is missing: npm run build');
+  if (!fs.existsSync(path.join(DIST, 'handler', 'index.js'))) die(`${path.relative(REPO, DIST) || DIST}/ is missing: npm run build`);
   const engine = pickEngine();
   const provider = officialProvider();
   const meta = { date: new Date().toISOString(), runs: RUNS, quick: QUICK, latencyMs: LATENCY, stack: STACK, passwordOutputs: OUTPUTS, backend: BACKEND, machine: machine(engine, provider) };
   if (provider.missing) meta.officialMissing = `official provider ${provider.missing}`;
   log(`engine ${engine.version}; official provider: ${meta.machine.officialProvider}; ${RUNS} run(s); latency ${LATENCY} ms`);
-  const emu = await startEmulator();
+  const emu = await startEmulator(LATENCY);
   if (BACKEND === 'http') stateServer = await startStateServer();
   const started = Date.now();
   // Ctrl-C (or SIGTERM) writes what was measured so far, marked as interrupted, then stops.

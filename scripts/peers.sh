@@ -14,6 +14,12 @@
 # it says so and exits 3: the benchmark then leaves the official column empty and the ionosctl test
 # skips.
 #
+# PEER_PROVIDER_SRC=<dir> builds the provider from a source tree already on this machine instead
+# (for example `git --git-dir=<repo> archive v6.7.34 | tar -x -C <dir>`, a release tarball, or a
+# clone: anything with go.mod and, here, vendor/), with PROVIDER_VERSION naming its version (read
+# from <dir>'s git tag when it is a clone). The tree is left where it is; the binary goes into the
+# mirror below and is recorded with source "src", never committed.
+#
 # Results: .engine/mirror/registry.terraform.io/ionos-cloud/ionoscloud/<v>/linux_amd64/
 # terraform-provider-ionoscloud_v<v> (and the same under registry.opentofu.org), .engine/bin/ionosctl,
 # and .engine/peers with one "name version source path" line per peer.
@@ -67,8 +73,15 @@ go_build() { # dir out [pkg]
 
 build_provider() {
   local module=github.com/ionos-cloud/terraform-provider-ionoscloud/v6 src="$cache/src/provider" got version source
-  got="$(fetch_source "$module" "${PROVIDER_VERSION:-}" "$src" ionos-cloud+terraform-provider-ionoscloud)" || return $?
-  version="${got%% *}"; source="${got#* }"
+  if [ -n "${PEER_PROVIDER_SRC:-}" ]; then
+    [ -f "$PEER_PROVIDER_SRC/go.mod" ] || { log "PEER_PROVIDER_SRC=$PEER_PROVIDER_SRC has no go.mod"; return 2; }
+    version="${PROVIDER_VERSION:-$(git -C "$PEER_PROVIDER_SRC" describe --tags --exact-match 2>/dev/null || true)}"
+    [ -n "$version" ] || { log "PEER_PROVIDER_SRC needs PROVIDER_VERSION (e.g. v6.7.34)"; return 2; }
+    version="v${version#v}"; source=src; src="$(cd "$PEER_PROVIDER_SRC" && pwd)"
+  else
+    got="$(fetch_source "$module" "${PROVIDER_VERSION:-}" "$src" ionos-cloud+terraform-provider-ionoscloud)" || return $?
+    version="${got%% *}"; source="${got#* }"
+  fi
   local v="${version#v}" rel="ionos-cloud/ionoscloud/${version#v}/linux_amd64/terraform-provider-ionoscloud_v${version#v}"
   local out="$cache/mirror/registry.terraform.io/$rel"
   if [ -x "$out" ]; then
@@ -82,7 +95,7 @@ build_provider() {
   fi
   mkdir -p "$(dirname "$cache/mirror/registry.opentofu.org/$rel")"
   cp -f "$out" "$cache/mirror/registry.opentofu.org/$rel"
-  rm -rf "$src"
+  [ "$source" = src ] || rm -rf "$src"
   record provider "$v" "$source" "$out"
 }
 

@@ -115,8 +115,12 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
   }
   const password = result.token.properties.credentials?.password;
   if (!password) throw createdWithoutPassword(ctx.path, label(ctx));
-  await ctx.journal.writeResult(ctx.tokenId, ctx.createId, password);
-  await ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, specDigest(ctx.desired));
+  // Both before the step ends, in parallel (a marker without its result file is never read: the
+  // step did not end, so it runs again and removes both first).
+  await Promise.all([
+    ctx.journal.writeResult(ctx.tokenId, ctx.createId, password),
+    ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, specDigest(ctx.desired)),
+  ]);
   ctx.log(`created ${label(ctx)}`);
 }
 

@@ -1,9 +1,10 @@
 # The provisioners' side of the step worker (see worker.ts). Sourced by local-exec's /bin/sh once the
 # command has set RT_STEP (the step: one JSON value, lib/handler/step.ts), RT_NODE (the Node
 # executable) and RT_HANDLER (the bundled handler); ends the shell with the step's exit code. It
-# passes the step on as it is and names no setting. POSIX sh only: apart from mkdir (once) and sleep
-# (and rm and mv on the rare fallback) it starts no process, which is the point: a Node start costs
-# ~0.1 s of CPU.
+# passes the step on as it is and names no setting. POSIX sh only. Once the worker is up it starts no
+# process at all (it waits on one of the worker's pipes); before that, mkfifo and sleep (and mkdir
+# once; rm and mv on the rare fallback). That is the point: a Node start costs ~0.1 s of CPU, and on
+# 2 cores the mkfifo and sleep processes of a create of 100 cost ~0.5 s.
 #
 # The step is handed to the engine run's one worker (started here by the first provisioner) and its
 # output and exit code are relayed. Whenever the worker cannot take it (not running, gone, or
@@ -35,17 +36,47 @@ if [ ! -d "$rt_dir" ]; then
 fi
 rt_req="$rt_dir/$$.$rt_op"
 printf '%s\n' "$RT_STEP" > "$rt_req.req" 2>/dev/null || rt_direct
-# A named pipe to sleep on once the worker has taken the request (it opens the pipe and removes its
-# name before it takes it, and writes a line after the answer): no polling while the step runs. This
-# shell opens both ends first (fd 3 read-write, so that fd 4, the read end, opens at once) and drops
-# its own writer once the worker holds one: a worker that dies mid-step closes the last writer, the
-# read ends with no answer, and the step runs here. Without mkfifo it polls for the answer instead.
+# A named pipe to wait on; the worker writes a line into it after the answer. This shell opens both
+# ends (fd 3 read-write, so that fd 4, the read end, opens at once) and drops its own writer once the
+# worker holds one: a worker that dies (or leaves) closes the last writer, the read ends with no
+# answer, and the step runs here.
+# First choice, one of the worker's own pipes (worker-<engine pid>.slots/<n>.slot, see worker.ts),
+# which it holds open from its start: taken with noclobber (the lock is made only if it is not
+# there), it needs no process and no polling.
 rt_fifo=
-mkfifo -m 600 "$rt_req.fifo" 2>/dev/null && exec 3<>"$rt_req.fifo" 4<"$rt_req.fifo" && rt_fifo="$rt_req.fifo"
+rt_lock=
+if [ -d "$rt_dir.slots" ]; then
+  set -C
+  for rt_s in "$rt_dir.slots"/*.slot; do
+    [ -p "$rt_s" ] || break
+    { printf '%s\n' "$$" > "${rt_s%.slot}.lock"; } 2>/dev/null || continue
+    rt_lock="${rt_s%.slot}.lock"
+    if { command exec 3<>"$rt_s" 4<"$rt_s"; } 2>/dev/null; then
+      exec 3>&-
+      rt_fifo=slot
+      rt_s=${rt_s##*/}
+      { printf '%s\n' "${rt_s%.slot}" >| "$rt_req.slot"; } 2>/dev/null || { exec 4<&-; rt_fifo=; }
+    fi
+    break
+  done
+  set +C
+fi
+# Else a pipe of its own (the worker opens it and removes its name before it takes the request), to
+# sleep on once the worker has taken the request. Without mkfifo it polls for the answer instead.
+[ -n "$rt_fifo" ] || { mkfifo -m 600 "$rt_req.fifo" 2>/dev/null && exec 3<>"$rt_req.fifo" 4<"$rt_req.fifo" && rt_fifo="$rt_req.fifo"; }
 : > "$rt_req.ready" 2>/dev/null || rt_direct
 # Wait for the answer; about every second, check that the worker lives and took the request.
 rt_n=0
+rt_check=80
 while [ ! -e "$rt_req.done" ]; do
+  if [ "$rt_fifo" = slot ]; then
+    # The worker holds the other end: the read ends with its line, or when it is gone.
+    read -r rt_wake <&4 || :
+    exec 4<&-
+    [ -e "$rt_req.done" ] && break
+    rm -f "$rt_req.req" "$rt_req.ready" "$rt_req.slot" "$rt_req.claimed" "$rt_req.out" "$rt_req.err" "$rt_lock"
+    rt_direct
+  fi
   if [ -n "$rt_fifo" ] && [ -e "$rt_req.claimed" ]; then
     exec 3>&-
     read -r rt_wake <&4 || :
@@ -55,8 +86,8 @@ while [ ! -e "$rt_req.done" ]; do
     rm -f "$rt_req.claimed" "$rt_req.out" "$rt_req.err" "$rt_req.fifo"
     rt_direct
   fi
-  rt_n=$((rt_n + 1))
-  if [ $((rt_n % 80)) -eq 0 ]; then
+  if [ "$rt_n" -ge "$rt_check" ]; then
+    rt_check=$((rt_check + 80))
     rt_pid=
     { read -r rt_pid < "$rt_dir/pid"; } 2>/dev/null
     if [ -z "$rt_pid" ] || ! kill -0 "$rt_pid" 2>/dev/null; then
@@ -70,8 +101,11 @@ while [ ! -e "$rt_req.done" ]; do
       rt_direct
     fi
   fi
-  # The worker takes a request within a few milliseconds of .ready: look again soon, then every 10 ms.
-  if [ "$rt_n" -eq 1 ]; then sleep 0.003; else sleep 0.01; fi
+  # The worker takes a request within a few milliseconds of .ready: look again soon, then every 10 ms
+  # (rt_n counts 10 ms). Before it is up (no pid yet: Node takes ~0.1 s to start), every 30 ms.
+  if [ ! -e "$rt_dir/pid" ]; then sleep 0.03; rt_n=$((rt_n + 3))
+  elif [ "$rt_n" -eq 0 ]; then sleep 0.003; rt_n=1
+  else sleep 0.01; rt_n=$((rt_n + 1)); fi
 done
 [ -s "$rt_req.out" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line"; done < "$rt_req.out"
 [ -s "$rt_req.err" ] && while IFS= read -r rt_line; do printf '%s\n' "$rt_line" >&2; done < "$rt_req.err"

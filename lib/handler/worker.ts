@@ -15,9 +15,18 @@
  *   <id>.out/.err   the step's stdout and stderr lines
  *   <id>.done       the exit code, written last (atomically); the provisioner prints .out and .err
  *                   and exits with it; the worker removes the three once that shell is gone
+ *   <id>.slot       the number of the worker's pipe the provisioner waits on (below), when it took one
+ * and, in `<work dir>/worker-<engine pid>.slots/`, the worker's own named pipes, `<n>.slot`: made at
+ * its start (one `mkfifo` for all) and held open by it for its whole life. A provisioner takes a free
+ * one (`<n>.lock`, made with the shell's noclobber: atomic), opens its read end and waits on it: one
+ * line after the answer wakes it, and the worker's exit (or death) closes the last writer, which ends
+ * the read. So a step handed over starts no process (no `mkfifo`, no `sleep`); without a free pipe (the
+ * first steps of a run, before the worker is up) the provisioner makes a pipe of its own (`<id>.fifo`).
+ * The worker frees a pipe (drains it, removes its lock) once the shell that held it is gone.
  * The worker exits after IDLE_MS without work, or as soon as the engine process is gone, and removes
- * its folder.
+ * its folders.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../write-file-atomic';
@@ -28,6 +37,11 @@ import { alive, namesIn } from './processes';
 export const WORKER_TIMING = {
   /** How often the folder is scanned for requests when no change woke the worker sooner. */
   pollMs: 10,
+  /**
+   * The same while the platform watches the folder: a request is then served as soon as its `.ready`
+   * appears, and the scan only clears answers up (and catches a change the watcher missed).
+   */
+  watchedPollMs: 40,
   /** Exit after this long without a request. */
   idleMs: 2000,
   /** How often the engine's pid is checked. */
@@ -39,9 +53,35 @@ export type StepRunner = (text: string, rt: StepRuntime) => Promise<number>;
 /** The worker's files need not survive a crash: a provisioner whose answer is lost runs its step itself. */
 const writeAtomic = (file: string, data: string): Promise<void> => writeFileAtomic(file, data, { mode: 0o600 });
 
+/** The pipes a worker holds open for the provisioners to wait on (see the top of this file). */
+const SLOTS = 24;
+export const slotsDirOf = (dir: string): string => `${dir}.slots`;
+
+/**
+ * The exit code, atomically (a provisioner that polls may read it at any moment): a temp file and a
+ * rename. Mode 0600 from the start; nothing to sync (see writeAtomic).
+ */
+async function writeDone(file: string, data: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await fs.promises.writeFile(tmp, data, { mode: 0o600 });
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** Removes the folders of workers whose engine and worker are both gone (a crash, a reboot). */
 export function removeStaleWorkerDirs(workDir: string, except: string): void {
   for (const name of namesIn(workDir)) {
+    const slots = /^worker-(\d+)\.slots$/.exec(name);
+    if (slots) {
+      // a worker's pipes outlive it only when it was killed: gone with its folder, or with its engine
+      const dir = path.join(workDir, name);
+      if (dir !== slotsDirOf(except) && (!alive(Number(slots[1])) || !fs.existsSync(path.join(workDir, `worker-${slots[1]}`)))) fs.rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
     const m = /^worker-(\d+)$/.exec(name);
     const dir = path.join(workDir, name);
     if (!m || dir === except || alive(Number(m[1]))) continue;
@@ -53,6 +93,67 @@ export function removeStaleWorkerDirs(workDir: string, except: string): void {
     }
     if (!alive(pid)) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One of the worker's pipes: its read-write descriptor, and the request that holds it. */
+interface Slot {
+  readonly fd: number;
+  owner?: string;
+}
+
+/**
+ * The worker's pipes: made with one `mkfifo` in the background (Node cannot make a named pipe), each
+ * opened read-write (so it never blocks, and the worker is a writer for as long as it lives), then
+ * named `<n>.slot`, which is when provisioners may take it. Nothing breaks without them.
+ */
+function openSlots(slotsDir: string, slots: Map<number, Slot>, note: (line: string) => void): { close: () => void } {
+  let closed = false;
+  try {
+    fs.rmSync(slotsDir, { recursive: true, force: true }); // a killed worker's, for this same engine
+    fs.mkdirSync(slotsDir, { mode: 0o700 });
+  } catch {
+    return { close: () => undefined };
+  }
+  const names = Array.from({ length: SLOTS }, (_, i) => `${i}.new`);
+  try {
+    const child = spawn('mkfifo', ['-m', '600', ...names], { cwd: slotsDir, stdio: 'ignore' });
+    child.on('error', () => note('no mkfifo: the provisioners make their own pipes'));
+    child.on('close', (code) => {
+      if (closed || code !== 0) return;
+      for (let i = 0; i < SLOTS; i++) {
+        try {
+          const fd = fs.openSync(path.join(slotsDir, `${i}.new`), fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+          slots.set(i, { fd });
+          fs.renameSync(path.join(slotsDir, `${i}.new`), path.join(slotsDir, `${i}.slot`));
+        } catch {
+          // that one stays unused
+        }
+      }
+    });
+  } catch {
+    // no pipes of its own
+  }
+  return {
+    close: () => {
+      closed = true;
+      // First: a provisioner waiting on one of them sees the worker gone (the read ends) and runs its step itself.
+      for (const slot of slots.values()) fs.closeSync(slot.fd);
+      slots.clear();
+      fs.rmSync(slotsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Frees a pipe whose provisioner is gone: empties it (an answer nobody read), then removes its lock. */
+function releaseSlot(slotsDir: string, n: number, slot: Slot): void {
+  const buf = Buffer.alloc(256);
+  try {
+    while (fs.readSync(slot.fd, buf, 0, buf.length, null) > 0);
+  } catch {
+    // EAGAIN: empty
+  }
+  slot.owner = undefined;
+  fs.rmSync(path.join(slotsDir, `${n}.lock`), { force: true });
 }
 
 /**
@@ -70,6 +171,11 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   // stderr is a log file with IONOS_REGISTRY_TOKEN_DEBUG (see run.sh), else nowhere.
   const note = (line: string) => process.stderr.write(`${new Date().toISOString()} registry-token worker ${process.pid}: ${line}\n`);
   note(`serving ${dir} for engine ${enginePid}`);
+  const slotsDir = slotsDirOf(dir);
+  const slots = new Map<number, Slot>();
+  // After the first scan: the steps waiting for this worker to start come first.
+  let pipes: { close: () => void } | undefined;
+  setImmediate(() => (pipes = openSlots(slotsDir, slots, note)));
   let served = 0;
   let inFlight = 0;
   let lastWork = Date.now();
@@ -79,14 +185,29 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   const serve = async (id: string): Promise<void> => {
     const base = path.join(dir, id);
     const claimed = `${base}.claimed`;
-    // The provisioner's pipe (run.sh), opened before the claim so that it sees a writer once it sees
-    // the claim; a line in it after the answer wakes it. Read-write: the open never blocks.
+    // The pipe the provisioner waits on: one of the worker's own (`<id>.slot` names it), which the
+    // worker holds open already; else the provisioner's own (run.sh), opened before the claim so that
+    // it sees a writer once it sees the claim. A line in it after the answer wakes it. Read-write: the
+    // open never blocks.
     let wake: number | undefined;
+    let slot: Slot | undefined;
+    let n = NaN;
     try {
-      wake = fs.openSync(`${base}.fifo`, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
-      fs.rmSync(`${base}.fifo`, { force: true }); // both sides hold it open; its name is no longer needed
+      n = Number(fs.readFileSync(`${base}.slot`, 'utf8'));
+      slot = slots.get(n);
     } catch {
-      // no pipe (no mkfifo there): the provisioner polls for the answer
+      // no pipe of the worker's
+    }
+    if (slot) {
+      if (slot.owner !== undefined && slot.owner !== id) return; // not this request's (cannot be: its lock is the provisioner's)
+      wake = slot.fd;
+    } else {
+      try {
+        wake = fs.openSync(`${base}.fifo`, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+        fs.rmSync(`${base}.fifo`, { force: true }); // both sides hold it open; its name is no longer needed
+      } catch {
+        // no pipe (no mkfifo there): the provisioner polls for the answer
+      }
     }
     const wakeUp = () => {
       if (wake === undefined) return;
@@ -95,14 +216,18 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       } catch {
         // its shell is gone
       }
-      fs.closeSync(wake);
+      if (!slot) fs.closeSync(wake);
       wake = undefined;
     };
     try {
       fs.renameSync(`${base}.req`, claimed); // the provisioner may have taken it back
     } catch {
-      if (wake !== undefined) fs.closeSync(wake); // nobody waits on it: that shell runs the step itself
+      if (wake !== undefined && !slot) fs.closeSync(wake); // nobody waits on it: that shell runs the step itself
       return;
+    }
+    if (slot) {
+      slot.owner = id;
+      fs.rmSync(`${base}.slot`, { force: true });
     }
     fs.rmSync(`${base}.ready`, { force: true });
     inFlight++;
@@ -126,7 +251,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
         if (out.length) fs.writeFileSync(`${base}.out`, `${out.join('\n')}\n`, { mode: 0o600 });
         if (err.length) fs.writeFileSync(`${base}.err`, `${err.join('\n')}\n`, { mode: 0o600 });
         fs.rmSync(claimed, { force: true });
-        await writeAtomic(`${base}.done`, `${code}\n`);
+        await writeDone(`${base}.done`, `${code}\n`);
       } catch {
         // the folder is gone: the provisioner sees the worker gone and runs the step itself
       }
@@ -141,13 +266,13 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   let watcher: fs.FSWatcher | undefined;
   try {
     // A new request is served as soon as its .ready appears (serve() is safe to call twice: the first
-    // call removes the pipe's name and takes the .req, so a second finds neither and does nothing);
-    // any other change wakes the loop, which also clears answers up.
+    // call takes the .req, so a second finds none and does nothing); the loop's scan (every
+    // watchedPollMs) clears answers up and catches what the watcher missed.
     watcher = fs.watch(dir, (_event, name) => {
       if (typeof name === 'string' && name.endsWith('.ready')) {
         lastWork = Date.now();
         void serve(name.slice(0, -'.ready'.length));
-      } else {
+      } else if (typeof name !== 'string') {
         wake?.();
       }
     });
@@ -167,9 +292,11 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
         lastWork = Date.now();
         void serve(name.slice(0, -'.ready'.length));
       } else if (name.endsWith('.done') && !alive(Number(name.split('.')[0]))) {
-        // its shell has read the answer and exited: clear it up
-        const base = path.join(dir, name.slice(0, -'.done'.length));
+        // its shell has read the answer and exited: clear it up, and free its pipe
+        const id = name.slice(0, -'.done'.length);
+        const base = path.join(dir, id);
         for (const suffix of ['.out', '.err', '.done']) fs.rmSync(`${base}${suffix}`, { force: true });
+        for (const [n, slot] of slots) if (slot.owner === id) releaseSlot(slotsDir, n, slot);
       }
     }
     const now = Date.now();
@@ -179,7 +306,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     }
     if (inFlight === 0 && (!engineAlive || now - lastWork >= WORKER_TIMING.idleMs)) break;
     await new Promise<void>((r) => {
-      const timer = setTimeout(r, WORKER_TIMING.pollMs);
+      const timer = setTimeout(r, watcher ? WORKER_TIMING.watchedPollMs : WORKER_TIMING.pollMs);
       wake = () => {
         clearTimeout(timer);
         r();
@@ -188,6 +315,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     wake = undefined;
   }
   watcher?.close();
+  pipes?.close();
   fs.rmSync(dir, { recursive: true, force: true });
   note(`served ${served} step(s); leaving (${engineAlive ? 'idle' : 'the engine is gone'})`);
   return 0;

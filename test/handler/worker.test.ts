@@ -177,6 +177,54 @@ describe('worker and run.sh', () => {
     expect((await emu.requests()).filter((q) => q.method === 'PUT')).toHaveLength(1);
   }, 20_000);
 
+  const slotsDir = () => `${workerDir()}.slots`;
+  /** Runs a first step, which starts the worker, and waits until the worker holds its pipes. */
+  async function workerWithPipes(): Promise<void> {
+    expect((await run(createStep('w-first').env)).code).toBe(0);
+    await waitFor('the worker\'s pipes', async () => (fs.existsSync(slotsDir()) && fs.readdirSync(slotsDir()).some((f) => f.endsWith('.slot'))) || undefined, 10_000, 10);
+  }
+
+  test('once the worker is up, a step waits on one of its pipes (no mkfifo), which is free again afterwards', async () => {
+    await workerWithPipes();
+    // GIVEN a PATH whose mkfifo always fails, and a create held back at the API
+    const bin = path.join(dir, 'no-mkfifo-bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'mkfifo'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    await emu.addFault({ method: 'PUT', latencyMs: 1500, times: 1 });
+    const running = run(createStep('w-slot', { PATH: `${bin}:${process.env.PATH}` }).env);
+    // WHEN it waits: it holds one of the worker's pipes (a lock), and no pipe of its own
+    const locks = await waitFor('a pipe taken', async () => {
+      const l = fs.readdirSync(slotsDir()).filter((f) => f.endsWith('.lock'));
+      return l.length ? l : undefined;
+    }, 10_000, 10);
+    expect(locks).toHaveLength(1);
+    expect(fs.readdirSync(workerDir()).filter((f) => f.endsWith('.fifo'))).toEqual([]);
+    // THEN the answer comes through it, and the pipe is freed once the shell is gone
+    const r = await running;
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('created token "w-slot"');
+    await waitFor('the pipe freed', async () => fs.readdirSync(slotsDir()).every((f) => !f.endsWith('.lock')) || undefined, 5_000, 20);
+    await waitFor('the answers to be cleared', async () => fs.readdirSync(workerDir()).filter((f) => f !== 'pid').length === 0 || undefined, 5_000, 20);
+    // and when the worker leaves, its pipes go with it
+    await waitFor('the worker to leave', async () => (!fs.existsSync(workerDir()) && !fs.existsSync(slotsDir())) || undefined, 10_000);
+  }, 30_000);
+
+  test('a worker killed while a step waits on one of its pipes: the step runs again directly and converges', async () => {
+    await workerWithPipes();
+    await emu.addFault({ method: 'PUT', status: 502, commit: true, latencyMs: 20_000, times: 1 });
+    const { env, tokenId, createId } = createStep('w-slot-killed');
+    const running = run(env);
+    await waitFor('the create to take effect', async () => ((await emu.listTokens()).length === 2 ? true : undefined), 10_000, 20);
+    expect(fs.readdirSync(slotsDir()).filter((f) => f.endsWith('.lock'))).toHaveLength(1);
+    process.kill(workerPid(), 'SIGKILL');
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/left by an interrupted create; deleting it and creating it again/);
+    expect((await emu.listTokens()).filter((t) => t.properties.name === 'w-slot-killed')).toHaveLength(1);
+    const result = JSON.parse(fs.readFileSync(path.join(dir, '.registry-token', `${tokenId}.${createId}.result.json`), 'utf8'));
+    expect(await emu.login(emu.registryId, 'w-slot-killed', result.password)).toBe(true);
+  }, 40_000);
+
   test('a worker killed mid-step: the step runs again directly and converges, no duplicate, password kept', async () => {
     // The PUT takes effect, then its answer is held back; the worker is killed meanwhile.
     await emu.addFault({ method: 'PUT', status: 502, commit: true, latencyMs: 20_000, times: 1 });

@@ -4,7 +4,7 @@
  * (test/client/config.test.ts) fails when it drifts from package.json.
  */
 export const PACKAGE_NAME = 'cdktf-ionos-registry-token';
-export const PACKAGE_VERSION = '0.4.0';
+export const PACKAGE_VERSION = '0.5.0';
 
 /** `cdktf-ionos-registry-token/<version>`. */
 export const DEFAULT_USER_AGENT = `${PACKAGE_NAME}/${PACKAGE_VERSION}`;

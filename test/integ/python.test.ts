@@ -76,12 +76,12 @@ describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (cor
     await emu?.stop();
   });
 
-  // The real user's environment: no NODE_PATH into this repository, the core's CLI on PATH.
-  const userEnv = () => ({
+  // The real user's environment: no NODE_PATH into this repository; the engine and the core's CLI on PATH.
+  const userEnv = (engine = engines()[0]) => ({
     ...QUIET_NODE,
     NODE_PATH: '',
     RT_LIB: '',
-    ...(core === 'cdktn' ? { PATH: `${cdktnBin}:${process.env.PATH}` } : {}),
+    PATH: `${core === 'cdktn' ? `${cdktnBin}:` : ''}${path.dirname(engine.binary)}:${process.env.PATH}`,
   });
 
   test('a name the rules refuse is one line naming the construct path, with no trace into the library', async () => {
@@ -124,7 +124,7 @@ describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (cor
       const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl }, STACK);
       fs.writeFileSync(path.join(ws.dir, 'cdktf.json'), JSON.stringify({ language: 'python', app: `${python} ${APP}`, sendCrashReports: false }));
       const cli = core === 'cdktn' ? path.join(cdktnBin, 'cdktn') : path.join(REPO, 'node_modules', '.bin', 'cdktf');
-      const run = (...args: string[]) => ws.run(cli, args, { env: userEnv() });
+      const run = (...args: string[]) => ws.run(cli, args, { env: userEnv(engine) });
       try {
         const first = await run('deploy', STACK, '--auto-approve');
         if (first.code !== 0) throw new Error(first.all.slice(-3000));

@@ -13,7 +13,9 @@ node_major="${CDKTN_NODE_MAJOR:-22}"
 bin="$dir/bin"
 log() { printf 'cdktn: %s\n' "$*" >&2; }
 
-if [ -x "$bin/node" ] && [ -x "$bin/cdktn" ] && "$bin/cdktn" --version 2>/dev/null | grep -qx "$cli_version"; then
+# The version is the first line (the CLI may print more after it); sed reads it all, so that the CLI
+# never writes into a closed pipe, which pipefail would count as a failure (and install again).
+if [ -x "$bin/node" ] && [ -x "$bin/cdktn" ] && [ "$("$bin/cdktn" --version 2>/dev/null | sed -n 1p)" = "$cli_version" ]; then
   echo "$bin"
   exit 0
 fi

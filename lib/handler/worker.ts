@@ -57,20 +57,6 @@ const writeAtomic = (file: string, data: string): Promise<void> => writeFileAtom
 const SLOTS = 24;
 export const slotsDirOf = (dir: string): string => `${dir}.slots`;
 
-/**
- * The exit code, atomically (a provisioner that polls may read it at any moment): a temp file and a
- * rename. Mode 0600 from the start; nothing to sync (see writeAtomic).
- */
-async function writeDone(file: string, data: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await fs.promises.writeFile(tmp, data, { mode: 0o600 });
-    await fs.promises.rename(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 /** Removes the folders of workers whose engine and worker are both gone (a crash, a reboot). */
 export function removeStaleWorkerDirs(workDir: string, except: string): void {
@@ -251,7 +237,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
         if (out.length) fs.writeFileSync(`${base}.out`, `${out.join('\n')}\n`, { mode: 0o600 });
         if (err.length) fs.writeFileSync(`${base}.err`, `${err.join('\n')}\n`, { mode: 0o600 });
         fs.rmSync(claimed, { force: true });
-        await writeDone(`${base}.done`, `${code}\n`);
+        await writeAtomic(`${base}.done`, `${code}\n`);
       } catch {
         // the folder is gone: the provisioner sees the worker gone and runs the step itself
       }

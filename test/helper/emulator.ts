@@ -72,6 +72,8 @@ export interface StartOptions {
   readonly timeoutMs?: number;
   /** Extra environment for the child. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The emulator's bin to run, e.g. an installed copy's. @default this repository's (built first: see assertBuilt) */
+  readonly bin?: string;
 }
 
 const READY = /listening on (http:\/\/\S+) \(registry ([^)]*)\)/;
@@ -140,9 +142,9 @@ async function expectOk(res: Response, what: string): Promise<Response> {
 
 /** Spawns `node bin/ionos-registry-emulator.js --port 0 ...args` and waits for its ready line. */
 export function startEmulator(args: string[] = [], options: StartOptions = {}): Promise<RunningEmulator> {
-  assertBuilt();
+  if (!options.bin) assertBuilt();
   const timeoutMs = options.timeoutMs ?? 15000;
-  const child = spawn(process.execPath, [BIN, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, '--port', '0', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,10 +3,11 @@
  * constructs. It brings no dependency of its own (the CLI, the emulator and the handler are
  * bundles), and all three work from the installed copy, as does the construct.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startEmulator } from '../helper/emulator';
 import { REPO } from '../helper/workspace';
 
 jest.setTimeout(5 * 60 * 1000);
@@ -55,21 +56,13 @@ test('the CLI and the emulator run from the installed copy', async () => {
   const bin = path.join(project, 'node_modules', '.bin');
   const cli = spawnSync(path.join(bin, 'registry-token'), [], { cwd: project, encoding: 'utf8' });
   expect(cli.stdout + cli.stderr).toMatch(/^usage:\n {2}registry-token plan-summary/);
-  const emu = spawn(path.join(bin, 'ionos-registry-emulator'), ['--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  // its API, through its bin in the installed copy
+  const emu = await startEmulator([], { bin: path.join(bin, 'ionos-registry-emulator') });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      emu.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+) \(registry ([0-9a-f-]+)\)/.exec(out);
-        if (m) resolve(`${m[1]}/containerregistries/registries/${m[2]}/tokens`);
-      });
-      emu.on('exit', (code) => reject(new Error(`the emulator exited (${code}): ${out}`)));
-    });
-    const res = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('emulator:emulator').toString('base64')}` } });
+    const res = await fetch(`${emu.apiUrl}/containerregistries/registries/${emu.registryId}/tokens`, { headers: { authorization: `Basic ${Buffer.from('emulator:emulator').toString('base64')}` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { items: unknown[] }).items).toEqual([]);
   } finally {
-    emu.kill();
+    await emu.stop();
   }
 });

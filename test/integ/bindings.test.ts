@@ -8,12 +8,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pacmak } from '../helper/jsii';
 import { REPO } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
 
-const PACMAK = path.join(REPO, 'node_modules', '.bin', 'jsii-pacmak');
-const ENV = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 const has = (cmd: string) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0 || spawnSync(cmd, ['version'], { stdio: 'ignore' }).status === 0;
 
 let out: string;
@@ -22,14 +21,9 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
-/** Runs jsii-pacmak; throws its output's tail on failure. */
-function pacmak(args: string[]): void {
-  const res = spawnSync(PACMAK, [...args, '--outdir', out], { cwd: REPO, env: ENV, encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`jsii-pacmak ${args.join(' ')} failed (${res.status}):\n${(res.stdout + res.stderr).slice(-3000)}`);
-}
 
 (has('mvn') ? test : test.skip)('Java: jsii-pacmak builds the jar, with the API in it (skipped without mvn)', () => {
-  pacmak(['--targets', 'java']);
+  pacmak(['--targets', 'java', '--outdir', out]);
   const dir = path.join(out, 'java', 'io', 'github', 'cdktf-ionos-registry-token', 'cdktf-ionos-registry-token');
   const version = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
   const jar = path.join(dir, version, `cdktf-ionos-registry-token-${version}.jar`);
@@ -40,10 +34,10 @@ function pacmak(args: string[]): void {
 });
 
 (has('go') ? test : test.skip)('Go: the generated module compiles (against constructs-go 10.8.1, the one the Go proxy serves; skipped without go)', () => {
-  pacmak(['--targets', 'go', '--code-only']);
+  pacmak(['--targets', 'go', '--code-only', '--outdir', out]);
   const mod = path.join(out, 'go', 'cdktfionosregistrytoken');
   expect(fs.readFileSync(path.join(mod, 'RegistryToken.go'), 'utf8')).toMatch(/func NewRegistryToken\(scope constructs\.Construct, id \*string, config \*RegistryTokenConfig\) RegistryToken/);
-  const go = (...args: string[]) => execFileSync('go', args, { cwd: mod, env: { ...ENV, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const go = (...args: string[]) => execFileSync('go', args, { cwd: mod, env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' }, stdio: ['ignore', 'pipe', 'pipe'] });
   go('mod', 'edit', '-require=github.com/aws/constructs-go/constructs/v10@v10.8.1');
   go('build', './...');
   go('vet', './...');

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
+import { pacmak, QUIET_NODE } from '../helper/jsii';
 import { engines, REPO, Workspace } from '../helper/workspace';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -21,8 +22,6 @@ const CORES = [
   { core: 'cdktf', pip: 'cdktf==0.21.0' },
   { core: 'cdktn', pip: 'cdktn==0.24.0' },
 ] as const;
-// The jsii runtime (the Node.js process behind the Python package) warns about Node 20 on stderr (the value is the major version it keeps quiet about).
-const QUIET_NODE = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 
 /** The wheel in dist-jsii/python, built by jsii-pacmak from the current assembly (.jsii) when older. */
 function wheel(): string {
@@ -31,7 +30,7 @@ function wheel(): string {
   const assembly = fs.statSync(path.join(REPO, '.jsii')).mtimeMs;
   const built = find();
   if (!built || fs.statSync(path.join(dir, built)).mtimeMs < assembly) {
-    execFileSync(path.join(REPO, 'node_modules', '.bin', 'jsii-pacmak'), ['--targets', 'python'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...QUIET_NODE } });
+    pacmak(['--targets', 'python']);
   }
   return path.join(dir, find()!);
 }

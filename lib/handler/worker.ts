@@ -177,10 +177,8 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     // open never blocks.
     let wake: number | undefined;
     let slot: Slot | undefined;
-    let n = NaN;
     try {
-      n = Number(fs.readFileSync(`${base}.slot`, 'utf8'));
-      slot = slots.get(n);
+      slot = slots.get(Number(fs.readFileSync(`${base}.slot`, 'utf8')));
     } catch {
       // no pipe of the worker's
     }

@@ -16,7 +16,7 @@ import { UUID_PATTERN } from '../validation';
 import { ApiError, UnexpectedResponseError } from './api-error';
 import { CLIENT_ENV, ClientConfig, DEFAULT_RETRY_BASE_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS } from './config';
 import { bodySnippet, makeRedactor } from './redact';
-import { isRetriedStatus, isTransientError, retryDelayMs } from './retry';
+import { isRetriedStatus, isTransientError, provesUnapplied, retryDelayMs } from './retry';
 
 export interface PutTokenResult {
   /** True when the PUT created the token (HTTP 201); false when it replaced one (HTTP 200). */
@@ -157,9 +157,9 @@ export class RegistryApiClient {
    * PUT /registries/{registryId}/tokens/{tokenId}: creates the token at this id (201, `created: true`,
    * the response holds the password) or replaces it (200, `created: false`).
    */
-  public async putToken(registryId: string, tokenId: string, props: TokenInput): Promise<PutTokenResult> {
+  public async putToken(registryId: string, tokenId: string, props: TokenInput, options: { readonly retryUnappliedOnly?: boolean } = {}): Promise<PutTokenResult> {
     const call = this.#tokenCall('PUT', registryId, tokenId, isTokenInput(props) ? props : { properties: props });
-    const res = await this.#send(call);
+    const res = await this.#send(call, options.retryUnappliedOnly);
     const created = res.status === 201;
     const token = this.#expectToken(call, res, [201, 200], created);
     return { created, token };
@@ -213,7 +213,7 @@ export class RegistryApiClient {
    * Sends one call, retrying transient failures, and returns the final response, whatever its
    * status. Throws an {@link ApiError} (status 0) only when no response came at all.
    */
-  async #send(call: Call): Promise<RawResponse> {
+  async #send(call: Call, unappliedOnly = false): Promise<RawResponse> {
     const deadline = Date.now() + this.#totalTimeoutMs;
     const attempts: Attempts = { count: 0 };
     for (;;) {
@@ -227,7 +227,9 @@ export class RegistryApiClient {
         failure = e;
       }
       const transient = response ? isRetriedStatus(response.status) : isTransientError(failure);
-      if (transient && attempts.count < this.#maxAttempts) {
+      // A create retried after a lost answer could replace a token it cannot prove is its own.
+      const again = transient && (!unappliedOnly || provesUnapplied(response?.status ?? 0, (failure as { code?: string } | undefined)?.code));
+      if (again && attempts.count < this.#maxAttempts) {
         const delay = retryDelayMs(attempts.count, response?.headers['retry-after'], this.#baseDelayMs, this.#maxDelayMs);
         if (Date.now() + delay + MIN_ATTEMPT_MS <= deadline) {
           await sleep(delay);

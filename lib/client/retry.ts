@@ -13,6 +13,18 @@ export const RETRIED_STATUSES: readonly number[] = [429, 502, 503, 504];
  */
 export const TRANSIENT_CODES: readonly string[] = ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT'];
 
+/**
+ * Answers and errors that prove a request was not applied: the API refused it before acting (429,
+ * 503), or no connection was ever made. A write that must not be repeated blindly retries only these.
+ */
+export const UNAPPLIED_STATUSES: readonly number[] = [429, 503];
+export const UNSENT_CODES: readonly string[] = ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
+
+/** True when a failed call (an ApiError's status and code) proves nothing was applied. */
+export function provesUnapplied(status: number, code?: string): boolean {
+  return status === 0 ? code !== undefined && UNSENT_CODES.includes(code) : UNAPPLIED_STATUSES.includes(status) || (status >= 400 && status < 500);
+}
+
 export function isRetriedStatus(status: number): boolean {
   return RETRIED_STATUSES.includes(status);
 }

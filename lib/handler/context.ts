@@ -44,12 +44,9 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget): TokenApi {
   };
   return {
     getToken: (registryId, tokenId) => api().getToken(registryId, tokenId),
-    putToken: (registryId, tokenId, props) => api().putToken(registryId, tokenId, props),
+    putToken: (registryId, tokenId, props, options) => api().putToken(registryId, tokenId, props, options),
     patchToken: (registryId, tokenId, patch) => api().patchToken(registryId, tokenId, patch),
     deleteToken: (registryId, tokenId) => api().deleteToken(registryId, tokenId),
-    get stats() {
-      return api().stats;
-    },
   };
 }
 

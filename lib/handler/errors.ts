@@ -41,15 +41,18 @@ export function unreadableStep(what: string): StepError {
 /** A token at our id that this workspace never started creating. */
 export function notOurs(path: string, token: string, tokenId: string): StepError {
   return new StepError(
-    `${path}: ${token} already exists, but this workspace has no record of creating it ` +
+    `${path}: ${token} already exists, but this workspace has no record of creating it, so nothing was changed ` +
       '(its Terraform state or working directory was lost, or another workspace deploys the same stack). ' +
       `To let this stack delete it and create it again with a new password, run the deploy once with ` +
       `IONOS_REGISTRY_TOKEN_TAKE_OVER=${tokenId}`,
   );
 }
 
-export function createAfterDeleteDidNotCreate(path: string, token: string): StepError {
-  return new StepError(`${path}: ${token}: the API answered the create after a delete without creating; run the deploy again`);
+export function createRaced(path: string, token: string): StepError {
+  return new StepError(
+    `${path}: ${token} was created by someone else between this create's read and its write, which replaced it; ` +
+      'find out who else deploys this stack to this registry, then run the deploy again',
+  );
 }
 
 export function createdWithoutPassword(path: string, token: string): StepError {

@@ -8,7 +8,7 @@ import { checkExpiryLead, checkTokenProps, checkUuid, describeViolation, Violati
 import {
   adoptNameDiffers,
   brokenRules,
-  createAfterDeleteDidNotCreate,
+  createRaced,
   createdWithoutPassword,
   liveNameDiffers,
   notOurs,
@@ -16,15 +16,21 @@ import {
   tokenLabel,
 } from './errors';
 import { Journal } from './journal';
+import { ApiError } from '../client/api-error';
+import { provesUnapplied } from '../client/retry';
 
-/** The API calls the lifecycle makes; the real client implements it (outbound.ts), tests may fake it. */
+/** The API calls the lifecycle makes; the real client implements it (context.ts), tests may fake it. */
 export interface TokenApi {
   getToken(registryId: string, tokenId: string): Promise<ApiTokenResponse | undefined>;
-  putToken(registryId: string, tokenId: string, props: ApiTokenInputProperties): Promise<{ created: boolean; token: ApiTokenResponse }>;
+  /** `retryUnappliedOnly`: retry only failures that prove nothing was written (a create's PUT). */
+  putToken(
+    registryId: string,
+    tokenId: string,
+    props: ApiTokenInputProperties,
+    options?: { readonly retryUnappliedOnly?: boolean },
+  ): Promise<{ created: boolean; token: ApiTokenResponse }>;
   patchToken(registryId: string, tokenId: string, patch: ApiTokenPatch): Promise<ApiTokenResponse>;
   deleteToken(registryId: string, tokenId: string): Promise<boolean>;
-  /** Counts retries, so that a PUT answered "already there" after a retry is known to be our own. */
-  readonly stats: { retries: number };
 }
 
 /** Where a step's lines go: the process's stdout and stderr, or the worker's per-request files. */
@@ -86,34 +92,36 @@ function propsOf(desired: DesiredToken): ApiTokenInputProperties {
 }
 
 /**
- * CREATE: one idempotent PUT at the client-chosen id, then the password goes to a 0600 result file.
- * When the token is already there (our own earlier attempt: the journal says so, or the PUT was
- * retried), it is deleted and created again, because only a creating response carries a password.
+ * CREATE: the token is written only where nothing is, or where the token found is provably ours
+ * (docs/design/ownership.md): GET first; a token found is deleted and created again (only a creating
+ * response carries a password) when this workspace's journal records an attempt that began before
+ * it was created, or the user named it in IONOS_REGISTRY_TOKEN_TAKE_OVER; otherwise nothing is
+ * written and the step fails. The password then goes to a 0600 result file.
  */
 export async function create(ctx: StepContext & { readonly createId: string }): Promise<void> {
   validate(ctx, true);
   const prior = ctx.journal.read(ctx.tokenId);
-  if (ctx.adopt && (prior === undefined || prior.adopted) && (await adopt(ctx))) return;
+  // An adopt that found nothing has read the id already.
+  const adopting = ctx.adopt && (prior === undefined || prior.adopted);
+  if (adopting && (await adopt(ctx))) return;
   // The first attempt's time stays: a token found later is ours only if it was created after it.
-  await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: prior?.at ?? ctx.now().toISOString() });
+  const attemptAt = prior?.at ?? ctx.now().toISOString();
+  await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: attemptAt });
   ctx.journal.removeStaleResults(ctx.tokenId);
+  const notOursAfterAll = (): Error => {
+    // The record this attempt wrote must not vouch for another's token on a later run.
+    if (prior === undefined) ctx.journal.remove(ctx.tokenId);
+    return notOurs(ctx.path, label(ctx), ctx.tokenId);
+  };
 
-  const retriesBefore = ctx.api.stats.retries;
-  let result = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired));
-  if (!result.created) {
-    const retried = ctx.api.stats.retries > retriesBefore;
-    const ours = retried || takesOver(ctx) || createdSince(result.token, prior?.at);
-    if (!ours) {
-      // Not ours: the record this attempt wrote must not vouch for the token on a later run.
-      if (prior === undefined) ctx.journal.remove(ctx.tokenId);
-      throw notOurs(ctx.path, label(ctx), ctx.tokenId);
-    }
+  const found = adopting ? undefined : await ctx.api.getToken(ctx.registryId, ctx.tokenId);
+  if (found) {
+    if (!takesOver(ctx) && !createdSince(found, prior?.at)) throw notOursAfterAll();
     ctx.log(`${label(ctx)} was left by an interrupted create; deleting it and creating it again to obtain its password`);
     await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
-    result = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired));
-    if (!result.created) throw createAfterDeleteDidNotCreate(ctx.path, label(ctx));
   }
-  const password = result.token.properties.credentials?.password;
+  const token = await putNew(ctx, attemptAt, notOursAfterAll);
+  const password = token.properties.credentials?.password;
   if (!password) throw createdWithoutPassword(ctx.path, label(ctx));
   // Both before the step ends, in parallel (a marker without its result file is never read: the
   // step did not end, so it runs again and removes both first).
@@ -122,6 +130,31 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
     ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, specDigest(ctx.desired)),
   ]);
   ctx.log(`created ${label(ctx)}`);
+}
+
+/** PUTs at an id found empty, a few rounds at most. */
+const CREATE_ROUNDS = 3;
+
+/**
+ * The PUT of a create at an id found empty. It is retried only on failures that prove nothing was
+ * written (429, 503, no connection); after any other failure (502, 504, a lost answer) the token is
+ * read again: absent, PUT again; present and created since our first attempt, ours (delete it and PUT
+ * again for a password); else not ours. A PUT that replaced (200) raced another writer.
+ */
+async function putNew(ctx: StepContext, attemptAt: string, notOursAfterAll: () => Error): Promise<ApiTokenResponse> {
+  for (let round = 1; ; round++) {
+    try {
+      const res = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired), { retryUnappliedOnly: true });
+      if (!res.created) throw createRaced(ctx.path, label(ctx));
+      return res.token;
+    } catch (err) {
+      if (!(err instanceof ApiError) || provesUnapplied(err.status, err.code) || round >= CREATE_ROUNDS) throw err;
+      ctx.log(`${label(ctx)}: the create's answer was lost (${err.status || err.code || 'no answer'}); reading the token before anything else`);
+      const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
+      if (live && !createdSince(live, attemptAt)) throw notOursAfterAll();
+      if (live) await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
+    }
+  }
 }
 
 /** Clock skew allowed between this machine and the API when comparing a token's creation with our first attempt. */

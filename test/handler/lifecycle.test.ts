@@ -48,7 +48,7 @@ describe('create', () => {
   test('one PUT; the password goes to a 0600 result file', async () => {
     const c = ctx();
     await create(c);
-    expect(api.calls).toEqual(['PUT']);
+    expect(api.calls).toEqual(['GET', 'PUT']);
     const file = c.journal.resultPath(TOKEN, 'create-1');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(resultOf(c).password).toMatch(/^pw-/);
@@ -63,8 +63,8 @@ describe('create', () => {
     api.calls.length = 0;
     // WHEN the create runs again (a new create resource after the taint)
     await create(ctx({ createId: 'create-2' }));
-    // THEN
-    expect(api.calls).toEqual(['PUT', 'DELETE', 'PUT']);
+    // THEN it reads before it writes, then deletes its own token and creates it again
+    expect(api.calls).toEqual(['GET', 'DELETE', 'PUT']);
     expect(resultOf(ctx({ createId: 'create-2' })).password).toMatch(/^pw-/);
   });
 
@@ -77,7 +77,7 @@ describe('create', () => {
     api.calls.length = 0;
     // WHEN / THEN it refuses, and touches nothing
     await expect(create(c)).rejects.toThrow(`IONOS_REGISTRY_TOKEN_TAKE_OVER=${TOKEN}`);
-    expect(api.calls).toEqual(['PUT']);
+    expect(api.calls).toEqual(['GET']);
   });
 
   test('a refused create leaves no journal entry that would vouch for the token on the next run', async () => {
@@ -86,7 +86,7 @@ describe('create', () => {
     await expect(create(c)).rejects.toThrow('no record of creating it');
     expect(c.journal.read(TOKEN)).toBeUndefined();
     await expect(create(ctx())).rejects.toThrow('no record of creating it');
-    expect(api.calls).toEqual(['PUT', 'PUT', 'PUT']);
+    expect(api.calls).toEqual(['PUT', 'GET', 'GET']);
   });
 
   test('a retried attempt keeps the time of the first one in the journal', async () => {
@@ -101,14 +101,36 @@ describe('create', () => {
     await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
     api.calls.length = 0;
     await create(ctx({ takeOver: `00000000-0000-4000-8000-000000000001, ${TOKEN.toUpperCase()}` }));
-    expect(api.calls).toEqual(['PUT', 'DELETE', 'PUT']);
+    expect(api.calls).toEqual(['GET', 'DELETE', 'PUT']);
   });
 
-  test('a PUT whose first response was lost and that was retried is known as ours', async () => {
-    api.simulateLostCreateResponse = true;
+  test.each([504, 502, 0])('a create whose answer was lost (%s) reads the token before anything else, then re-creates its own', async (status) => {
+    api.loseNextPutAnswer = status;
     await create(ctx());
-    expect(api.calls).toEqual(['PUT', 'PUT', 'DELETE', 'PUT']);
+    expect(api.calls).toEqual(['GET', 'PUT', 'GET', 'DELETE', 'PUT']);
     expect(resultOf(ctx()).password).toMatch(/^pw-/);
+  });
+
+  test('a token another workspace created while our answer was lost is never written to', async () => {
+    // GIVEN our PUT's answer is lost, and the token found then was created before our first attempt
+    const c = ctx();
+    await c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: new Date(Date.now() + 3600_000).toISOString() });
+    api.loseNextPutAnswer = 504;
+    // WHEN / THEN it refuses after reading, and never deletes or writes again
+    await expect(create(c)).rejects.toThrow('no record of creating it, so nothing was changed');
+    expect(api.calls).toEqual(['GET', 'PUT', 'GET']);
+  });
+
+  test('a PUT that replaced instead of creating (another writer raced us) fails and says so', async () => {
+    const c = ctx();
+    const realGet = api.getToken.bind(api);
+    // GIVEN the token appears between our read and our write
+    api.getToken = async (r, id) => {
+      const seen = await realGet(r, id);
+      await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+      return seen;
+    };
+    await expect(create(c)).rejects.toThrow('was created by someone else between this create');
   });
 
   test('fails if the token exists and this workspace never started creating it, naming the take-over command', async () => {

@@ -1,14 +1,14 @@
 /** An in-memory TokenApi for unit tests of the lifecycle: records every call, can be pre-seeded. */
 import { randomUUID } from 'node:crypto';
 import type { ApiTokenInputProperties, ApiTokenPatch, ApiTokenResponse } from '../../lib/api-types';
+import { ApiError } from '../../lib/client/api-error';
 import type { TokenApi } from '../../lib/handler/lifecycle';
 
 export class FakeApi implements TokenApi {
   readonly tokens = new Map<string, ApiTokenResponse>();
   readonly calls: string[] = [];
-  readonly stats = { retries: 0 };
-  /** Makes the next PUT "lose" its first response: it creates, then the client retries and sees 200. */
-  simulateLostCreateResponse = false;
+  /** The next PUT creates the token, then its answer is lost: the call fails with this status (0: no answer). */
+  loseNextPutAnswer?: number;
 
   private make(tokenId: string, p: ApiTokenInputProperties, password: string): ApiTokenResponse {
     // A token keeps the creation date it was given when it was created.
@@ -37,12 +37,11 @@ export class FakeApi implements TokenApi {
   async putToken(_r: string, tokenId: string, props: ApiTokenInputProperties) {
     this.calls.push('PUT');
     const existing = this.tokens.get(tokenId);
-    if (this.simulateLostCreateResponse && !existing) {
-      this.simulateLostCreateResponse = false;
+    if (this.loseNextPutAnswer !== undefined && !existing) {
+      const status = this.loseNextPutAnswer;
+      this.loseNextPutAnswer = undefined;
       this.tokens.set(tokenId, this.make(tokenId, props, 'lost-' + randomUUID()));
-      this.stats.retries++;
-      this.calls.push('PUT');
-      return { created: false, token: this.make(tokenId, props, '') };
+      throw new ApiError({ operation: 'PUT token', subject: tokenId, status, retriable: true, detail: 'answer lost', ...(status === 0 ? { code: 'ECONNRESET' } : {}) });
     }
     const password = existing ? '' : 'pw-' + randomUUID();
     this.tokens.set(tokenId, this.make(tokenId, props, existing ? 'kept' : password));

@@ -43,8 +43,19 @@ function handlerAsset(cdk: Core, scope: Construct): TerraformAsset {
   return new cdk.TerraformAsset(stack, HANDLER_ASSET_ID, { path: handlerBundleDir(), type: cdk.AssetType.DIRECTORY });
 }
 
-/** `${` and `%{` start Terraform templates; literal text is taken literally. */
-export const literal = (s: string): string => s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+/** Text the engine reads back exactly as written: `${` and `%{` (which start templates) doubled. */
+export const literal = (s: string): string => s.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+
+/**
+ * `v` with every string known at synth (keys included) made {@link literal}; a cdktf token (the
+ * user's own expression) stays as it is.
+ */
+export function literalDeep<T>(v: T): T {
+  if (typeof v === 'string') return (isUnresolved(v) ? v : literal(v)) as T;
+  if (Array.isArray(v)) return v.map(literalDeep) as T;
+  if (isRecord(v) && !isUnresolved(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [isUnresolved(k) ? k : literal(k), literalDeep(x)])) as T;
+  return v;
+}
 
 /** `s` inside single quotes for sh. */
 export const shellQuoted = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
@@ -89,7 +100,7 @@ export function stepText<T>(cdk: Core, build: (...values: any[]) => T, ...refs: 
   const json = JSON.stringify(draft);
   if (unresolvedIn(draft)) {
     if (refs.some((r) => r.token === undefined)) throw new Error(`registry-token: internal: a step with a value known only at apply cannot hold ${refs.map((r) => r.expression).join(', ')}`);
-    return [{ text: cdk.Fn.jsonencode(build(...refs.map((r) => r.token!()))), bytes: Buffer.byteLength(json) }];
+    return [{ text: cdk.Fn.jsonencode(literalDeep(build(...refs.map((r) => r.token!())))), bytes: Buffer.byteLength(json) }];
   }
   const text = literal(json);
   const pieces: StepText[] = [];
@@ -157,7 +168,8 @@ export function handlerOf(scope: Construct, node: string): Handler {
  */
 export function stepCommand(handlerDir: string, node: string, variables: readonly string[]): string {
   const step = variables.map((name) => `$${name}`).join('');
-  return `{ RT_STEP=${step}; RT_NODE=${shellQuoted(node)}; RT_HANDLER=${shellQuoted(`${handlerDir}/index.js`)}; . ${shellQuoted(`${handlerDir}/run.sh`)}; }`;
+  const quoted = (s: string) => (isUnresolved(s) ? shellQuoted(s) : literal(shellQuoted(s)));
+  return `{ RT_STEP=${step}; RT_NODE=${quoted(node)}; RT_HANDLER=${quoted(`${handlerDir}/index.js`)}; . ${quoted(`${handlerDir}/run.sh`)}; }`;
 }
 
 /**

@@ -12,7 +12,7 @@ import { invalidConfig } from './errors';
 import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/consts';
 import type { CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
 import { RemovalPolicy, TokenScope, TokenStatus } from './model';
-import { address, handlerOf, literal, stepProvisioner, stepResource, stepText, unresolvedIn } from './provisioner';
+import { address, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, unresolvedIn } from './provisioner';
 import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
 import { checkExpiryLead, checkTokenProps, describeViolation } from './validation';
@@ -179,7 +179,7 @@ export class RegistryToken extends Construct {
         ({ op: Operation.CREATE, path: this.node.path, registryId: config.registryId, tokenId: this.tokenId, apiUrl, spec, createId, ...(adopt ? { adopt } : {}), ...retry }) satisfies CreateStep,
       { expression: 'self.id', token: () => TerraformSelf.getString('id') },
     );
-    const creator = stepResource(this, 'create', { triggersReplace: createTriggers, provisioners: [stepProvisioner(handler, createStep)] });
+    const creator = stepResource(this, 'create', { triggersReplace: literalDeep(createTriggers), provisioners: [stepProvisioner(handler, createStep)] });
 
     // password: reads the result file into the state (sensitive); the specs step after it removes the
     // file. Built with join() so that each unresolved part stays a whole reference.
@@ -216,7 +216,7 @@ export class RegistryToken extends Construct {
       triggersReplace: Fn.sensitive(
         conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), 'password', ''), ''),
       ),
-      input: (unresolved(identityText) ? Fn.jsonencode(identity) : literal(identityText)) as unknown as Record<string, string>,
+      input: (unresolved(identityText) ? Fn.jsonencode(literalDeep(identity)) : literal(identityText)) as unknown as Record<string, string>,
       dependsOn: [creator],
       lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
       provisioners: [stepProvisioner(handler, deleteStep, 'destroy')],
@@ -273,7 +273,7 @@ function resolvedOnly(retry: RetrySettings): RetrySettings {
 const outputPrefix = (pathInStack: string): string => pathInStack.replace(/[^A-Za-z0-9_-]/g, '_');
 
 function sensitiveOutput(cdk: Core, scope: Construct, id: string, name: string, value: string, description: string): string {
-  new cdk.TerraformOutput(scope, id, { value, sensitive: true, description }).overrideLogicalId(name);
+  new cdk.TerraformOutput(scope, id, { value, sensitive: true, description: literalDeep(description) }).overrideLogicalId(name);
   return name;
 }
 
@@ -284,5 +284,5 @@ function sensitiveOutput(cdk: Core, scope: Construct, id: string, name: string, 
 function dockerConfigJson({ Fn }: Core, host: string, username: string, password: string): string {
   const entry = { username, password, auth: Fn.base64encode(Fn.join(':', [username, password])) };
   const auths = unresolved(host) ? Fn.zipmap([host], [entry]) : { [host]: entry };
-  return Fn.sensitive(Fn.jsonencode({ auths }));
+  return Fn.sensitive(Fn.jsonencode(literalDeep({ auths })));
 }

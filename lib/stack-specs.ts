@@ -14,7 +14,7 @@ import { Core, coreOf, isUnresolved } from './core';
 import { Operation, STACK_SPECS_NAME } from './handler/consts';
 import type { RetrySettings, SpecsBeforeWire, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
 import { RemovalPolicy, ScopeAction, TokenScope } from './model';
-import { address, Handler, literal, stepProvisioner, stepResource, stepText, StepText } from './provisioner';
+import { address, Handler, literal, literalDeep, stepProvisioner, stepResource, stepText, StepText } from './provisioner';
 import { describeScope, normalizeScopes } from './token-spec';
 import { DeclaredToken } from './validation';
 
@@ -106,7 +106,7 @@ export class StackSpecs {
     this.resource = stepResource(stack, STACK_SPECS_NAME, {
       triggersReplace: Lazy.anyValue({
         produce: () => ({
-          tokens: Object.fromEntries(members.map((m) => [m.path, m.entry])),
+          tokens: literalDeep(Object.fromEntries(members.map((m) => [m.path, m.entry]))),
           creates: Fn.substr(Fn.sha256(Fn.join(',', members.map((m) => m.creator.id))), 0, 16),
         }),
       }) as unknown as Record<string, unknown>,

@@ -100,6 +100,10 @@ export function checkExpiryLead(expiryDate: string, now: Date, prop = 'expiryDat
   return [violation(prop, expiryDate, 'must be at least one hour in the future (the API refuses a nearer expiry)')];
 }
 
+/** A repository path as registries name them (lower case, `.`, `_`, `-`, `/`), `*` a wildcard. */
+const SCOPE_PATH = /^[a-z0-9._\/*-]+$/;
+const SCOPE_PATH_RULE = 'must be a repository path of a-z, 0-9, ".", "_", "-", "/" and "*" ("*" matches any characters)';
+
 /** A loosely typed scope, as it comes from props or a request body. */
 export interface ScopeLike {
   readonly type?: unknown;
@@ -113,8 +117,8 @@ export function checkScope(scope: ScopeLike, prop: string, isUnresolved: IsUnres
   if (!isUnresolved(scope.type) && !(typeof scope.type === 'string' && SCOPE_TYPES.includes(scope.type))) {
     out.push(violation(`${prop}.type`, scope.type, `must be one of ${SCOPE_TYPES.join(', ')}`));
   }
-  if (!isUnresolved(scope.name) && !(typeof scope.name === 'string' && scope.name.trim().length > 0)) {
-    out.push(violation(`${prop}.name`, scope.name, 'must be a non-empty repository path ("*" matches any characters)'));
+  if (!isUnresolved(scope.name) && !(typeof scope.name === 'string' && SCOPE_PATH.test(scope.name))) {
+    out.push(violation(`${prop}.name`, scope.name, SCOPE_PATH_RULE));
   }
   const actions = scope.actions;
   if (isUnresolved(actions)) return out;

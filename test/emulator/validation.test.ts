@@ -58,7 +58,7 @@ describe('scopes', () => {
   test.each([
     ['an empty list', [], 'properties.scopes [] must contain at least one scope'],
     ['an unknown type', [scope('app', ['pull'], 'repo')], 'properties.scopes[0].type "repo" must be one of registry, repository'],
-    ['an empty path', [scope('', ['pull'])], 'properties.scopes[0].name "" must be a non-empty repository path'],
+    ['an empty path', [scope('', ['pull'])], 'properties.scopes[0].name "" must be a repository path'],
     ['no actions', [scope('app', [])], 'properties.scopes[0].actions [] must list at least one of pull, push, delete'],
     ['an unknown action', [scope('app', ['pull', 'write'])], 'may only contain pull, push, delete'],
     ['push without pull', [scope('app', ['push'])], 'must contain "pull" when it contains "push" (push requires pull)'],

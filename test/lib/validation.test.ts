@@ -85,7 +85,7 @@ describe('scopes', () => {
     [[], ['scopes [] must contain at least one scope']],
     [undefined, ['scopes undefined must contain at least one scope']],
     [[{ ...ok, type: 'repo' }], ['scopes[0].type "repo" must be one of registry, repository']],
-    [[{ ...ok, name: ' ' }], ['scopes[0].name " " must be a non-empty repository path ("*" matches any characters)']],
+    [[{ ...ok, name: ' ' }], ['scopes[0].name " " must be a repository path of a-z, 0-9, ".", "_", "-", "/" and "*" ("*" matches any characters)']],
     [[{ ...ok, actions: [] }], ['scopes[0].actions [] must list at least one of pull, push, delete']],
     [[{ ...ok, actions: ['pull', 'write'] }], ['scopes[0].actions ["pull","write"] may only contain pull, push, delete']],
     [[{ ...ok, actions: ['pull', 'pull'] }], ['scopes[0].actions ["pull","pull"] must not contain duplicates']],

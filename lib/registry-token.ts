@@ -10,8 +10,9 @@ import { Construct } from 'constructs';
 import { Core, coreOf, isUnresolved as unresolved } from './core';
 import { invalidConfig } from './errors';
 import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/consts';
-import type { CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
+import type { CapturedStep, CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
 import { RemovalPolicy, TokenScope, TokenStatus } from './model';
+import { preconditionsFor } from './preconditions';
 import { address, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, unresolvedIn } from './provisioner';
 import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
@@ -179,7 +180,12 @@ export class RegistryToken extends Construct {
         ({ op: Operation.CREATE, path: this.node.path, registryId: config.registryId, tokenId: this.tokenId, apiUrl, spec, createId, ...(adopt ? { adopt } : {}), ...retry }) satisfies CreateStep,
       { expression: 'self.id', token: () => TerraformSelf.getString('id') },
     );
-    const creator = stepResource(this, 'create', { triggersReplace: literalDeep(createTriggers), provisioners: [stepProvisioner(handler, createStep)] });
+    const precondition = preconditionsFor(cdk, this.node.path, { ...config, status });
+    const creator = stepResource(this, 'create', {
+      triggersReplace: literalDeep(createTriggers),
+      provisioners: [stepProvisioner(handler, createStep)],
+      ...(precondition.length > 0 ? { lifecycle: { precondition } } : {}),
+    });
 
     // password: reads the result file into the state (sensitive); the specs step after it removes the
     // file. Built with join() so that each unresolved part stays a whole reference.
@@ -212,6 +218,12 @@ export class RegistryToken extends Construct {
       (recorded) => ({ op: Operation.DELETE, identity: recorded, ...resolvedOnly(retry) }) satisfies DeleteStep,
       { expression: 'jsonencode(try(jsondecode(self.input), self.input, null))', json: true },
     );
+    // Once it holds the password, a note (no secret): the result file goes when the engine has written
+    // its state (lib/handler/captured.ts). `continue`: it never taints `password`, whose replacement deletes the token.
+    const captured = {
+      ...stepProvisioner(handler, stepText(cdk, (createId) => ({ op: Operation.CAPTURED, tokenId: this.tokenId, createId }) satisfies CapturedStep, { expression: `${address(creator)}.id`, token: () => creator.id })),
+      onFailure: 'continue',
+    };
     const capture = stepResource(this, 'password', {
       triggersReplace: Fn.sensitive(
         conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), 'password', ''), ''),
@@ -219,7 +231,7 @@ export class RegistryToken extends Construct {
       input: (unresolved(identityText) ? Fn.jsonencode(literalDeep(identity)) : literal(identityText)) as unknown as Record<string, string>,
       dependsOn: [creator],
       lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
-      provisioners: [stepProvisioner(handler, deleteStep, 'destroy')],
+      provisioners: [stepProvisioner(handler, deleteStep, 'destroy'), captured],
     });
     this.password = capture.getStringAttribute('triggers_replace');
 

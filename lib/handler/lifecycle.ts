@@ -83,6 +83,8 @@ function reject(ctx: StepContext, violations: Violation[]): void {
 function validate(ctx: StepContext, expiryMustLead: boolean): void {
   const d = ctx.desired;
   const found = checkTokenProps({ registryId: ctx.registryId, name: d.name, scopes: d.scopes, status: d.status, expiryDate: d.expiryDate });
+  // The id names journal and result files: only a uuid may reach a path.
+  found.push(...checkUuid(ctx.tokenId, ctx.adopt ? 'adoptTokenId' : 'tokenId'));
   if (expiryMustLead && d.expiryDate) found.push(...checkExpiryLead(d.expiryDate, ctx.now()));
   reject(ctx, found);
 }

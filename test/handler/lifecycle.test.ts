@@ -153,6 +153,8 @@ describe('create', () => {
     await expect(create(ctx({ desired: { ...desired, expiryDate: '2026-11-24T10:30:00Z' } }))).rejects.toThrow(
       'ci/push-token: expiryDate "2026-11-24T10:30:00Z" must be at least one hour in the future',
     );
+    // an adopted id known only at apply names files: a path in it is refused before anything
+    await expect(create(ctx({ tokenId: '../../etc/x', adopt: true }))).rejects.toThrow('ci/push-token: adoptTokenId "../../etc/x" must be a uuid');
     expect(api.calls).toEqual([]);
   });
 });

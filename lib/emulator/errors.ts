@@ -59,6 +59,20 @@ export const loginRefused = () => error(401, 'login refused: no live, enabled to
 
 export const controlForbidden = (remote: string) => error(403, `control endpoints answer loopback clients only, not ${remote}`);
 
+const shown = (value: string) => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}...` : value);
+
+/** 421: the `Host` header names another host (DNS rebinding: a foreign name resolved to this machine). */
+export const misdirectedRequest = (host: string | undefined) =>
+  error(
+    421,
+    `misdirected request: the Host header ${shown(host ?? '')} names neither a loopback address (127.0.0.0/8, ::1, localhost) ` +
+      'nor the host the emulator binds; address it by one of those (a foreign name is refused to stop DNS rebinding)',
+  );
+
+/** 403: a web page of another origin sent the request (its browser adds `Origin`). */
+export const crossOriginRefused = (origin: string) =>
+  error(403, `cross-origin request refused: Origin ${shown(origin)} is not a page of this machine's loopback or the emulator's host`);
+
 export const routeNotFound = (method: string, path: string) => error(404, `not found: no resource at ${method} ${path}`);
 
 export const registryNotFound = (registryId: string) => error(404, `registry ${registryId} not found`);

@@ -17,4 +17,6 @@ export {
   DEFAULT_LIMIT,
   MAX_LIMIT,
 } from './defaults';
-export { main, parseFlags, USAGE } from './cli';
+export { main, parseFlags, readyLine, HELP, USAGE } from './cli';
+export { USERS_ENV, BEARER_ENV } from './credentials';
+export { isLoopbackHost } from './address';

@@ -1,10 +1,14 @@
 /** The emulator's configuration, and its defaults. */
 import { checkUuid, describeViolation } from '../validation';
+import { isLoopbackHost } from './address';
 import type { BasicUser } from './auth';
 import { DEFAULT_BEARER_TOKEN, DEFAULT_HOST, DEFAULT_PASSWORD, DEFAULT_USERNAME } from './defaults';
 
 export interface EmulatorOptions {
-  /** The address to bind. @default '127.0.0.1' (loopback only) */
+  /**
+   * The address to bind. Any but 127.0.0.0/8, ::1 and localhost needs `users` or `bearerTokens`:
+   * the well-known defaults are served on loopback only. @default '127.0.0.1'
+   */
   readonly host?: string;
   /** The port to bind; 0 picks a free one. @default 0 */
   readonly port?: number;
@@ -51,8 +55,10 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
   }
   if ((o.bearerTokens ?? []).some((t) => !t)) throw new TypeError('a bearer token must not be empty');
   const custom = (o.users?.length ?? 0) + (o.bearerTokens?.length ?? 0) > 0;
+  const host = o.host ?? DEFAULT_HOST;
+  if (!custom && !isLoopbackHost(host)) throw new TypeError(defaultCredentialsRefusal(host));
   return {
-    host: o.host ?? DEFAULT_HOST,
+    host,
     port,
     registryIds: o.registryIds?.length ? o.registryIds.map((id) => id.toLowerCase()) : undefined,
     users: custom ? (o.users ?? []) : [{ username: DEFAULT_USERNAME, password: DEFAULT_PASSWORD }],
@@ -61,4 +67,13 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     latencyMs,
     random: o.random ?? Math.random,
   };
+}
+
+/** Why a non-loopback host without credentials is refused, and what to do (one line). */
+export function defaultCredentialsRefusal(host: string): string {
+  return (
+    `--host ${host} is not a loopback address: refusing to serve the well-known default credentials (Basic ` +
+    `${DEFAULT_USERNAME}:${DEFAULT_PASSWORD}, Bearer ${DEFAULT_BEARER_TOKEN}) beyond this machine; ` +
+    'give your own in IONOS_EMULATOR_USERS / IONOS_EMULATOR_BEARER or --users-file / --bearer-file'
+  );
 }

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AddressGuard, isLoopbackHost } from './address';
 import { Authenticator, userIdOf } from './auth';
 import { Clock } from './clock';
 import type { ApiContext, ApiHandler } from './context';
@@ -35,6 +36,9 @@ const controlRouter = new Router<ControlHandler>(controlRoutes);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Reads and drops a request's body (up to the limit), so the answer does not reset the connection. */
+const drain = (req: IncomingMessage) => readBody(req, MAX_BODY_BYTES).then(() => undefined, () => undefined);
+
 /** A registry named after its id: `registry-<first 8 hex digits>`, hostname `<name>.cr.de-fra.ionos.com`. */
 export function newRegistry(id: string, now: Date): RegistryRecord {
   const name = `registry-${id.slice(0, 8).toLowerCase()}`;
@@ -47,10 +51,6 @@ export function newRegistry(id: string, now: Date): RegistryRecord {
     createdByUserId: userIdOf('emulator'),
     createdDate: now.toISOString(),
   };
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
 function hasPrefix(path: string, prefix: string): boolean {
@@ -67,8 +67,9 @@ export class EmulatorServer {
     const wanted = resolved.registryIds ?? (store.listRegistries().length > 0 ? [] : [DEFAULT_REGISTRY_ID]);
     for (const id of wanted) if (!store.getRegistry(id)) store.addRegistry(newRegistry(id, clock.now()));
     const registryIds = [...new Set([...wanted, ...store.listRegistries().map((r) => r.id)])];
+    const registryHostnames = registryIds.map((id) => (store.getRegistry(id) as RegistryRecord).hostname);
 
-    const emulator = new EmulatorServer(resolved, store, clock, registryIds);
+    const emulator = new EmulatorServer(resolved, store, clock, registryIds, registryHostnames);
     await emulator.listen();
     await emulator.persist(true);
     return emulator;
@@ -78,12 +79,17 @@ export class EmulatorServer {
   readonly url: string = '';
   /** The registries served, those given first. */
   readonly registryIds: string[];
+  /** Their hostnames (`registryHostname` of a RegistryToken; `properties.hostname` of GET /registries/{id}), in the same order. */
+  readonly registryHostnames: string[];
 
   private readonly server: Server;
   private readonly auth: Authenticator;
   private readonly faults: FaultTable;
   private readonly log = new RequestLog();
   private readonly mutex = new Mutex();
+  private readonly guard: AddressGuard;
+  /** Bound to loopback: the API is held to the Host/Origin rule too (elsewhere its credentials guard it). */
+  private readonly loopbackOnly: boolean;
   private savedOffsetMs: number | undefined;
   private saving: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -93,8 +99,12 @@ export class EmulatorServer {
     private readonly store: EmulatorStore,
     private readonly clock: Clock,
     registryIds: string[],
+    registryHostnames: string[],
   ) {
     this.registryIds = registryIds;
+    this.registryHostnames = registryHostnames;
+    this.guard = new AddressGuard(options.host);
+    this.loopbackOnly = isLoopbackHost(options.host);
     this.auth = new Authenticator(options.users, options.bearerTokens);
     this.faults = new FaultTable(options.random);
     this.server = createServer((req, res) => {
@@ -156,7 +166,13 @@ export class EmulatorServer {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    if (hasPrefix(url.pathname, CONTROL_PREFIX)) {
+    const control = hasPrefix(url.pathname, CONTROL_PREFIX);
+    // before the request log, faults and auth: a misdirected request never reaches the emulated API
+    const refused = control || this.loopbackOnly ? this.guard.check(req) : undefined;
+    if (refused) {
+      await drain(req);
+      sendResult(res, errorResult(refused));
+    } else if (control) {
       await this.onControl(req, res, url);
     } else {
       await this.onApi(req, res, url);
@@ -167,7 +183,8 @@ export class EmulatorServer {
     const method = req.method ?? 'GET';
     const path = url.pathname.slice(CONTROL_PREFIX.length);
     const result = await this.resolve(async () => {
-      if (!isLoopback(req.socket.remoteAddress)) throw controlForbidden(String(req.socket.remoteAddress));
+      const remote = req.socket.remoteAddress;
+      if (remote === undefined || !isLoopbackHost(remote)) throw controlForbidden(String(req.socket.remoteAddress));
       const raw = await readBody(req, MAX_BODY_BYTES);
       const match = controlRouter.match(method, path);
       if (match.kind === 'not-found') throw routeNotFound(method, url.pathname);

@@ -78,7 +78,7 @@ describe('default credentials', () => {
 describe('custom credentials', () => {
   let emu: RunningEmulator;
   beforeAll(async () => {
-    emu = await startEmulator(['--user', 'ci:s3cret:with-colon', '--user', 'other:pw', '--bearer', 'tok-1', '--bearer', 'tok-2']);
+    emu = await startEmulator([], { env: { IONOS_EMULATOR_USERS: 'ci:s3cret:with-colon,other:pw', IONOS_EMULATOR_BEARER: 'tok-1,tok-2' } });
   });
   afterAll(async () => {
     expect(await emu.stop()).toBe(0);
@@ -99,8 +99,8 @@ describe('custom credentials', () => {
     expect(res.body.metadata.createdBy).toBe('bearer-2');
   });
 
-  test('--bearer alone turns Basic off', async () => {
-    const only = await startEmulator(['--bearer', 'just-this']);
+  test('a bearer token alone turns Basic off', async () => {
+    const only = await startEmulator([], { env: { IONOS_EMULATOR_BEARER: 'just-this' } });
     try {
       expect((await call(only, 'GET', '/registries', { auth: 'Bearer just-this' })).status).toBe(200);
       expect((await call(only, 'GET', '/registries', { auth: DEFAULT_AUTH.basic })).status).toBe(401);

@@ -40,6 +40,20 @@ test('fails with a StateFileError on a corrupt state file', async () => {
   await expect(EmulatorServer.start({ stateFile })).rejects.toThrow(StateFileError);
 });
 
+test('refuses a non-loopback host with the default credentials, before binding', async () => {
+  await expect(EmulatorServer.start({ host: '0.0.0.0' })).rejects.toThrow(/^--host 0\.0\.0\.0 is not a loopback address: refusing to serve the well-known default credentials/);
+});
+
+test('exposes each registry hostname next to its id', async () => {
+  const other = '11111111-2222-4333-8444-555555555555';
+  const server = await EmulatorServer.start({ registryIds: [other, DEFAULT_REGISTRY_ID] });
+  try {
+    expect(server.registryHostnames).toEqual(['registry-11111111.cr.de-fra.ionos.com', 'registry-5b2a4e1c.cr.de-fra.ionos.com']);
+  } finally {
+    await server.close();
+  }
+});
+
 test('fails on bad options', async () => {
   await expect(EmulatorServer.start({ registryIds: ['nope'] })).rejects.toThrow('registry "nope" must be a uuid');
   await expect(EmulatorServer.start({ port: 70000 })).rejects.toThrow('port 70000 must be an integer from 0 to 65535');

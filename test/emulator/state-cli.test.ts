@@ -133,11 +133,46 @@ describe('state file', () => {
 });
 
 describe('command line', () => {
-  test('prints one ready line with the URL and the default registry; SIGTERM exits 0', async () => {
+  test('prints one ready line with the URL, the default registry and its hostname; SIGTERM exits 0', async () => {
     const emu = await startEmulator();
-    expect(emu.stdout).toBe(`ionos-registry-emulator listening on ${emu.url} (registry 5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a)\n`);
+    expect(emu.stdout).toBe(
+      `ionos-registry-emulator listening on ${emu.url} (registry 5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a) (hostname registry-5b2a4e1c.cr.de-fra.ionos.com)\n`,
+    );
     expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await emu.stop()).toBe(0);
+  });
+
+  test('the ready line gives the hostname of each registry, the one GET /registries/{id} answers, in the order of the ids', async () => {
+    const extra = '11111111-2222-4333-8444-555555555555';
+    const emu = await startEmulator(['--registry', extra, '--registry', '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a']);
+    try {
+      expect(emu.registryIds).toEqual([extra, '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a']); // the helper's parser still reads the ids
+      const ready = /listening on (http:\/\/\S+) \(registry ([^)]*)\) \(hostname ([^)]*)\)/.exec(emu.stdout); // as docs/emulator.md says
+      expect(ready?.[2].split(', ')).toEqual(emu.registryIds);
+      const hostnames = ready?.[3].split(', ');
+      expect(hostnames).toEqual(['registry-11111111.cr.de-fra.ionos.com', 'registry-5b2a4e1c.cr.de-fra.ionos.com']);
+      for (const [i, id] of emu.registryIds.entries()) {
+        expect((await call(emu, 'GET', `/registries/${id}`)).body.properties.hostname).toBe(hostnames?.[i]);
+      }
+    } finally {
+      expect(await emu.stop()).toBe(0);
+    }
+  });
+
+  test('--help prints the usage and the flags on stdout, exit 0, nothing served', async () => {
+    for (const flag of ['--help', '-h']) {
+      const run = await runEmulator([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^usage: ionos-registry-emulator \[--host 127\.0\.0\.1\]/);
+      for (const word of ['--users-file', '--bearer-file', 'IONOS_EMULATOR_USERS', 'IONOS_EMULATOR_BEARER', 'exit codes']) expect(run.stdout).toContain(word);
+      expect(run.stdout).not.toMatch(/listening on http/); // no ready line: it did not start
+    }
+  });
+
+  test('--version prints the package version, exit 0', async () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(await runEmulator(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
   });
 
   test('SIGINT exits 0 too', async () => {
@@ -151,8 +186,7 @@ describe('command line', () => {
     ['a bad port', ['--port', 'http']],
     ['a port too large', ['--port', '70000']],
     ['a bad registry id', ['--registry', 'my-registry']],
-    ['a user without a password separator', ['--user', 'alice']],
-    ['an empty bearer', ['--bearer', '']],
+    ['an empty --users-file', ['--users-file', '']],
     ['a negative latency', ['--latency-ms', '-5']],
     ['a positional argument', ['serve']],
   ])('%s: exit 2 with a one-line error and the usage', async (_, args) => {

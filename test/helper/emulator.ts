@@ -9,9 +9,9 @@
  *     expect(await emu.login(emu.registryId, 'my-token', password)).toBe(true);
  *     await emu.stop();                              // SIGTERM; resolves the exit code (0)
  *
- * Credentials: unless `--user`/`--bearer` are passed, Basic `emulator:emulator` and Bearer `emulator`
- * (see {@link DEFAULT_AUTH}). Build first (`npm run build`); {@link startEmulator} refuses to run a
- * bundle older than its sources.
+ * Credentials: unless given in the environment (`{ env: { IONOS_EMULATOR_USERS: 'ci:secret' } }`;
+ * never argv), Basic `emulator:emulator` and Bearer `emulator` (see {@link DEFAULT_AUTH}).
+ * Build first (`npm run build`); {@link startEmulator} refuses to run a bundle older than its sources.
  * Children still running when the test process exits are killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

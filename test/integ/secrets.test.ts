@@ -22,8 +22,8 @@ const passwords: string[] = [];
 const texts: [string, string][] = [];
 
 beforeAll(async () => {
-  // '=' form: a random secret may start with '-', which parseArgs would refuse as a separate argument
-  emu = await startEmulator([`--user=${user}:${userPassword}`, `--bearer=${bearer}`]);
+  // in the environment, not argv (every user of the machine can read argv); base64url holds no ','
+  emu = await startEmulator([], { env: { IONOS_EMULATOR_USERS: `${user}:${userPassword}`, IONOS_EMULATOR_BEARER: bearer } });
 });
 afterAll(async () => {
   await emu?.stop();

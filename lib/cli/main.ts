@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { PACKAGE_VERSION } from '../client/version';
 import { checkDrift, driftExitCode, renderDrift } from './drift';
 import { CliError, EXIT } from './errors';
 import { Format, readPlanSummary, unmanagedForgets } from './plan-summary';
@@ -28,6 +29,7 @@ export const USAGE = `usage:
       stack dir cdktf.out/stacks/<stack> (runs "terraform show -json"; any backend); default: --stack .
       --state <file|->: a .tfstate or "terraform show -json" output ("-" reads stdin)
       --fix re-applies the declared status, expiry and scopes (PATCH or PUT); gone tokens are reported only
+  registry-token --help | --version
 exit codes: 0 ok / no drift, 1 error, 2 drift (drift only), 3 a token stays live (--fail-on-forget only)
 credentials (drift): IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD; IONOS_API_URL`;
 
@@ -134,6 +136,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       case 'help':
         io.stdout(`${USAGE}\n`);
         return command === undefined ? EXIT.ERROR : EXIT.OK;
+      case '--version':
+        io.stdout(`${PACKAGE_VERSION}\n`);
+        return EXIT.OK;
       default:
         throw new CliError(`unknown command "${command}": use plan-summary or drift (registry-token --help)`);
     }

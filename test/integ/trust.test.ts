@@ -98,10 +98,10 @@ describe.each(engines())('trust ($name)', (engine) => {
       const res = await ws.deploy();
       expect(res.code).toBe(0);
       // THEN every value in the state is the text as written
-      expect(resource(ws, '_create_').triggers_replace.rotation).toBe(text);
-      const identity = JSON.parse(resource(ws, '_password_').input);
+      expect(resource(ws, '_create_').triggers_replace.value.rotation).toBe(text);
+      const identity = JSON.parse(resource(ws, '_password_').input.value);
       expect(identity.path).toBe(`literal/${id}`);
-      expect(Object.keys(resource(ws, 'registry-token-specs').triggers_replace.tokens)).toEqual([`literal/${id}`]);
+      expect(Object.keys(resource(ws, 'registry-token-specs').triggers_replace.value.tokens)).toEqual([`literal/${id}`]);
       // AND the token lives, and its password logs in
       const out = Object.keys(ws.state().outputs).find((k) => k.endsWith('_password'))!;
       expect(await emu.login(emu.registryId, 'lit-a', ws.outputValue(out))).toBe(true);

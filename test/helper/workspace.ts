@@ -139,7 +139,8 @@ export class Workspace {
       TF_IN_AUTOMATION: '1',
       TF_CLI_CONFIG_FILE: path.join(REPO, '.engine', 'terraformrc'),
       PATH: `${path.dirname(this.engine.binary)}:${process.env.PATH}`,
-      RT_LIB: path.join(REPO, 'dist', 'lib'),
+      // INTEG_RT_LIB: run the tests against another build (an older release, to show a test fails there)
+      RT_LIB: process.env.INTEG_RT_LIB ?? path.join(REPO, 'dist', 'lib'),
       NODE_PATH: path.join(REPO, 'node_modules'),
       ...extra,
     };

@@ -12,6 +12,7 @@ import { ApiError, clientConfigFromEnv, InvalidConfigError, MissingCredentialsEr
 import { Journal } from '../handler/journal';
 import { StepError } from '../handler/errors';
 import { update } from '../handler/lifecycle';
+import { shQuote } from '../shell-quote';
 import { CliError } from './errors';
 import { mdEscape } from './plan-summary';
 import { desiredFrom, DesiredToken, FieldDifference, planUpdate } from '../token-spec';
@@ -24,6 +25,8 @@ export type DriftState = 'ok' | 'drift' | 'gone' | 'renamed' | 'fixed' | 'error'
 
 export interface DriftResult {
   readonly path: string;
+  /** The stack (the first part of the construct path), when the state records the path. */
+  readonly stack?: string;
   readonly name: string;
   readonly tokenId: string;
   readonly registryId: string;
@@ -40,10 +43,57 @@ export function declared(token: StateToken): DesiredToken {
   return desiredFrom(token.name, token.spec ?? {});
 }
 
+/** The stack a token belongs to: the first part of its construct path (undefined when the state has no path). */
+export function stackOf(token: Pick<StateToken, 'path'>): string | undefined {
+  const i = token.path.indexOf('/');
+  return i > 0 ? token.path.slice(0, i) : undefined;
+}
+
+/** How a line names a token: `ci-push (stack prod)`. */
+function named(token: Pick<StateToken, 'path' | 'name'>): string {
+  const stack = stackOf(token);
+  return stack === undefined ? token.name : `${token.name} (stack ${stack})`;
+}
+
+/** Where the engine runs for a token, and which engine: what the `-replace` command needs. */
+export interface HintContext {
+  /** The synthesized stack directory drift read the state in (`--stack cdktf.out/stacks/<stack>`). */
+  readonly stackDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The token's synthesized stack directory, as a path from where drift runs; undefined when unknown. */
+function stackDirOf(token: StateToken, where: HintContext): string | undefined {
+  if (where.stackDir !== undefined) return where.stackDir;
+  const stack = stackOf(token);
+  if (stack === undefined) return undefined;
+  // cdktf's local backend keeps terraform.<stack>.tfstate in the project directory, beside cdktf.out.
+  const project = path.basename(token.source) === `terraform.${stack}.tfstate` ? path.dirname(token.source) : '.';
+  return `${project === '.' ? '' : `${project}/`}cdktf.out/stacks/${stack}`;
+}
+
+/**
+ * The command that creates a gone token again (new password), as it works when pasted into sh: the
+ * engine in the token's synthesized stack directory, `-replace` of its `create` resource (`cdktf
+ * deploy` and `cdktn deploy` have no `-replace`). Every value is one sh word meaning its text.
+ */
+export function replaceCommandOf(token: StateToken, where: HintContext = {}): string {
+  const engine = shQuote(where.env?.TERRAFORM_BINARY_NAME || 'terraform');
+  const dir = stackDirOf(token, where);
+  return `${engine}${dir === undefined ? '' : ` -chdir=${shQuote(dir)}`} apply -replace=${shQuote(token.identityAddress)}`;
+}
+
+/** `run: <command>`, or where to run it when the state does not say which stack the token is in. */
+export function replaceHint(token: StateToken, where: HintContext = {}): string {
+  const run = stackDirOf(token, where) === undefined ? "run in the token's stack directory under cdktf.out/stacks" : 'run';
+  return `${run}: ${replaceCommandOf(token, where)}`;
+}
+
 /** Compares a live token (undefined: gone) with the declaration. Pure. */
-export function compare(token: StateToken, live: ApiTokenResponse | undefined, now: Date = new Date()): DriftResult {
-  const base = { path: token.path, name: token.name, tokenId: token.tokenId, registryId: token.registryId };
+export function compare(token: StateToken, live: ApiTokenResponse | undefined, now: Date = new Date(), where: HintContext = {}): DriftResult {
+  const base = { path: token.path, ...(stackOf(token) !== undefined ? { stack: stackOf(token) } : {}), name: token.name, tokenId: token.tokenId, registryId: token.registryId };
   const want = declared(token);
+  const who = named(token);
   if (!live) {
     const expired = want.expiryDate && Date.parse(want.expiryDate) <= now.getTime() ? ` (its expiry ${want.expiryDate} has passed)` : '';
     return {
@@ -51,8 +101,8 @@ export function compare(token: StateToken, live: ApiTokenResponse | undefined, n
       state: 'gone',
       differences: [],
       line:
-        `gone ${token.name}: token ${token.tokenId} no longer exists${expired || ' (deleted outside the stack, or expired)'}; ` +
-        `not re-created: to create it again with a new password, deploy with -replace=${token.identityAddress}`,
+        `gone ${who}: token ${token.tokenId} no longer exists${expired || ' (deleted outside the stack, or expired)'}; ` +
+        `not re-created: to create it again with a new password, ${replaceHint(token, where)}`,
     };
   }
   const lp = live.properties;
@@ -61,15 +111,15 @@ export function compare(token: StateToken, live: ApiTokenResponse | undefined, n
       ...base,
       state: 'renamed',
       differences: [{ field: 'name', live: lp.name, declared: token.name }],
-      line: `renamed ${token.name}: the token at ${token.tokenId} is named "${lp.name}"; names cannot change in place (not fixable)`,
+      line: `renamed ${who}: the token at ${token.tokenId} is named "${lp.name}"; names cannot change in place (not fixable)`,
     };
   }
   const plan = planUpdate(live, want);
-  if (plan.kind === 'none') return { ...base, state: 'ok', differences: [], line: `ok ${token.name}` };
+  if (plan.kind === 'none') return { ...base, state: 'ok', differences: [], line: `ok ${who}` };
   const differences = plan.differences;
   const fix = plan.kind === 'put' ? 'PUT' : 'PATCH';
   const words = differences.map((d) => `${d.field} ${d.field === 'scopes' ? 'are' : 'is'} ${d.live}, declared ${d.declared}`).join('; ');
-  return { ...base, state: 'drift', differences, fix, line: `drift ${token.name}: ${words} (--fix: ${fix}, password kept)` };
+  return { ...base, state: 'drift', differences, fix, line: `drift ${who}: ${words} (--fix: ${fix}, password kept)` };
 }
 
 export interface DriftOptions {
@@ -97,7 +147,7 @@ function clientFor(cache: Map<string, RegistryApiClient>, apiUrl: string, env: N
 
 function errorLine(token: StateToken, what: string, err: unknown): string {
   const msg = err instanceof ApiError || err instanceof StepError || err instanceof Error ? err.message : String(err);
-  return `error ${token.name}: ${what} failed: ${msg.split('\n').join('; ')}`;
+  return `error ${named(token)}: ${what} failed: ${msg.split('\n').join('; ')}`;
 }
 
 /** Checks (and with `fix`, repairs) every token; sequential, one GET per token (plus the fix). */
@@ -105,10 +155,12 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
   const now = options.now ?? (() => new Date());
   const clients = new Map<string, RegistryApiClient>();
   const results: DriftResult[] = [];
+  const where: HintContext = { stackDir: options.stackDir, env: options.env };
   for (const token of tokens) {
-    const base = { path: token.path, name: token.name, tokenId: token.tokenId, registryId: token.registryId, differences: [] };
+    const stack = stackOf(token);
+    const base = { path: token.path, ...(stack !== undefined ? { stack } : {}), name: token.name, tokenId: token.tokenId, registryId: token.registryId, differences: [] };
     if (!token.spec) {
-      results.push({ ...base, state: 'error', line: `error ${token.name}: the state has no spec for it (a create that never finished?): deploy first` });
+      results.push({ ...base, state: 'error', line: `error ${named(token)}: the state has no spec for it (a create that never finished?): deploy first` });
       continue;
     }
     const api = clientFor(clients, token.apiUrl, options.env);
@@ -119,7 +171,7 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
       results.push({ ...base, state: 'error', line: errorLine(token, 'GET', err) });
       continue;
     }
-    const result = compare(token, live, now());
+    const result = compare(token, live, now(), where);
     if (!options.fix || result.state !== 'drift') {
       results.push(result);
       continue;
@@ -135,7 +187,7 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
         tokenId: token.tokenId,
         desired: declared(token),
         path: token.path,
-        replaceHint: `-replace=${token.identityAddress}`,
+        replaceHint: replaceCommandOf(token, where),
         now,
         log: (l) => logs.push(l),
       });
@@ -144,7 +196,7 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
       continue;
     }
     const changes = result.differences.map((d) => `${d.field} ${d.live} → ${d.declared}`).join('; ');
-    results.push({ ...result, state: 'fixed', line: `fixed ${token.name}: ${changes} (${result.fix}, password kept)` });
+    results.push({ ...result, state: 'fixed', line: `fixed ${named(token)}: ${changes} (${result.fix}, password kept)` });
   }
   return results;
 }
@@ -161,7 +213,9 @@ function counts(results: readonly DriftResult[]): string {
   const parts = (['drift', 'fixed', 'gone', 'renamed', 'error'] as const)
     .filter((s) => by(s) > 0)
     .map((s) => `${by(s)} ${s === 'drift' ? 'drifted' : s === 'error' ? 'failed' : s}`);
-  return `checked ${results.length} token${results.length === 1 ? '' : 's'}: ${[...parts, `${by('ok')} as declared`].join(', ')}`;
+  const stacks = [...new Set(results.flatMap((r) => (r.stack === undefined ? [] : [r.stack])))];
+  const of = stacks.length === 0 ? '' : ` of stack${stacks.length === 1 ? '' : 's'} ${stacks.join(', ')}`;
+  return `checked ${results.length} token${results.length === 1 ? '' : 's'}${of}: ${[...parts, `${by('ok')} as declared`].join(', ')}`;
 }
 
 export function renderDrift(results: readonly DriftResult[], format: 'text' | 'markdown' | 'json'): string {
@@ -172,10 +226,10 @@ export function renderDrift(results: readonly DriftResult[], format: 'text' | 'm
     return `${[...results.filter((r) => r.state !== 'ok').map((r) => r.line), counts(results)].join('\n')}\n`;
   }
   const rows = results.filter((r) => r.state !== 'ok');
-  const lines = [`#### Registry token drift: ${counts(results)}`, ''];
+  const lines = [`#### Registry token drift: ${mdEscape(counts(results))}`, ''];
   if (rows.length > 0) {
     lines.push('| token | state | details |', '|---|---|---|');
-    for (const r of rows) lines.push(`| \`${r.name}\` (${mdEscape(r.path)}) | ${r.state} | ${mdEscape(r.line)} |`);
+    for (const r of rows) lines.push(`| \`${r.name.replace(/`/g, "'")}\` (${mdEscape(r.path)}) | ${r.state} | ${mdEscape(r.line)} |`);
     lines.push('');
   }
   return lines.join('\n');

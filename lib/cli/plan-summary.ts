@@ -6,6 +6,7 @@
  */
 import type { ApiTokenResponse } from '../api-types';
 import { isRecord } from '../is-record';
+import { shQuote } from '../shell-quote';
 import { entrySpecText, removedToken } from '../specs-entry';
 import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
 import { CliError } from './errors';
@@ -48,6 +49,18 @@ export interface TokenChange {
    * token, or a record written before 0.4 without the token id).
    */
   readonly keptLive?: 'retained' | 'unmanaged';
+  /**
+   * Set when the plan changes the token's API URL (prop `apiUrl`; `""` is the default). It is no
+   * create trigger: the token is not moved, and later calls for it go to `to`. Printed on a line of its own.
+   */
+  readonly apiUrlChange?: ApiUrlChange;
+}
+
+export interface ApiUrlChange {
+  readonly from: string;
+  /** Undefined when known only after apply. */
+  readonly to?: string;
+  readonly line: string;
 }
 
 export interface PlanSummary {
@@ -252,7 +265,43 @@ function specChanges(name: string, before: ReadableSpec, after: ReadableSpec) {
   return plan;
 }
 
+/** `summarizeTokenGroup`, with the API URL change (if any) on the token's change. */
 function summarizeGroup(g: Group): TokenChange | undefined {
+  const change = summarizeTokenGroup(g);
+  const api = change && apiUrlChangeOf(g, change);
+  if (!change || !api) return change;
+  const text = `API URL ${urlWord(api.from)} → ${api.to === undefined ? UNKNOWN : urlWord(api.to)}`;
+  return { ...change, changes: [...change.changes, text], apiUrlChange: api };
+}
+
+/** How a URL reads in a line: `""` is the default the handler resolves at apply. */
+function urlWord(url: string): string {
+  return url === '' ? 'default' : url;
+}
+
+/**
+ * The token's API URL before and after, when the plan changes it. The handler calls the URL the
+ * state records: a token kept in place stays where it is, and every later call goes to the new URL.
+ */
+function apiUrlChangeOf(g: Group, change: TokenChange): ApiUrlChange | undefined {
+  const id = g.parts.identity!;
+  const before = readIdentity(id.before);
+  const after = readIdentity(id.after);
+  if (!before || !after || change.action === 'forget' || change.action === 'delete') return undefined;
+  const from = before.apiUrl ?? '';
+  const unknown = unknownIn(id.afterUnknown, 'input', 'api_url') || unknownIn(g.parts.password?.afterUnknown, 'input', 'api_url');
+  const to = unknown ? undefined : (after.apiUrl ?? '');
+  if (to === from) return undefined;
+  const target = to === undefined ? 'the new URL' : to === '' ? 'the default URL (IONOS_API_URL at apply, else the config file\'s, else https://api.ionos.com)' : to;
+  const head = `${change.name}: API URL ${urlWord(from)} → ${to === undefined ? UNKNOWN : urlWord(to)}`;
+  const replaced = ['rename', 'move', 'rotate', 'replace', 're-create'].includes(change.action);
+  const line = replaced
+    ? `${head}: the old token is deleted at the old URL, the new one made at the new URL; from then on its updates, its delete and drift call ${target}`
+    : `${head}: the token is not moved or re-created (no API call); from now on its updates, its delete and drift call ${target}`;
+  return { from, ...(to === undefined ? {} : { to }), line };
+}
+
+function summarizeTokenGroup(g: Group): TokenChange | undefined {
   const id = g.parts.identity!;
   const idBefore = readIdentity(id.before);
   const idAfter = readIdentity(id.after);
@@ -427,6 +476,12 @@ function summarizeGroup(g: Group): TokenChange | undefined {
   const others = [id, create, spec, password].filter((r): r is ResourceChange => r !== undefined && !isNoop(r.actions));
   if (others.length === 0) return undefined;
   const passwordLost = password !== undefined && isReplace(password.actions);
+  // Only the recorded identity changes in place (the API URL): its own line says what that means.
+  const inPlace = others.every((r) => (r.role === 'password' || r.role === 'identity') && r.actions.length === 1 && r.actions[0] === 'update');
+  if (inPlace) {
+    const api = apiUrlChangeOf(g, { ...base, name, action: 'other', line: '', changes: [], calls: [], password: 'kept' });
+    if (api) return { ...base, name, action: 'other', line: api.line, changes: [], calls: [], password: 'kept' };
+  }
   return {
     ...base,
     name,
@@ -463,11 +518,14 @@ function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 
   const stays = `forget ${name}: STAYS LIVE:`;
   let line: string;
   if (stack && stack.actions.length === 1 && stack.actions[0] === 'delete') {
-    const stackName = path.includes('/') ? path.split('/')[0] : '<stack>';
-    const target = g.parts.password?.address ?? `<the ${g.prefix}_password_… resource>`;
+    // Every value in the command is one sh word that means its text: a stack name may hold `$(...)`.
+    const stackName = path.includes('/') ? path.split('/')[0] : undefined;
+    const address = g.parts.password?.address;
+    const target = address !== undefined ? shQuote(address) : `<the ${g.prefix}_password_… resource>`;
+    const where = stackName !== undefined ? `terraform -chdir=cdktf.out/stacks/${shQuote(stackName)}` : "in the stack's directory under cdktf.out/stacks: terraform";
     line =
       `${stays} it was the stack's last token, and Terraform runs no step for code it no longer has. ` +
-      `To delete it instead, run this before the change, with the token still in the code: terraform -chdir=cdktf.out/stacks/${stackName} apply -destroy -target=${target}`;
+      `To delete it instead, run this before the change, with the token still in the code: ${where} apply -destroy -target=${target}`;
   } else if (!recorded) {
     const api = identity.registryId && identity.tokenId ? `DELETE /registries/${identity.registryId}/tokens/${identity.tokenId}` : 'DELETE /registries/{registryId}/tokens/{tokenId}';
     line = `${stays} its record in the state predates 0.4 (no token id), so no step can delete it. Delete it in the console or with the API: ${api}`;
@@ -520,6 +578,33 @@ const PASSWORD_WORDS: Record<TokenChange['password'], string> = {
   unchanged: 'kept',
 };
 
+/** What a token's change counts as in the heading: Terraform's words for what happens to the token. */
+const KIND: Record<TokenAction, 'create' | 'update' | 'replace' | 'delete' | 'forget'> = {
+  create: 'create',
+  adopt: 'create',
+  update: 'update',
+  other: 'update',
+  rename: 'replace',
+  move: 'replace',
+  rotate: 'replace',
+  replace: 'replace',
+  're-create': 'replace',
+  delete: 'delete',
+  forget: 'forget',
+};
+
+/** `2 to create, 1 to update, 1 to delete` (kinds with none left out), or `no changes`. */
+export function headingCounts(tokens: readonly TokenChange[]): string {
+  const kinds = ['create', 'update', 'replace', 'delete', 'forget'] as const;
+  const parts = kinds.map((k) => [k, tokens.filter((t) => KIND[t.action] === k).length] as const).filter(([, n]) => n > 0);
+  return parts.length === 0 ? 'no changes' : parts.map(([k, n]) => `${n} to ${k}`).join(', ');
+}
+
+/** A token's lines: its change, then its API URL change when that is not the whole of it. */
+function linesOf(t: TokenChange): string[] {
+  return t.apiUrlChange && t.apiUrlChange.line !== t.line ? [t.line, t.apiUrlChange.line] : [t.line];
+}
+
 export function renderSummary(summary: PlanSummary, format: Format): string {
   if (format === 'json') {
     return `${JSON.stringify({ format: 'registry-token-plan-summary/1', ...summary }, null, 2)}\n`;
@@ -528,14 +613,19 @@ export function renderSummary(summary: PlanSummary, format: Format): string {
   const unchanged = summary.unchanged ? `${summary.unchanged} token${summary.unchanged === 1 ? '' : 's'} unchanged.` : '';
   if (format === 'text') {
     if (n === 0) return `no token changes${summary.unchanged ? ` (${unchanged.replace(/\.$/, '')})` : ''}\n`;
-    return `${summary.tokens.map((t) => t.line).join('\n')}\n`;
+    return `${summary.tokens.flatMap(linesOf).join('\n')}\n`;
   }
-  const lines = [`#### Registry tokens: ${n === 0 ? 'no changes' : `${n} to change`}`, ''];
+  const lines = [`#### Registry tokens: ${headingCounts(summary.tokens)}`, ''];
   if (n > 0) {
     lines.push('| token | what happens | API calls | password |', '|---|---|---|---|');
     for (const t of summary.tokens) {
-      const what = t.line.startsWith(`${t.name}: `) ? t.line.slice(t.name.length + 2) : t.line;
-      lines.push(`| \`${t.name.replace(/`/g, "'")}\` (${mdEscape(t.path)}) | ${mdEscape(what)} | ${t.calls.join(', ') || 'none'} | ${t.action === 'forget' ? 'dropped from the state' : PASSWORD_WORDS[t.password]} |`);
+      const who = `\`${t.name.replace(/`/g, "'")}\` (${mdEscape(t.path)})`;
+      linesOf(t).forEach((line, i) => {
+        const what = line.startsWith(`${t.name}: `) ? line.slice(t.name.length + 2) : line;
+        // The API URL change's own row makes no call and leaves the password as the token's row says.
+        const [calls, password] = i === 0 ? [t.calls.join(', ') || 'none', t.action === 'forget' ? 'dropped from the state' : PASSWORD_WORDS[t.password]] : ['none', '—'];
+        lines.push(`| ${who} | ${mdEscape(what)} | ${calls} | ${password} |`);
+      });
     }
     lines.push('');
   }

@@ -4,6 +4,7 @@
  * what to do; the entry point prints it as one line with `registry-token: <step> failed:` before it.
  */
 import { ApiError } from '../client/api-error';
+import { shQuote, shSingleQuote } from '../shell-quote';
 import { describeViolation, Violation } from '../validation';
 
 /** A failure the user can fix; printed as its message alone, with no stack trace. */
@@ -19,11 +20,14 @@ export function tokenLabel(name: string, tokenId: string, registryId: string): s
   return `token "${name}" (id ${tokenId}, registry ${registryId})`;
 }
 
-/** The command that creates a token again (new password): `-replace` of its `create` resource. */
+/**
+ * The command that creates a token again (new password): `-replace` of its `create` resource. Every
+ * value in it is one sh word that means its text (lib/shell-quote.ts): a stack name may hold `$(...)`.
+ */
 export function replaceCommand(stack: string, createResource: string): string {
-  // The resource name in quotes: cdktf annotates every plain resource address it prints with the
-  // construct path ("terraform_data.x (path)"), which would break the command when copied.
-  return `terraform -chdir=cdktf.out/stacks/${stack} apply -replace=terraform_data.'${createResource}'   (or tofu)`;
+  // The resource name always in quotes: cdktf annotates every plain resource address it prints with
+  // the construct path ("terraform_data.x (path)"), which would break the command when copied.
+  return `terraform -chdir=cdktf.out/stacks/${shQuote(stack)} apply -replace=terraform_data.${shSingleQuote(createResource)}   (or tofu)`;
 }
 
 const ANY_CREATE = 'terraform apply -replace=<the create resource>';
@@ -44,7 +48,7 @@ export function notOurs(path: string, token: string, tokenId: string): StepError
     `${path}: ${token} already exists, but this workspace has no record of creating it, so nothing was changed ` +
       '(its Terraform state or working directory was lost, or another workspace deploys the same stack). ' +
       `To let this stack delete it and create it again with a new password, run the deploy once with ` +
-      `IONOS_REGISTRY_TOKEN_TAKE_OVER=${tokenId}`,
+      `IONOS_REGISTRY_TOKEN_TAKE_OVER=${shQuote(tokenId)}`,
   );
 }
 

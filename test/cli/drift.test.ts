@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ApiTokenResponse } from '../../lib/api-types';
-import { compare, driftExitCode, DriftResult, renderDrift } from '../../lib/cli/drift';
+import { compare, driftExitCode, DriftResult, HintContext, renderDrift, replaceCommandOf } from '../../lib/cli/drift';
 import { main } from '../../lib/cli/main';
 import { readLayout } from '../../lib/cli/resources';
 import { StateToken, tokensFromState } from '../../lib/cli/state';
+import { HOSTILE, paste } from './sh';
 
 const STATES = path.join(__dirname, '..', 'fixtures', 'states');
 const REGISTRY = '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a';
@@ -31,7 +33,7 @@ function live(props: Partial<ApiTokenResponse['properties']> = {}): ApiTokenResp
 
 describe('compare', () => {
   test('as declared (scope and action order do not matter)', () => {
-    expect(compare(token, live())).toMatchObject({ state: 'ok', differences: [], line: 'ok ci-push' });
+    expect(compare(token, live())).toMatchObject({ state: 'ok', stack: 'prod', differences: [], line: 'ok ci-push (stack prod)' });
   });
 
   test('status changed: drift, fixed by PATCH', () => {
@@ -39,12 +41,12 @@ describe('compare', () => {
       state: 'drift',
       fix: 'PATCH',
       differences: [{ field: 'status', live: 'disabled', declared: 'enabled' }],
-      line: 'drift ci-push: status is disabled, declared enabled (--fix: PATCH, password kept)',
+      line: 'drift ci-push (stack prod): status is disabled, declared enabled (--fix: PATCH, password kept)',
     });
   });
 
   test('expiry set in the console: drift, PATCH; the same instant in another zone is no drift', () => {
-    expect(compare(token, live({ expiryDate: '2030-01-01T00:00:00Z' })).line).toBe('drift ci-push: expiry is 2030-01-01T00:00:00Z, declared never (--fix: PATCH, password kept)');
+    expect(compare(token, live({ expiryDate: '2030-01-01T00:00:00Z' })).line).toBe('drift ci-push (stack prod): expiry is 2030-01-01T00:00:00Z, declared never (--fix: PATCH, password kept)');
     const withExpiry = { ...token, spec: { ...token.spec, expiry: '2030-01-01T00:00:00Z' } };
     expect(compare(withExpiry, live({ expiryDate: '2030-01-01T01:00:00+01:00' })).state).toBe('ok');
   });
@@ -52,12 +54,13 @@ describe('compare', () => {
   test('scopes changed: drift, fixed by PUT', () => {
     const r = compare(token, live({ scopes: [{ type: 'registry', name: '*', actions: ['pull'] }] }));
     expect(r).toMatchObject({ state: 'drift', fix: 'PUT' });
-    expect(r.line).toBe('drift ci-push: scopes are registry * pull, declared repository app/* pull,push (--fix: PUT, password kept)');
+    expect(r.line).toBe('drift ci-push (stack prod): scopes are registry * pull, declared repository app/* pull,push (--fix: PUT, password kept)');
   });
 
-  test('gone: reported with the -replace hint; an expired one says so', () => {
+  test('gone: reported with the command that re-creates it (cdktf/cdktn deploy have no -replace); an expired one says so', () => {
     expect(compare(token, undefined).line).toBe(
-      'gone ci-push: token 224ac587-fe56-5621-9e33-3c1be2ffe12b no longer exists (deleted outside the stack, or expired); not re-created: to create it again with a new password, deploy with -replace=terraform_data.ci-push_identity_4EBC8E42',
+      'gone ci-push (stack prod): token 224ac587-fe56-5621-9e33-3c1be2ffe12b no longer exists (deleted outside the stack, or expired); not re-created: ' +
+        'to create it again with a new password, run: terraform -chdir=cdktf.out/stacks/prod apply -replace=terraform_data.ci-push_identity_4EBC8E42',
     );
     const expiring = { ...token, spec: { ...token.spec, expiry: '2020-01-01T00:00:00Z' } };
     expect(compare(expiring, undefined).line).toContain('no longer exists (its expiry 2020-01-01T00:00:00Z has passed)');
@@ -82,9 +85,21 @@ describe('exit codes and rendering', () => {
 
   test('text lists only what is not as declared, then a count', () => {
     const results = [compare(token, live()), compare(token, live({ status: 'disabled' }))];
-    expect(renderDrift(results, 'text')).toBe('drift ci-push: status is disabled, declared enabled (--fix: PATCH, password kept)\nchecked 2 tokens: 1 drifted, 1 as declared\n');
-    expect(JSON.parse(renderDrift(results, 'json'))).toMatchObject({ format: 'registry-token-drift/1', exitCode: 2 });
+    expect(renderDrift(results, 'text')).toBe('drift ci-push (stack prod): status is disabled, declared enabled (--fix: PATCH, password kept)\nchecked 2 tokens of stack prod: 1 drifted, 1 as declared\n');
+    expect(JSON.parse(renderDrift(results, 'json'))).toMatchObject({ format: 'registry-token-drift/1', exitCode: 2, tokens: [{ stack: 'prod' }, { stack: 'prod' }] });
+    expect(renderDrift(results, 'markdown')).toContain('#### Registry token drift: checked 2 tokens of stack prod: 1 drifted, 1 as declared\n');
     expect(renderDrift(results, 'markdown')).toContain('| `ci-push` (prod/ci-push) | drift |');
+  });
+
+  test('tokens of several stacks: each line names its stack, the count names them all', () => {
+    const staging = { ...token, path: 'staging/ci-push' };
+    const results = [compare(token, live({ status: 'disabled' })), compare(staging, live({ status: 'disabled' }))];
+    expect(renderDrift(results, 'text').split('\n')).toEqual([
+      'drift ci-push (stack prod): status is disabled, declared enabled (--fix: PATCH, password kept)',
+      'drift ci-push (stack staging): status is disabled, declared enabled (--fix: PATCH, password kept)',
+      'checked 2 tokens of stacks prod, staging: 2 drifted, 0 as declared',
+      '',
+    ]);
   });
 });
 
@@ -222,5 +237,84 @@ describe('the CLI', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the command a gone token prints works as printed', () => {
+  const gone = (t: StateToken, where: HintContext = {}) => compare(t, undefined, new Date(), where).line;
+  const commandOf = (line: string) => /, run(?: in [^:]*)?: (.*)$/.exec(line)![1];
+
+  test('the stack directory: beside the state file cdktf keeps in the project dir, else cdktf.out/stacks/<stack> from here', () => {
+    const addr = 'terraform_data.ci-push_identity_4EBC8E42';
+    expect(replaceCommandOf(token)).toBe(`terraform -chdir=cdktf.out/stacks/prod apply -replace=${addr}`);
+    expect(replaceCommandOf({ ...token, source: 'terraform.prod.tfstate' })).toBe(`terraform -chdir=cdktf.out/stacks/prod apply -replace=${addr}`);
+    expect(replaceCommandOf({ ...token, source: '../app/terraform.prod.tfstate' })).toBe(`terraform -chdir=../app/cdktf.out/stacks/prod apply -replace=${addr}`);
+    // drift --stack <synthesized stack dir>: that very directory; the engine drift ran there
+    expect(replaceCommandOf(token, { stackDir: 'out/stacks/prod', env: { TERRAFORM_BINARY_NAME: 'tofu' } })).toBe(`tofu -chdir=out/stacks/prod apply -replace=${addr}`);
+  });
+
+  test('a state without the construct path: where to run it, and no runnable placeholder', () => {
+    const line = gone({ ...token, path: 'ci-push' });
+    expect(line).toMatch(/, run in the token's stack directory under cdktf\.out\/stacks: terraform apply -replace=terraform_data\.ci-push_identity_4EBC8E42$/);
+    expect(line).not.toMatch(/[<>]/);
+  });
+
+  test('one line, with no "deploy with -replace" (cdktf deploy and cdktn deploy have no -replace)', () => {
+    const line = gone(token);
+    expect(line).not.toContain('\n');
+    expect(line).not.toMatch(/deploy with/);
+    expect(paste(commandOf(line))).toMatchObject({ argv: ['-chdir=cdktf.out/stacks/prod', 'apply', '-replace=terraform_data.ci-push_identity_4EBC8E42'], leftovers: [], status: 0 });
+  });
+
+  test.each(HOSTILE)('stack %j: pasted into sh, the engine gets the literal text and nothing runs', (stack) => {
+    const hostile = { ...token, path: `${stack}/ci-push` };
+    for (const where of [{}, { stackDir: `cdktf.out/stacks/${stack}` }]) {
+      expect(paste(commandOf(gone(hostile, where)))).toMatchObject({
+        argv: [`-chdir=cdktf.out/stacks/${stack}`, 'apply', '-replace=terraform_data.ci-push_identity_4EBC8E42'],
+        leftovers: [],
+        status: 0,
+      });
+    }
+    // The address (a hand-edited state) and the engine's name are quoted too.
+    const odd = { ...token, identityAddress: `terraform_data.${stack}` };
+    expect(paste(commandOf(gone(odd, { env: { TERRAFORM_BINARY_NAME: 'terraform' } })))).toMatchObject({ argv: ['-chdir=cdktf.out/stacks/prod', 'apply', `-replace=terraform_data.${stack}`], leftovers: [] });
+  });
+});
+
+describe('drift (the CLI) of a state whose stack name is hostile, against an API where the token is gone', () => {
+  let server: http.Server;
+  let apiUrl: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      res.writeHead(req.method === 'GET' ? 404 : 405, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ httpStatus: 404, messages: [{ errorCode: '404', message: 'not found' }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('the gone line names the stack, and its command yields the literal stack name and runs nothing', async () => {
+    const stack = "x$(touch pwned)`touch pwned`'";
+    const id = '224ac587-fe56-5621-9e33-3c1be2ffe12b';
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const attrs = (name: string, o: object) => ({ mode: 'managed', type: 'terraform_data', name, instances: [{ attributes: o }] });
+    const entry = { name: 'ci-push', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull'], token_id: id, registry_id: REGISTRY };
+    const state = {
+      version: 4,
+      resources: [
+        attrs('ci-push_create_11111111', { id: 'c', triggers_replace: dyn({ token_id: id }) }),
+        attrs('ci-push_password_22222222', { id: 'p', triggers_replace: dyn('secret-password'), input: dyn(JSON.stringify({ registry_id: REGISTRY, token_id: id, name: 'ci-push', path: `${stack}/ci-push`, api_url: '' })) }),
+        attrs('registry-token-specs', { id: 's', triggers_replace: dyn({ tokens: { [`${stack}/ci-push`]: entry } }) }),
+      ],
+    };
+    let stdout = '';
+    const code = await main(['drift', '--state', '-'], { IONOS_TOKEN: 'test-token', IONOS_API_URL: apiUrl }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => JSON.stringify(state) });
+    expect(code).toBe(2);
+    const [line, count, end] = stdout.split('\n');
+    expect(end).toBe('');
+    expect(line).toContain(`gone ci-push (stack ${stack}): token ${id} no longer exists`);
+    expect(count).toBe(`checked 1 token of stack ${stack}: 1 gone, 0 as declared`);
+    expect(paste(/, run: (.*)$/.exec(line)![1])).toMatchObject({ argv: [`-chdir=cdktf.out/stacks/${stack}`, 'apply', '-replace=terraform_data.ci-push_create_11111111'], leftovers: [], status: 0 });
   });
 });

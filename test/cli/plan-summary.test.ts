@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError, EXIT } from '../../lib/cli/errors';
 import { Io, main } from '../../lib/cli/main';
-import { mdEscape, planSummaryText, summarizePlan } from '../../lib/cli/plan-summary';
+import { headingCounts, mdEscape, planSummaryText, summarizePlan } from '../../lib/cli/plan-summary';
 import { sensitiveStrings } from '../../lib/cli/secrets';
 import { EXPECTED_CHANGES_BEFORE_0_4 } from '../fixtures/plans/expected-changes';
+import { HOSTILE, paste } from './sh';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plans');
 /** Plans captured from real runs of test/integ/operations.test.ts (RT_WRITE_FIXTURES=1), with 0.3. */
@@ -41,18 +42,19 @@ describe.each(engines)('plan-summary of a real %s plan', (engine) => {
     expect(summary.unchanged).toBe(0);
   });
 
-  test('markdown: a table for a PR comment, cells escaped', () => {
+  test('markdown: a table for a PR comment, cells escaped; the heading counts each kind of change', () => {
     const md = planSummaryText(read(`${engine}-changes.json`), 'markdown');
     expect(md.split('\n').slice(0, 4)).toEqual([
-      '#### Registry tokens: 8 to change',
+      // adopt + create; status, scopes, expiry; rename + rotate; old-token (0.3 record: stays live)
+      '#### Registry tokens: 2 to create, 3 to update, 2 to replace, 1 to forget',
       '',
       '| token | what happens | API calls | password |',
       '|---|---|---|---|',
     ]);
     expect(md).toContain('| `ci-scopes` (integ/ci-scopes) | scopes +repository app/\\* pull (PUT, password kept) | GET, PUT | kept |');
     expect(md).toContain('\n**1 token stays live** although removed from the code without removalPolicy RETAIN: `old-token`.\n');
-    // The checked-in review is this very summary.
-    expect(md).toBe(read(`${engine}-review.md`));
+    // The checked-in review is this very summary, below its heading (captured when it read "8 to change").
+    expect(md.split('\n').slice(1)).toEqual(read(`${engine}-review.md`).split('\n').slice(1));
   });
 
   test('a plan without changes, and a destroy plan', () => {
@@ -112,7 +114,7 @@ describe.each(removalEngines)('plan-summary of real %s plans that remove a token
 
   test('markdown shows each of them, and a warning for a token that stays live', () => {
     expect(text('remove-one', 'markdown').split('\n')).toEqual([
-      '#### Registry tokens: 1 to change',
+      '#### Registry tokens: 1 to delete',
       '',
       '| token | what happens | API calls | password |',
       '|---|---|---|---|',
@@ -123,6 +125,9 @@ describe.each(removalEngines)('plan-summary of real %s plans that remove a token
     ]);
     expect(text('remove-retained', 'markdown')).toContain('| `ci-retained` (review/ci-retained) | forget ci-retained (kept live: removalPolicy RETAIN) | none | dropped from the state |\n\n2 tokens unchanged.\n');
     expect(text('remove-retained', 'markdown')).not.toContain('stays live');
+    expect(text('remove-retained', 'markdown').split('\n')[0]).toBe('#### Registry tokens: 1 to forget');
+    expect(text('policy-retain', 'markdown').split('\n')[0]).toBe('#### Registry tokens: 1 to update');
+    expect(text('upgrade-0.3', 'markdown').split('\n')[0]).toBe('#### Registry tokens: no changes');
     expect(text('remove-last', 'markdown').split('\n').slice(4)).toEqual([
       `| \`ci-last\` (review/ci-last) | ${mdEscape(LAST_LINE)} | none | dropped from the state |`,
       '',
@@ -365,5 +370,184 @@ describe('plan-summary of synthetic plans', () => {
 
   test('markdown escaping', () => {
     expect(mdEscape('a|b *c* _d_ `e` <f>')).toBe('a\\|b \\*c\\* \\_d\\_ \\`e\\` \\<f\\>');
+  });
+});
+
+/** Plans of an `apiUrl` change, captured from real deploys against two emulators (fixtures/README.md). */
+const API_URL_FIXTURES = path.join(__dirname, 'fixtures');
+const OLD_URL = 'http://127.0.0.1:36517';
+const NEW_URL = 'http://127.0.0.1:41961';
+const API_URL_LINE =
+  `ci-api: API URL ${OLD_URL} → ${NEW_URL}: the token is not moved or re-created (no API call); ` +
+  `from now on its updates, its delete and drift call ${NEW_URL}`;
+
+describe.each(['terraform', 'tofu'])('plan-summary of a real %s plan that changes apiUrl', (engine) => {
+  const raw = () => fs.readFileSync(path.join(API_URL_FIXTURES, `${engine}-api-url.json`), 'utf8');
+
+  test('the plan updates the password resource in place and replaces the specs resource; create stays: no re-create', () => {
+    const actions = Object.fromEntries(JSON.parse(raw()).resource_changes.map((r: any) => [r.name.replace(/_[0-9A-F]{8}$/, ''), r.change.actions]));
+    expect(actions).toEqual({ 'ci-api_create': ['no-op'], 'ci-api_password': ['update'], 'registry-token-specs': ['delete', 'create'] });
+  });
+
+  test('text: the API URL change on a line of its own, from which URL to which, and where later calls go', () => {
+    expect(planSummaryText(raw(), 'text')).toBe(`${API_URL_LINE}\n`);
+  });
+
+  test('markdown: the same line in the table; the heading counts an update', () => {
+    expect(planSummaryText(raw(), 'markdown').split('\n')).toEqual([
+      '#### Registry tokens: 1 to update',
+      '',
+      '| token | what happens | API calls | password |',
+      '|---|---|---|---|',
+      `| \`ci-api\` (review/ci-api) | ${mdEscape(API_URL_LINE.slice('ci-api: '.length))} | none | kept |`,
+      '',
+    ]);
+  });
+
+  test('json: apiUrlChange from and to, no calls', () => {
+    expect(summarizePlan(JSON.parse(raw())).tokens).toEqual([
+      expect.objectContaining({ name: 'ci-api', action: 'other', calls: [], password: 'kept', changes: [`API URL ${OLD_URL} → ${NEW_URL}`], apiUrlChange: { from: OLD_URL, to: NEW_URL, line: API_URL_LINE } }),
+    ]);
+  });
+
+  test('the fixture holds no password: only placeholders, and no format prints them', () => {
+    const secrets = sensitiveStrings(JSON.parse(raw()));
+    expect(secrets).toEqual(['redacted-emulator-password-1']);
+    for (const format of ['text', 'markdown', 'json'] as const) expect(planSummaryText(raw(), format)).not.toContain('redacted-emulator-password');
+  });
+});
+
+describe('plan-summary: an API URL change with other changes (0.2+ layout)', () => {
+  const { idInput, pw } = plan3({}).helpers;
+  const replace = (before: object, after: object, afterUnknown: object = {}) => ({ actions: ['delete', 'create'], before, after, after_unknown: afterUnknown });
+  const pwUpdate = (before: object, after: object, afterUnknown: object = { output: true }) => ({
+    actions: ['update'],
+    before: pw(before),
+    after: pw(after),
+    before_sensitive: { triggers_replace: true },
+    after_sensitive: { triggers_replace: true },
+    after_unknown: afterUnknown,
+  });
+  const run = (p: object, format: 'text' | 'markdown' = 'text') => planSummaryText(JSON.stringify(p), format);
+
+  test('from the default to a URL, and back', () => {
+    expect(run(plan3({ password: pwUpdate(idInput('tok'), idInput('tok', { api_url: 'https://api.example.ionos.com' })) }))).toBe(
+      'tok: API URL default → https://api.example.ionos.com: the token is not moved or re-created (no API call); from now on its updates, its delete and drift call https://api.example.ionos.com\n',
+    );
+    expect(run(plan3({ password: pwUpdate(idInput('tok', { api_url: 'https://a.example' }), idInput('tok')) }))).toBe(
+      "tok: API URL https://a.example → default: the token is not moved or re-created (no API call); from now on its updates, its delete and drift call the default URL (IONOS_API_URL at apply, else the config file's, else https://api.ionos.com)\n",
+    );
+  });
+
+  test('with a status change: two lines, the update first (its calls go to the new URL)', () => {
+    const p = plan3({
+      password: pwUpdate(idInput('tok'), idInput('tok', { api_url: 'https://b.example' })),
+      spec: { actions: ['delete', 'create'], before: h.spec('enabled', ['repository app/* pull']), after: h.spec('disabled', ['repository app/* pull']), after_unknown: {} },
+    });
+    expect(run(p)).toBe(
+      'tok: status enabled → disabled (PATCH, password kept)\n' +
+        'tok: API URL default → https://b.example: the token is not moved or re-created (no API call); from now on its updates, its delete and drift call https://b.example\n',
+    );
+    const md = run(p, 'markdown').split('\n');
+    expect(md[0]).toBe('#### Registry tokens: 1 to update');
+    expect(md.slice(4, 6)).toEqual([
+      '| `tok` (stack/tok) | status enabled → disabled (PATCH, password kept) | GET, PATCH | kept |',
+      '| `tok` (stack/tok) | API URL default → https://b.example: the token is not moved or re-created (no API call); from now on its updates, its delete and drift call https://b.example | none | — |',
+    ]);
+    expect(summarizePlan(p).tokens[0]).toMatchObject({ action: 'update', calls: ['GET', 'PATCH'], changes: ['status enabled → disabled', 'API URL default → https://b.example'] });
+  });
+
+  test('with a rename: the old token is deleted at the old URL, the new one made at the new', () => {
+    const p = plan3({
+      create: replace({ triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111' } }, { triggers_replace: { token_id: '22222222-2222-5222-8222-222222222222' } }),
+      password: replace(pw(idInput('tok')), { input: idInput('tok-2', { token_id: '22222222-2222-5222-8222-222222222222', api_url: 'https://b.example' }) }, { triggers_replace: true }),
+    });
+    expect(run(p).split('\n')).toEqual([
+      'rename tok → tok-2: delete old, create new (new password)',
+      'tok-2: API URL default → https://b.example: the old token is deleted at the old URL, the new one made at the new URL; from then on its updates, its delete and drift call https://b.example',
+      '',
+    ]);
+  });
+
+  test('a URL known only after apply says so', () => {
+    const p = plan3({ password: pwUpdate(idInput('tok', { api_url: 'https://a.example' }), idInput('tok', { api_url: null }), { output: true, input: { api_url: true } }) });
+    expect(run(p)).toBe(
+      'tok: API URL https://a.example → (known after apply): the token is not moved or re-created (no API call); from now on its updates, its delete and drift call the new URL\n',
+    );
+  });
+
+  test('a new token, a deleted token and an unchanged URL print no API URL line', () => {
+    const created = plan3({ password: { actions: ['create'], before: null, after: { input: idInput('tok', { api_url: 'https://b.example' }) }, after_unknown: { triggers_replace: true } } });
+    expect(run(created)).toBe('create tok (PUT)\n');
+    const destroyed = plan3({ password: { actions: ['delete'], before: pw(idInput('tok', { api_url: 'https://a.example' })), after: null, after_unknown: {} } });
+    expect(run(destroyed)).toBe('delete tok\n');
+    const same = plan3({ password: pwUpdate(idInput('tok', { api_url: 'https://a.example' }), idInput('tok', { api_url: 'https://a.example', adopt: undefined })) });
+    expect(summarizePlan(same).tokens.every((t) => t.apiUrlChange === undefined)).toBe(true);
+  });
+});
+
+describe('plan-summary --format markdown: the heading counts each kind of change', () => {
+  const { idInput, pw } = plan3({}).helpers;
+  const replace = (before: object, after: object, afterUnknown: object = {}) => ({ actions: ['delete', 'create'], before, after, after_unknown: afterUnknown });
+  const heading = (p: object) => planSummaryText(JSON.stringify(p), 'markdown').split('\n')[0];
+
+  test('a plan that only deletes says "to delete", not "to change"', () => {
+    expect(heading(plan3({ password: { actions: ['delete'], before: pw(idInput('tok')), after: null, after_unknown: {} } }))).toBe('#### Registry tokens: 1 to delete');
+    expect(planSummaryText(read('terraform-destroy.json'), 'markdown').split('\n')[0]).toBe('#### Registry tokens: 7 to delete');
+  });
+
+  test('creates, updates, replaces, deletes each counted', () => {
+    expect(heading(plan3({ password: { actions: ['create'], before: null, after: { input: idInput('tok') }, after_unknown: { triggers_replace: true } } }))).toBe('#### Registry tokens: 1 to create');
+    const same = { triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111' } };
+    expect(heading(plan3({ create: replace(same, same), password: replace(pw(idInput('tok')), { input: idInput('tok') }, { triggers_replace: true }) }))).toBe('#### Registry tokens: 1 to replace');
+    expect(heading(plan3({}))).toBe('#### Registry tokens: no changes');
+  });
+
+  test('a mix', () => {
+    const tokens = (['create', 'adopt', 'update', 'other', 'rename', 'rotate', 're-create', 'delete', 'delete', 'forget'] as const).map((action) => ({ action }));
+    expect(headingCounts(tokens as any)).toBe('2 to create, 2 to update, 3 to replace, 2 to delete, 1 to forget');
+  });
+});
+
+describe.each(removalEngines)('the command of a token that stays live (real %s plan), with a hostile stack name', (engine) => {
+  /** The remove-last plan, its stack renamed (paths in the password's identity and the specs entries). */
+  function withStack(stack: string, address?: string): string {
+    const p = JSON.parse(read(`${engine}-remove-last.json`));
+    for (const rc of p.resource_changes) {
+      if (address && rc.name.includes('_password_')) rc.address = address;
+      for (const side of ['before', 'after'] as const) {
+        const v = rc.change[side];
+        if (v && typeof v.input === 'string') v.input = v.input.replace('"review/ci-last"', JSON.stringify(`${stack}/ci-last`));
+        const tokens = v?.triggers_replace?.tokens;
+        if (tokens?.['review/ci-last']) tokens[`${stack}/ci-last`] = tokens['review/ci-last'];
+      }
+    }
+    return JSON.stringify(p);
+  }
+  const commandOf = (line: string) => line.split('with the token still in the code: ')[1].trimEnd();
+
+  test('a plain stack name stays plain', () => {
+    expect(planSummaryText(withStack('review'), 'text')).toBe(`${LAST_LINE}\n`);
+  });
+
+  test.each(HOSTILE)('stack %j: pasted into sh, the engine gets the literal text and nothing runs', (stack) => {
+    const line = planSummaryText(withStack(stack), 'text');
+    expect(line.trimEnd()).not.toContain('\n');
+    expect(paste(commandOf(line))).toMatchObject({
+      argv: [`-chdir=cdktf.out/stacks/${stack}`, 'apply', '-destroy', '-target=terraform_data.ci-last_password_7ABB3620'],
+      leftovers: [],
+      status: 0,
+    });
+  });
+
+  test('a hostile resource address (a hand-made plan) is quoted too', () => {
+    const address = 'terraform_data.x;touch pwned';
+    expect(paste(commandOf(planSummaryText(withStack('review', address), 'text')))).toMatchObject({ argv: ['-chdir=cdktf.out/stacks/review', 'apply', '-destroy', `-target=${address}`], leftovers: [] });
+  });
+
+  test('no stack in the path: no runnable placeholder (a "<stack>" would be a redirection)', () => {
+    const line = planSummaryText(withStack('').replace(/"\/ci-last/g, '"ci-last').replace(/\\"\/ci-last/g, '\\"ci-last'), 'text');
+    expect(line).not.toContain('<stack>');
+    expect(line).toContain("run this before the change, with the token still in the code: in the stack's directory under cdktf.out/stacks: terraform apply -destroy -target=");
   });
 });

@@ -21,7 +21,7 @@ import type { StateToken } from './state';
 /** One difference between the live token and the declared one: a field planUpdate compares, or the name. */
 export type Difference = FieldDifference | { readonly field: 'name'; readonly live: string; readonly declared: string };
 
-export type DriftState = 'ok' | 'drift' | 'gone' | 'renamed' | 'fixed' | 'error';
+export type DriftState = 'ok' | 'drift' | 'gone' | 'renamed' | 'fixed' | 'tainted' | 'error';
 
 export interface DriftResult {
   readonly path: string;
@@ -87,6 +87,41 @@ export function replaceCommandOf(token: StateToken, where: HintContext = {}): st
 export function replaceHint(token: StateToken, where: HintContext = {}): string {
   const run = stackDirOf(token, where) === undefined ? "run in the token's stack directory under cdktf.out/stacks" : 'run';
   return `${run}: ${replaceCommandOf(token, where)}`;
+}
+
+/** What a tainted token is live: as declared, how it differs, gone, or not read. */
+function liveNow(token: StateToken, live: ApiTokenResponse | undefined | null, now: Date): string {
+  if (live === null) return 'not read: the state records no registry for it';
+  if (live === undefined) return 'gone';
+  if (!token.spec) return 'exists';
+  const c = compare(token, live, now);
+  if (c.state === 'ok') return 'as declared';
+  if (c.state === 'renamed') return `named "${live.properties.name}"`;
+  return c.differences.map((d) => `${d.field} ${d.live}, declared ${d.declared}`).join('; ');
+}
+
+/**
+ * A token the next deploy makes anew (see {@link StateToken.tainted}): reported with what the live
+ * token is now (`live`: undefined when gone, null when not read). Never fixed: only a deploy can
+ * capture a new password.
+ */
+export function taintedResult(token: StateToken, live: ApiTokenResponse | undefined | null, now: Date = new Date()): DriftResult {
+  const why =
+    token.tainted === 'uncaptured'
+      ? `only its create resource is in the state, tainted: its create step failed before the password was captured (token ${token.tokenId})`
+      : 'its create resource is tainted in the state (a failed create step, or terraform taint)';
+  const then = token.tainted === 'uncaptured' ? 'the next deploy creates it again' : 'the next deploy deletes it and creates it again';
+  const stack = stackOf(token);
+  return {
+    path: token.path,
+    ...(stack !== undefined ? { stack } : {}),
+    name: token.name,
+    tokenId: token.tokenId,
+    registryId: token.registryId,
+    state: 'tainted',
+    differences: [],
+    line: `tainted ${named(token)}: ${why}; ${then}, with a new password; live now: ${liveNow(token, live, now)}`,
+  };
 }
 
 /** Compares a live token (undefined: gone) with the declaration. Pure. */
@@ -159,6 +194,20 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
   for (const token of tokens) {
     const stack = stackOf(token);
     const base = { path: token.path, ...(stack !== undefined ? { stack } : {}), name: token.name, tokenId: token.tokenId, registryId: token.registryId, differences: [] };
+    if (token.tainted) {
+      // Read, never fixed: the next deploy makes it anew.
+      let live: ApiTokenResponse | undefined | null = null;
+      if (token.registryId) {
+        try {
+          live = await clientFor(clients, token.apiUrl, options.env).getToken(token.registryId, token.tokenId);
+        } catch (err) {
+          results.push({ ...base, state: 'error', line: errorLine(token, 'GET', err) });
+          continue;
+        }
+      }
+      results.push(taintedResult(token, live, now()));
+      continue;
+    }
     if (!token.spec) {
       results.push({ ...base, state: 'error', line: `error ${named(token)}: the state has no spec for it (a create that never finished?): deploy first` });
       continue;
@@ -204,13 +253,13 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
 /** 0: as declared (or all fixed); 2: drift left; 1: an error. */
 export function driftExitCode(results: readonly DriftResult[]): number {
   if (results.some((r) => r.state === 'error')) return 1;
-  if (results.some((r) => r.state === 'drift' || r.state === 'gone' || r.state === 'renamed')) return 2;
+  if (results.some((r) => r.state === 'drift' || r.state === 'gone' || r.state === 'renamed' || r.state === 'tainted')) return 2;
   return 0;
 }
 
 function counts(results: readonly DriftResult[]): string {
   const by = (s: DriftState) => results.filter((r) => r.state === s).length;
-  const parts = (['drift', 'fixed', 'gone', 'renamed', 'error'] as const)
+  const parts = (['drift', 'fixed', 'gone', 'renamed', 'tainted', 'error'] as const)
     .filter((s) => by(s) > 0)
     .map((s) => `${by(s)} ${s === 'drift' ? 'drifted' : s === 'error' ? 'failed' : s}`);
   const stacks = [...new Set(results.flatMap((r) => (r.stack === undefined ? [] : [r.stack])))];

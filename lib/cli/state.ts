@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CliError } from './errors';
 import { isRecord } from '../is-record';
 import type { ReadableSpec } from '../token-spec';
-import { IdentityValues, readIdentity, readIdentityOf, readLayout, readSpec, readStackSpecs } from './resources';
+import { IdentityValues, readIdentity, readIdentityOf, readLayout, readSpec, readStackSpecs, unwrapDynamic } from './resources';
 
 /** One token as the state declares it. */
 export interface StateToken {
@@ -26,6 +26,12 @@ export interface StateToken {
   readonly spec?: ReadableSpec;
   /** Where the state came from, for messages. */
   readonly source: string;
+  /**
+   * Set when the next deploy makes the token anew although the state records it: `create` is tainted
+   * (a failed create step, or `terraform taint`), or `uncaptured`: only a tainted `create` is recorded
+   * (its step failed before the `password` resource was made).
+   */
+  readonly tainted?: 'create' | 'uncaptured';
 }
 
 interface StateResource {
@@ -33,6 +39,7 @@ interface StateResource {
   name: string;
   moduleAddress: string;
   values: unknown;
+  tainted: boolean;
 }
 
 /** Resources of a raw state (format version 4). */
@@ -40,10 +47,12 @@ function rawResources(doc: Record<string, unknown>): StateResource[] {
   const out: StateResource[] = [];
   for (const r of doc.resources as unknown[]) {
     if (!isRecord(r) || r.mode !== 'managed' || r.type !== 'terraform_data' || typeof r.name !== 'string') continue;
-    const inst = Array.isArray(r.instances) ? r.instances[0] : undefined;
+    // The current object; a deposed one (create_before_destroy) is on its way out.
+    const inst: unknown = Array.isArray(r.instances) ? r.instances.find((i) => isRecord(i) && i.deposed === undefined) : undefined;
     if (!isRecord(inst) || !isRecord(inst.attributes)) continue;
     const moduleAddress = typeof r.module === 'string' ? r.module : '';
-    out.push({ address: `${moduleAddress ? `${moduleAddress}.` : ''}terraform_data.${r.name}`, name: r.name, moduleAddress, values: inst.attributes });
+    const address = `${moduleAddress ? `${moduleAddress}.` : ''}terraform_data.${r.name}`;
+    out.push({ address, name: r.name, moduleAddress, values: inst.attributes, tainted: inst.status === 'tainted' });
   }
   return out;
 }
@@ -54,8 +63,8 @@ function shownResources(mod: unknown, out: StateResource[] = []): StateResource[
   const moduleAddress = typeof mod.address === 'string' ? mod.address : '';
   if (Array.isArray(mod.resources)) {
     for (const r of mod.resources) {
-      if (!isRecord(r) || r.mode !== 'managed' || r.type !== 'terraform_data' || typeof r.name !== 'string') continue;
-      out.push({ address: String(r.address ?? `terraform_data.${r.name}`), name: r.name, moduleAddress, values: r.values });
+      if (!isRecord(r) || r.mode !== 'managed' || r.type !== 'terraform_data' || typeof r.name !== 'string' || r.deposed_key !== undefined) continue;
+      out.push({ address: String(r.address ?? `terraform_data.${r.name}`), name: r.name, moduleAddress, values: r.values, tainted: r.tainted === true });
     }
   }
   if (Array.isArray(mod.child_modules)) mod.child_modules.forEach((c) => shownResources(c, out));
@@ -76,9 +85,11 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
   }
   const layout = readLayout(resources.map((r) => ({ name: r.name, module: r.moduleAddress, resource: r })));
   const tokens: StateToken[] = [];
+  const uncaptured: { module: string; prefix: string; create: StateResource }[] = [];
   for (const { module, prefix, parts: g } of layout.tokens) {
     const id: IdentityValues | undefined = g.identity ? readIdentity(g.identity.values) : readIdentityOf(g.password?.values, g.create?.values);
     const replaces = g.identity ?? g.create;
+    if (!g.identity && !g.password && g.create?.tainted) uncaptured.push({ module, prefix, create: g.create });
     if (!id || !replaces || !id.name || !id.registryId || !id.tokenId) continue;
     const entry = readStackSpecs(layout.stackSpecs.get(module)?.values)?.get(id.path ?? '');
     tokens.push({
@@ -91,6 +102,31 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
       identityAddress: replaces.address,
       spec: g.spec ? readSpec(g.spec.values) : readSpec({ triggers_replace: entry }),
       source,
+      ...(replaces.tainted ? { tainted: 'create' as const } : {}),
+    });
+  }
+  // A create whose step failed before `password` was made: the state records only its id (and, when
+  // adopted, registry and name); its entry in the specs resource, if any, says the rest.
+  const stack = tokens.find((t) => t.path.includes('/'))?.path.split('/')[0];
+  for (const { module, prefix, create } of uncaptured) {
+    const t = unwrapDynamic(isRecord(create.values) ? create.values.triggers_replace : undefined);
+    const tokenId = isRecord(t) && typeof t.token_id === 'string' ? t.token_id : undefined;
+    if (!tokenId) continue;
+    const specs = readStackSpecs(layout.stackSpecs.get(module)?.values) ?? new Map<string, unknown>();
+    const [path, entry] = [...specs].find(([, e]) => isRecord(e) && e.token_id === tokenId) ?? [undefined, undefined];
+    const e = isRecord(entry) ? entry : {};
+    const text = (...vs: unknown[]) => vs.find((v): v is string => typeof v === 'string' && v !== '');
+    tokens.push({
+      path: path ?? (stack !== undefined ? `${stack}/${prefix}` : prefix),
+      name: text(e.name, isRecord(t) ? t.name : undefined) ?? prefix,
+      registryId: text(e.registry_id, isRecord(t) ? t.registry_id : undefined) ?? '',
+      tokenId,
+      apiUrl: text(e.api_url) ?? '',
+      adopted: isRecord(t) && 'registry_id' in t,
+      identityAddress: create.address,
+      spec: entry === undefined ? undefined : readSpec({ triggers_replace: entry }),
+      source,
+      tainted: 'uncaptured',
     });
   }
   return tokens;

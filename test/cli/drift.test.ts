@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ApiTokenResponse } from '../../lib/api-types';
-import { compare, driftExitCode, DriftResult, HintContext, renderDrift, replaceCommandOf } from '../../lib/cli/drift';
+import { compare, driftExitCode, DriftResult, HintContext, renderDrift, replaceCommandOf, taintedResult } from '../../lib/cli/drift';
 import { main } from '../../lib/cli/main';
 import { readLayout } from '../../lib/cli/resources';
 import { StateToken, tokensFromState } from '../../lib/cli/state';
@@ -316,5 +316,93 @@ describe('drift (the CLI) of a state whose stack name is hostile, against an API
     expect(line).toContain(`gone ci-push (stack ${stack}): token ${id} no longer exists`);
     expect(count).toBe(`checked 1 token of stack ${stack}: 1 gone, 0 as declared`);
     expect(paste(/, run: (.*)$/.exec(line)![1])).toMatchObject({ argv: [`-chdir=cdktf.out/stacks/${stack}`, 'apply', '-replace=terraform_data.ci-push_create_11111111'], leftovers: [], status: 0 });
+  });
+});
+
+/** A state captured after a failed deploy, then `terraform taint` (fixtures/README.md): ci-a tainted by hand, ci-b as deployed, ci-c only a tainted create. */
+describe.each(['terraform', 'tofu'])('drift reports every token a real %s state records, tainted ones included', (engine) => {
+  const FIX = path.join(__dirname, 'fixtures');
+  const IDS = { a: 'b18d26cc-ad93-5274-89be-b7fde05dd2a7', b: '51921c18-4028-5a46-b699-580031a9dea9', c: '926cf682-53e9-5b91-8885-f9a15fd33876' };
+
+  test('raw state and show -json: three tokens, two of them tainted, ci-c known by its create alone', () => {
+    for (const file of [`${engine}-tainted.raw.json`, `${engine}-tainted.show.json`]) {
+      const tokens = tokensFromState(JSON.parse(fs.readFileSync(path.join(FIX, file), 'utf8')), file);
+      expect(tokens.map((t) => [t.path, t.name, t.tokenId, t.registryId, t.tainted, t.identityAddress])).toEqual([
+        ['review/ci-a', 'ci-a', IDS.a, REGISTRY, 'create', 'terraform_data.ci-a_create_45560689'],
+        ['review/ci-b', 'ci-b', IDS.b, REGISTRY, undefined, 'terraform_data.ci-b_create_3CCF9BC6'],
+        ['review/ci-c', 'ci-c', IDS.c, '', 'uncaptured', 'terraform_data.ci-c_create_867AA525'],
+      ]);
+    }
+  });
+
+  test('the CLI names each of them and its stack, reads what it can, and exits 2 or worse', async () => {
+    const server = http.createServer((req, res) => {
+      const id = req.url!.split('/').pop()!;
+      const name = Object.entries(IDS).find(([, v]) => v === id)?.[0];
+      if (req.method !== 'GET' || !name) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ httpStatus: 404, messages: [] }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id, type: 'token', href: req.url, properties: { name: `ci-${name}`, status: 'enabled', expiryDate: null, scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], credentials: { username: `ci-${name}`, password: '' } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      let stdout = '';
+      const code = await main(['drift', '--state', path.join(FIX, `${engine}-tainted.raw.json`)], { IONOS_TOKEN: 'test-token', IONOS_API_URL: apiUrl }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => '' });
+      // The failed deploy had replaced the stack's specs resource and never made the new one: ci-b has no spec.
+      expect(code).toBe(1);
+      expect(stdout.split('\n')).toEqual([
+        'tainted ci-a (stack review): its create resource is tainted in the state (a failed create step, or terraform taint); the next deploy deletes it and creates it again, with a new password; live now: exists',
+        'error ci-b (stack review): the state has no spec for it (a create that never finished?): deploy first',
+        `tainted ci-c (stack review): only its create resource is in the state, tainted: its create step failed before the password was captured (token ${IDS.c}); the next deploy creates it again, with a new password; live now: not read: the state records no registry for it`,
+        'checked 3 tokens of stack review: 2 tainted, 1 failed, 0 as declared',
+        '',
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('a tainted token', () => {
+  test('a create-only token takes name, registry and spec from its entry in the specs resource (matched by id)', () => {
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const id = '224ac587-fe56-5621-9e33-3c1be2ffe12b';
+    const entry = { name: 'ci-push', status: 'disabled', expiry_date: 'never', scopes: ['repository app/* pull'], token_id: id, registry_id: REGISTRY, api_url: 'https://x.example' };
+    const state = {
+      version: 4,
+      resources: [
+        { mode: 'managed', type: 'terraform_data', name: 'ci-push_create_11111111', instances: [{ status: 'tainted', attributes: { id: 'c', triggers_replace: dyn({ token_id: id }) } }] },
+        { mode: 'managed', type: 'terraform_data', name: 'registry-token-specs', instances: [{ attributes: { id: 's', triggers_replace: dyn({ tokens: { 'prod/ci-push': entry } }) } }] },
+      ],
+    };
+    expect(tokensFromState(state, 'raw')).toEqual([
+      { path: 'prod/ci-push', name: 'ci-push', registryId: REGISTRY, tokenId: id, apiUrl: 'https://x.example', adopted: false, identityAddress: 'terraform_data.ci-push_create_11111111', spec: { status: 'disabled', expiry: 'never', scopes: ['repository app/* pull'] }, source: 'raw', tainted: 'uncaptured' },
+    ]);
+  });
+
+  test('the line says what the next deploy does and what is live now; exit 2; never fixed', () => {
+    const t: StateToken = { ...token, tainted: 'create' };
+    expect(taintedResult(t, undefined).line).toMatch(/^tainted ci-push \(stack prod\): its create resource is tainted .*; the next deploy deletes it and creates it again, with a new password; live now: gone$/);
+    expect(taintedResult(t, live()).line).toMatch(/; live now: as declared$/);
+    expect(taintedResult(t, live({ status: 'disabled' })).line).toMatch(/; live now: status disabled, declared enabled$/);
+    expect(driftExitCode([compare(token, live()), taintedResult(t, live())])).toBe(2);
+  });
+
+  test('a deposed object (create_before_destroy) is not the token', () => {
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const id = '224ac587-fe56-5621-9e33-3c1be2ffe12b';
+    const identity = JSON.stringify({ registry_id: REGISTRY, token_id: id, name: 'ci-push', path: 'prod/ci-push', api_url: '' });
+    const state = {
+      version: 4,
+      resources: [
+        { mode: 'managed', type: 'terraform_data', name: 'ci-push_create_11111111', instances: [{ deposed: 'abcd1234', status: 'tainted', attributes: { id: 'old', triggers_replace: dyn({ token_id: 'old' }) } }, { attributes: { id: 'c', triggers_replace: dyn({ token_id: id }) } }] },
+        { mode: 'managed', type: 'terraform_data', name: 'ci-push_password_22222222', instances: [{ attributes: { id: 'p', triggers_replace: dyn('x'), input: dyn(identity) } }] },
+      ],
+    };
+    expect(tokensFromState(state, 'raw').map((t) => [t.tokenId, t.tainted])).toEqual([[id, undefined]]);
   });
 });

@@ -183,7 +183,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     const live = await emu.listTokens();
     const push = live.find((t) => t.properties.name === 'ci-push')!;
     const pull = live.find((t) => t.properties.name === 'deploy-pull')!;
-    expect((await cli(['drift', '--stack', ws.dir])).stdout).toBe('checked 7 tokens: 7 as declared\n');
+    expect((await cli(['drift', '--stack', ws.dir])).stdout).toBe('checked 7 tokens of stack integ: 7 as declared\n');
 
     await api(emu, 'PATCH', `/tokens/${push.id}`, { status: 'enabled' });
     await api(emu, 'PATCH', `/tokens/${pull.id}`, { scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }, { type: 'repository', name: 'extra/*', actions: ['pull'] }] });
@@ -191,9 +191,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     const found = await cli(['drift', '--stack', ws.dir]);
     expect(found.code).toBe(2);
     expect(lines(found.stdout)).toEqual([
-      'drift ci-push: status is enabled, declared disabled (--fix: PATCH, password kept)',
-      'drift deploy-pull: scopes are repository app/* pull; repository extra/* pull, declared repository app/* pull (--fix: PUT, password kept)',
-      'checked 7 tokens: 2 drifted, 5 as declared',
+      'drift ci-push (stack integ): status is enabled, declared disabled (--fix: PATCH, password kept)',
+      'drift deploy-pull (stack integ): scopes are repository app/* pull; repository extra/* pull, declared repository app/* pull (--fix: PUT, password kept)',
+      'checked 7 tokens of stack integ: 2 drifted, 5 as declared',
     ]);
     // One GET per token, nothing else.
     expect((await calls(emu)).every((c) => c.startsWith('GET /tokens/'))).toBe(true);
@@ -208,9 +208,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     const fixed = await cli(['drift', '--stack', ws.dir, '--fix']);
     expect(fixed.code).toBe(0);
     expect(lines(fixed.stdout)).toEqual([
-      'fixed ci-push: status enabled → disabled (PATCH, password kept)',
-      'fixed deploy-pull: scopes repository app/* pull; repository extra/* pull → repository app/* pull (PUT, password kept)',
-      'checked 7 tokens: 2 fixed, 5 as declared',
+      'fixed ci-push (stack integ): status enabled → disabled (PATCH, password kept)',
+      'fixed deploy-pull (stack integ): scopes repository app/* pull; repository extra/* pull → repository app/* pull (PUT, password kept)',
+      'checked 7 tokens of stack integ: 2 fixed, 5 as declared',
     ]);
     const fixCalls = await calls(emu);
     expect(fixCalls.filter((c) => !c.startsWith('GET'))).toEqual([`PATCH /tokens/${push.id}`, `PUT /tokens/${pull.id}`]);
@@ -219,7 +219,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
 
     const again = await cli(['drift', '--stack', ws.dir]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe('checked 7 tokens: 7 as declared\n');
+    expect(again.stdout).toBe('checked 7 tokens of stack integ: 7 as declared\n');
     // A normal plan still makes zero API calls.
     await emu.clearRequests();
     expect((await ws.tf(['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
@@ -234,8 +234,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
       const res = await cli(args);
       expect(res.code).toBe(2);
       expect(lines(res.stdout)).toEqual([
-        expect.stringMatching(new RegExp(`^gone ci-new: token ${gone.id} no longer exists \\(deleted outside the stack, or expired\\); not re-created: to create it again with a new password, deploy with -replace=terraform_data\\.ci-new_create_[0-9A-F]{8}$`)),
-        'checked 7 tokens: 1 gone, 6 as declared',
+        expect.stringMatching(new RegExp(`^gone ci-new \\(stack integ\\): token ${gone.id} no longer exists \\(deleted outside the stack, or expired\\); not re-created: .*run: (terraform|tofu) -chdir=\\S+/cdktf\\.out/stacks/integ apply -replace=.?terraform_data\\.ci-new_create_[0-9A-F]{8}.?$`)),
+        'checked 7 tokens of stack integ: 1 gone, 6 as declared',
       ]);
     }
     expect((await calls(emu)).every((c) => c.startsWith('GET '))).toBe(true);

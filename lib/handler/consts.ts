@@ -17,6 +17,11 @@ export enum Operation {
   SPECS = 'specs',
   /** The specs resource, on destroy: delete the tokens that left the code; keep the entries it held for the `specs` step of the same engine run. */
   SPECS_BEFORE = 'specs-before',
+  /**
+   * A token's `password` resource, once it holds the password: notes so (no secret), so that the
+   * worker removes the result file once the engine has written its state and exited.
+   */
+  CAPTURED = 'captured',
 }
 
 /** True when `op` names one of the handler's operations. */
@@ -48,6 +53,26 @@ export function freshMarkerName(tokenId: string, createId: string, digest: strin
 }
 
 export const FRESH_MARKER_SUFFIX = '.fresh';
+
+/**
+ * The note a `captured` step leaves: `<token id>.<create id>.captured`, holding the key of the engine
+ * run whose state holds that password (see docs/design/result-files.md). No secret.
+ */
+export function capturedNoteName(tokenId: string, createId: string): string {
+  return `${tokenId}.${createId}${CAPTURED_NOTE_SUFFIX}`;
+}
+
+export const CAPTURED_NOTE_SUFFIX = '.captured';
+
+/**
+ * This user's folder for the step workers' pipes and requests, never in a working tree (a tool that
+ * reads the tree file by file would block on a pipe): `<XDG_RUNTIME_DIR, else TMPDIR, else
+ * /tmp>/ionos-registry-token-<uid>`, mode 0700 (run.sh makes and checks it).
+ */
+export const RUN_DIR_PREFIX = 'ionos-registry-token-';
+
+/** Set by run.sh for a step it runs itself: the worker folder of this engine run (see `captured`). */
+export const WORKER_DIR_ENV = 'RT_WORKER_DIR';
 
 /** The stack's one specs resource: its construct id, which cdktf also gives it as its Terraform name. */
 export const STACK_SPECS_NAME = 'registry-token-specs';

@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import { ApiError } from '../client/api-error';
 import { isRecord } from '../is-record';
 import { desiredFrom } from '../token-spec';
-import { DEBUG_ENV, DEFAULT_WORK_DIR, isOperation, Operation } from './consts';
+import { runCaptured } from './captured';
+import { DEBUG_ENV, DEFAULT_WORK_DIR, isOperation, Operation, WORKER_DIR_ENV } from './consts';
 import { stepContext } from './context';
 import { describeFailure, PREFIX, unreadableStep, usage, who } from './errors';
 import { create, remove, type StepContext, type StepOutput, type StepRuntime } from './lifecycle';
@@ -80,6 +81,8 @@ export async function runStep(text: string, rt: StepRuntime): Promise<number> {
       return runSpecs(step, rt);
     case Operation.SPECS_BEFORE:
       return runSpecsBefore(step, rt);
+    case Operation.CAPTURED:
+      return runCaptured(step, rt);
   }
 }
 
@@ -120,7 +123,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     rt.output.err(describeFailure(op, 'the step', unreadableStep('no step on stdin')));
     return 1;
   }
-  return runStep(text, rt);
+  const code = await runStep(text, rt);
+  // Run here, not by a worker: one must still outlive the engine to remove the result file (captured.ts).
+  if (op === Operation.CAPTURED && env[WORKER_DIR_ENV]) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    (require('./worker') as typeof import('./worker')).ensureWorker(env[WORKER_DIR_ENV]!, rt.enginePid!, env);
+  }
+  return code;
 }
 
 if (require.main === module) {

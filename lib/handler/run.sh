@@ -17,25 +17,61 @@ umask 077
 rt_op=${RT_STEP#*'"op":"'}
 rt_op=${rt_op%%'"'*}
 # Direct: the handler replaces this shell (so its parent is the engine) and reads the step on stdin.
+# It is told this run's worker folder: a `captured` step run here starts a worker when none runs.
 rt_direct() {
+  [ -n "$rt_dir" ] && export RT_WORKER_DIR="$rt_dir"
   exec 3>&- 4<&- "$RT_NODE" "$RT_HANDLER" "$rt_op" <<RT_STEP_END
 $RT_STEP
 RT_STEP_END
 }
+# The worker's pipes and requests live in this user's private folder, never in the working tree (a
+# tool that reads the tree file by file would block on a pipe): made here with mode 0700 (umask), and
+# used only while it is a folder of this user's and not a link (the worker checks its mode too).
+# Named by the effective uid, read without a process where there is /proc; else by the login name
+# (or, without one, id -u).
+rt_dir=
+rt_uid=
+{ while read -r rt_k rt_r rt_e rt_rest; do
+    [ "$rt_k" = Uid: ] && { rt_uid=$rt_e; break; }
+  done < /proc/self/status; } 2>/dev/null
+[ -n "$rt_uid" ] || rt_uid=${LOGNAME:-${USER:-}}
+[ -n "$rt_uid" ] || rt_uid=$(id -u 2>/dev/null) || rt_uid=
+rt_tmp=${TMPDIR:-/tmp}
+[ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] && [ -O "$XDG_RUNTIME_DIR" ] && rt_tmp=$XDG_RUNTIME_DIR
+rt_run="${rt_tmp%/}/ionos-registry-token-$rt_uid"
+if [ -n "$rt_uid" ]; then
+  [ -d "$rt_run" ] || mkdir "$rt_run" 2>/dev/null
+  [ -d "$rt_run" ] && [ ! -L "$rt_run" ] && [ -O "$rt_run" ] && rt_dir="$rt_run/worker-$PPID"
+fi
+# The engine's log at DEBUG or finer (TF_LOG, else TF_LOG_CORE; JSON is TRACE, and so is any value it
+# does not know) holds the values of the state it reads, passwords included: say so, once per engine
+# run (the first provisioner makes the mark, with noclobber).
+case ${TF_LOG:-${TF_LOG_CORE:-}} in
+  ''|[Oo][Ff][Ff]|[Ee][Rr][Rr][Oo][Rr]|[Ww][Aa][Rr][Nn]|[Ii][Nn][Ff][Oo]) ;;
+  *)
+    if [ -n "$rt_dir" ]; then
+      set -C
+      if { printf '%s\n' "$$" > "$rt_dir.tf-log"; } 2>/dev/null; then
+        [ -n "${TF_LOG:-}" ] && rt_var="TF_LOG=$TF_LOG" || rt_var="TF_LOG_CORE=$TF_LOG_CORE"
+        printf '%s\n' "registry-token: warning: $rt_var makes the engine log the token passwords it reads from the state; do not share this log (for logs without them: TF_LOG_PROVIDER for providers, IONOS_REGISTRY_TOKEN_DEBUG=1 for this library)" >&2
+      fi
+      set +C
+    fi ;;
+esac
 [ "${IONOS_REGISTRY_TOKEN_WORKER:-on}" = off ] && rt_direct
-rt_work=.registry-token
-rt_dir="$rt_work/worker-$PPID"
-if [ ! -d "$rt_dir" ]; then
-  [ -d "$rt_work" ] || mkdir -p "$rt_work" 2>/dev/null || rt_direct
-  if mkdir "$rt_dir" 2>/dev/null; then
-    # Its own lines (start, end, anything unexpected) go to a log only when debugging.
-    rt_log=/dev/null
-    [ -n "${IONOS_REGISTRY_TOKEN_DEBUG:-}" ] && rt_log="$rt_work/worker-$PPID.log"
-    "$RT_NODE" "$RT_HANDLER" worker "$rt_dir" "$PPID" </dev/null >/dev/null 2>>"$rt_log" &
+[ -n "$rt_dir" ] || rt_direct
+if [ ! -d "$rt_dir" ] && mkdir "$rt_dir" 2>/dev/null; then
+  # Its own lines (start, end, anything unexpected) go to a log only when debugging.
+  rt_log=/dev/null
+  if [ -n "${IONOS_REGISTRY_TOKEN_DEBUG:-}" ]; then
+    rt_work=.registry-token
+    [ -d "$rt_work" ] || mkdir -p "$rt_work" 2>/dev/null
+    rt_log="$rt_work/worker-$PPID.log"
   fi
+  "$RT_NODE" "$RT_HANDLER" worker "$rt_dir" "$PPID" </dev/null >/dev/null 2>>"$rt_log" &
 fi
 rt_req="$rt_dir/$$.$rt_op"
-printf '%s\n' "$RT_STEP" > "$rt_req.req" 2>/dev/null || rt_direct
+{ printf '%s\n' "$RT_STEP" > "$rt_req.req"; } 2>/dev/null || rt_direct
 # A named pipe to wait on; the worker writes a line into it after the answer. This shell opens both
 # ends (fd 3 read-write, so that fd 4, the read end, opens at once) and drops its own writer once the
 # worker holds one: a worker that dies (or leaves) closes the last writer, the read ends with no
@@ -64,7 +100,8 @@ fi
 # Else a pipe of its own (the worker opens it and removes its name before it takes the request), to
 # sleep on once the worker has taken the request. Without mkfifo it polls for the answer instead.
 [ -n "$rt_fifo" ] || { mkfifo -m 600 "$rt_req.fifo" 2>/dev/null && exec 3<>"$rt_req.fifo" 4<"$rt_req.fifo" && rt_fifo="$rt_req.fifo"; }
-: > "$rt_req.ready" 2>/dev/null || rt_direct
+# (printf, not ":": a special builtin whose redirection fails ends the shell)
+{ printf '' > "$rt_req.ready"; } 2>/dev/null || rt_direct
 # Wait for the answer; about every second, check that the worker lives and took the request.
 rt_n=0
 rt_check=80

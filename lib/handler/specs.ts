@@ -21,11 +21,11 @@ import { isRecord } from '../is-record';
 import { entrySpecText, removedToken, type RemovedToken } from '../specs-entry';
 import { desiredFrom, specDigest, type DesiredToken } from '../token-spec';
 import { writeFileAtomic } from '../write-file-atomic';
-import { freshMarkerName, resultFileName, specsBeforeName } from './consts';
+import { capturedNoteName, freshMarkerName, resultFileName, specsBeforeName } from './consts';
 import { stepContext } from './context';
 import { describeFailure, passwordNeverCaptured, PREFIX, replaceCommand, resultFileGone, tokenLabel, who } from './errors';
 import { remove, update, type StepRuntime } from './lifecycle';
-import { alive, namesIn } from './processes';
+import { alive, localStatePath, namesIn, StateProof, textOf } from './processes';
 import type { SpecsBeforeStep, SpecsEntry, SpecsStep, SpecsToken } from './step';
 
 /** Updates at most this many tokens at a time (the engine's own default parallelism). */
@@ -39,13 +39,14 @@ export function desiredOf(entry: SpecsEntry): DesiredToken {
 /** `specs`: every token it lists, in parallel; one line per token that failed (named, with what to do), exit 1 if any did. */
 export async function runSpecs(step: SpecsStep, rt: StepRuntime): Promise<number> {
   const before = takeBefore(rt.workDir, rt.enginePid);
+  const run: CaptureRun = { engine: engineKey(rt.enginePid), proof: new StateProof(localStatePath(rt.env)) };
   const counts = { created: 0, unchanged: 0, checked: 0 };
   let failed = 0;
   await pool(step.tokens, SPECS_PARALLELISM, async (t) => {
     const named = who(t.path, t.entry.name, t.entry.token_id);
     let what: ReturnType<typeof triage>;
     try {
-      what = triage(rt.workDir, step.stack, t, before);
+      what = triage(rt.workDir, step.stack, t, before, run);
     } catch (err) {
       failed++;
       rt.output.err(describeFailure('capture', named, err));
@@ -190,23 +191,39 @@ export function takeBefore(workDir: string, enginePid: number | undefined): Reco
   }
 }
 
+/** This engine run, for {@link triage}: its key, and what the state file it wrote so far proves. */
+export interface CaptureRun {
+  readonly engine?: string;
+  readonly proof?: StateProof;
+}
+
 /**
  * What the step does for one token before any API call: `created` (just created with this spec: the
  * result file is removed and nothing else is due), `unchanged` (same entry as before), or `update`.
+ * A result file goes once its password is in the state: captured by an earlier engine run (the state
+ * this run read says `captured`), or found in the state file; one captured in this run and not yet
+ * written there stays for the worker, which removes it when the engine has exited (captured.ts).
  */
-export function triage(workDir: string, stack: string, t: SpecsToken, before: Record<string, unknown> | undefined): 'created' | 'unchanged' | 'update' {
+export function triage(workDir: string, stack: string, t: SpecsToken, before: Record<string, unknown> | undefined, run: CaptureRun = {}): 'created' | 'unchanged' | 'update' {
   const e = t.entry;
   const token = tokenLabel(e.name, e.token_id, e.registry_id);
   if (t.captured === false) throw passwordNeverCaptured(t.path, token, replaceCommand(stack, t.create));
   const marker = path.join(workDir, freshMarkerName(e.token_id, t.createId, specDigest(desiredOf(e))));
   const result = path.join(workDir, resultFileName(e.token_id, t.createId));
-  if (fs.existsSync(marker)) {
-    if (!fs.existsSync(result)) throw resultFileGone(t.path, token, result, replaceCommand(stack, t.create));
+  const note = path.join(workDir, capturedNoteName(e.token_id, t.createId));
+  const dropResult = () => {
+    if (run.engine !== undefined && textOf(note) === run.engine && !run.proof?.holdsResult(result)) return;
     fs.rmSync(result, { force: true });
+    fs.rmSync(note, { force: true });
+  };
+  if (fs.existsSync(marker)) {
+    // Gone and captured: an earlier run's worker removed it once the state held the password.
+    if (!fs.existsSync(result) && t.captured !== true) throw resultFileGone(t.path, token, result, replaceCommand(stack, t.create));
+    dropResult();
     fs.rmSync(marker, { force: true });
     return 'created';
   }
-  fs.rmSync(result, { force: true });
+  dropResult();
   if (before && t.path in before && entrySpecText(before[t.path]) === entrySpecText(e)) return 'unchanged';
   return 'update';
 }

@@ -110,7 +110,18 @@ export interface SpecsBeforeWire {
   readonly beforeText: string[];
 }
 
-export type TokenStep = CreateStep | DeleteStep | SpecsStep | SpecsBeforeStep;
+/**
+ * `captured`, the create step of a token's `password` resource: its password is in the engine's state
+ * now (written when the engine exits, or sooner), so its result file may go then. No secret.
+ */
+export interface CapturedStep {
+  readonly op: Operation.CAPTURED;
+  readonly tokenId: string;
+  /** The `create` resource's id: with the token id, it names the result file. */
+  readonly createId: string;
+}
+
+export type TokenStep = CreateStep | DeleteStep | SpecsStep | SpecsBeforeStep | CapturedStep;
 
 /** Reads a step's JSON text; anything but the shapes above is one clear error. */
 export function parseStep(text: string): TokenStep {
@@ -130,6 +141,8 @@ export function parseStep(text: string): TokenStep {
       return specsStep(doc);
     case Operation.SPECS_BEFORE:
       return specsBeforeStep(doc);
+    case Operation.CAPTURED:
+      return capturedStep(doc);
     default:
       throw unreadableStep(`operation ${JSON.stringify(doc.op)}`);
   }
@@ -229,6 +242,13 @@ function specsStep(doc: Record<string, unknown>): SpecsStep {
     };
   });
   return { op: Operation.SPECS, stack: text(doc, 'stack', 'the specs step'), tokens };
+}
+
+function capturedStep(doc: Record<string, unknown>): CapturedStep {
+  const ids = { tokenId: text(doc, 'tokenId', 'the captured step'), createId: text(doc, 'createId', 'the captured step') };
+  // They name files: ids only, never a path.
+  for (const [key, id] of Object.entries(ids)) if (!/^[0-9A-Za-z-]+$/.test(id)) throw unreadableStep(`the captured step's ${key} ${JSON.stringify(id)} is not an id`);
+  return { op: Operation.CAPTURED, ...ids };
 }
 
 function specsBeforeStep(doc: Record<string, unknown>): SpecsBeforeStep {

@@ -6,9 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStep, StepOutput, type StepRuntime } from '../../lib/handler';
-import { freshMarkerName, resultFileName, specsBeforeName } from '../../lib/handler/consts';
+import { capturedNoteName, freshMarkerName, resultFileName, specsBeforeName } from '../../lib/handler/consts';
 import { StepError } from '../../lib/handler/errors';
-import { desiredOf, engineKey, pool, recordBefore, splitBefore, takeBefore, triage } from '../../lib/handler/specs';
+import { StateProof } from '../../lib/handler/processes';
+import { desiredOf, engineKey, pool, recordBefore, splitBefore, takeBefore, triage, type CaptureRun } from '../../lib/handler/specs';
 import type { SpecsEntry, SpecsToken } from '../../lib/handler/step';
 import { RemovalPolicy } from '../../lib/model';
 import { specDigest } from '../../lib/token-spec';
@@ -57,10 +58,41 @@ describe('specs steps (pure)', () => {
     expect([fs.existsSync(f.marker), fs.existsSync(f.result)]).toEqual([false, false]);
   });
 
-  test('a marker without its result file: the password never reached the state, which is an error naming the fix', () => {
+  test('a marker without its result file: captured (the state says so), an earlier run removed it; else an error naming the fix', () => {
     fs.writeFileSync(files().marker, '');
-    expect(() => triage(dir, 'stack', t, undefined)).toThrow(StepError);
-    expect(() => triage(dir, 'stack', t, undefined)).toThrow(/could not be captured.*-replace=terraform_data\.'t1_create_00000001'/);
+    const { captured: _c, ...unknown } = t;
+    expect(() => triage(dir, 'stack', unknown, undefined)).toThrow(StepError);
+    expect(() => triage(dir, 'stack', unknown, undefined)).toThrow(/could not be captured.*-replace=terraform_data\.'t1_create_00000001'/);
+    expect(triage(dir, 'stack', t, undefined)).toBe('created');
+    expect(fs.existsSync(files().marker)).toBe(false);
+  });
+
+  test('a result file captured in this engine run stays for the worker until the state file holds its password; one of an earlier run goes', () => {
+    const f = files();
+    const note = path.join(dir, capturedNoteName(t.entry.token_id, t.createId));
+    const state = path.join(dir, 'terraform.tfstate');
+    const again = () => {
+      fs.writeFileSync(f.marker, '');
+      fs.writeFileSync(f.result, '{"password":"just-captured-0123456789"}');
+    };
+    // GIVEN the note of this engine run, and a state file that does not hold the password yet
+    fs.writeFileSync(state, JSON.stringify({ version: 4, resources: [] }));
+    const run: CaptureRun = { engine: '4242-99', proof: new StateProof(state) };
+    again();
+    fs.writeFileSync(note, '4242-99\n');
+    // THEN the file stays (the engine writes the state when it finishes: the worker removes it then)
+    expect(triage(dir, 'stack', t, undefined, run)).toBe('created');
+    expect([fs.existsSync(f.result), fs.existsSync(note)]).toEqual([true, true]);
+    // once the state file holds it, it goes, with the note
+    fs.writeFileSync(state, JSON.stringify({ version: 4, resources: [{ instances: [{ attributes: { triggers_replace: { value: 'just-captured-0123456789' } } }] }] }));
+    again();
+    expect(triage(dir, 'stack', t, undefined, { engine: '4242-99', proof: new StateProof(state) })).toBe('created');
+    expect([fs.existsSync(f.result), fs.existsSync(note)]).toEqual([false, false]);
+    // captured by an earlier run (the state this run read holds it): it goes
+    again();
+    fs.writeFileSync(note, '4141-98\n');
+    expect(triage(dir, 'stack', t, undefined, run)).toBe('created');
+    expect([fs.existsSync(f.result), fs.existsSync(note)]).toEqual([false, false]);
   });
 
   test('a marker of another spec (the entry changed since that create) is not this one: update', () => {

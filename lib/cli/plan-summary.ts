@@ -332,7 +332,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
           action: 're-create',
           line: `re-create ${name}: layout upgrade (0.2), its create resource gains the rotation or adoption key: delete, create (new password)`,
           changes: [],
-          calls: ['PUT', 'DELETE', 'PUT'],
+          calls: ['GET', 'DELETE', 'PUT'],
           password: 'new',
         };
       }
@@ -364,7 +364,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
         password: 'unknown',
       };
     }
-    return { ...base, name, action: 'create', line: `create ${name} (PUT)`, changes: [], calls: ['PUT'], password: 'new' };
+    return { ...base, name, action: 'create', line: `create ${name} (GET, then PUT)`, changes: [], calls: ['GET', 'PUT'], password: 'new' };
   }
 
   // The identity is replaced: the token is deleted and created again (same or new id).
@@ -382,7 +382,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
     // adopted token renamed or rotated in place: its id is free after the DELETE) a new token is made.
     const adoptsOther = adoptAfter && (unknownAfter(id, 'token_id') || idBefore?.tokenId !== idAfter?.tokenId);
     const then = adoptsOther ? 'adopt the token at the new id (GET, password unknown)' : 'create new (new password)';
-    const calls = adoptsOther ? ['DELETE', 'GET'] : adoptAfter ? ['DELETE', 'GET', 'PUT'] : ['DELETE', 'PUT'];
+    const calls = adoptsOther ? ['DELETE', 'GET'] : ['DELETE', 'GET', 'PUT'];
     const pw = adoptsOther ? 'unknown' : 'new';
     let action: TokenAction;
     let line: string;
@@ -425,7 +425,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
       action: 're-create',
       line: `re-create ${name}: delete, create (new password)`,
       changes: [],
-      calls: ['PUT', 'DELETE', 'PUT'],
+      calls: ['GET', 'DELETE', 'PUT'],
       password: 'new',
     };
   }

@@ -172,10 +172,66 @@ export function checkScopes(
   return out;
 }
 
-/** A registry hostname as Docker config keys it: `host` or `host:port`, no scheme, no path. */
+/** One DNS label: 1-63 of a-z, A-Z, 0-9, "-", no "-" at either end. */
+const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const HOSTNAME_RULE =
+  'must be a hostname such as "myregistry.cr.de-fra.ionos.com", optionally with ":port" (1-65535): dot-separated DNS labels of 1-63 a-z, A-Z, 0-9 and "-" (not first or last), at most 253 characters; no scheme, no path';
+
+/**
+ * A registry hostname as Docker config keys it: a DNS hostname, optionally `:port`. It lands in a
+ * Terraform expression, so nothing else (no `${`, `%{`, quotes, spaces) may pass.
+ */
 export function checkHostname(host: unknown, prop = 'registryHostname'): Violation[] {
-  if (typeof host === 'string' && /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/.test(host)) return [];
-  return [violation(prop, host, 'must be a hostname such as "myregistry.cr.de-fra.ionos.com" (optionally with ":port"; no scheme, no path)')];
+  if (typeof host === 'string') {
+    const m = /^([^:]*)(?::(\d{1,5}))?$/.exec(host);
+    const port = m?.[2] === undefined ? undefined : Number(m[2]);
+    const name = m?.[1] ?? '';
+    if (m && name.length <= 253 && name.split('.').every((l) => DNS_LABEL.test(l)) && (port === undefined || (port >= 1 && port <= 65535))) return [];
+  }
+  return [violation(prop, host, HOSTNAME_RULE)];
+}
+
+/** 127.0.0.0/8, `localhost` and `::1` (a WHATWG URL's hostname, brackets or not): where plain http is allowed. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return h === 'localhost' || h === '[::1]' || h === '::1' || (v4 !== null && v4.slice(1).every((o) => Number(o) <= 255));
+}
+
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * Why `url` cannot be the IONOS API URL, in words; undefined when it can. The rule of the `apiUrl`
+ * prop at synth and of every source (prop, IONOS_API_URL, config file) at apply: a plain http(s) URL
+ * with a host (`https://` assumed without a scheme), no userinfo, query, fragment, template syntax or
+ * whitespace, and https unless the host is loopback (the credentials travel with every request).
+ */
+export function apiUrlProblem(url: string): string | undefined {
+  if (/[$%]\{/.test(url)) return 'must not contain "${" or "%{" (template syntax)';
+  if (/\s/.test(url)) return 'must not contain whitespace';
+  if (!/^[\x21-\x7e]+$/.test(url)) return 'may only contain printable ASCII characters (write a non-ASCII host in punycode)';
+  if (/[@\\]/.test(url)) return 'must not contain "@" or "\\" (no user or password in the URL: credentials come from IONOS_TOKEN, IONOS_USERNAME and IONOS_PASSWORD)';
+  if (/[?#]/.test(url)) return 'must not contain a query or a fragment';
+  let parsed: URL;
+  try {
+    parsed = new URL(HAS_SCHEME.test(url) ? url : `https://${url}`);
+  } catch {
+    return 'must be a URL such as https://api.ionos.com';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must be an https:// URL';
+  if (parsed.hostname === '') return 'must name a host';
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    return 'must use https:// (plain http:// only to a loopback host: 127.0.0.0/8, localhost, [::1])';
+  }
+  return undefined;
+}
+
+/** The `apiUrl` prop: unset or "" is the default host; anything else must pass {@link apiUrlProblem}. */
+export function checkApiUrl(url: unknown, prop = 'apiUrl'): Violation[] {
+  if (typeof url !== 'string') return [violation(prop, url, 'must be a string')];
+  if (url === '') return [];
+  const problem = apiUrlProblem(url);
+  return problem ? [violation(prop, url, problem)] : [];
 }
 
 /** A whole number of at least `min` (retry attempts, time budgets). */
@@ -195,6 +251,7 @@ export interface TokenPropsLike {
   readonly totalTimeoutSeconds?: unknown;
   readonly adoptTokenId?: unknown;
   readonly registryHostname?: unknown;
+  readonly apiUrl?: unknown;
   readonly rotationTrigger?: unknown;
   readonly nodeExecutable?: unknown;
 }
@@ -227,6 +284,7 @@ const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
   totalTimeoutSeconds: (v) => checkWholeNumber(v, 'totalTimeoutSeconds', 1),
   adoptTokenId: (v) => checkUuid(v, 'adoptTokenId'),
   registryHostname: (v) => checkHostname(v),
+  apiUrl: (v) => checkApiUrl(v),
   rotationTrigger: (v) => (typeof v === 'string' ? [] : [violation('rotationTrigger', v, 'must be a string')]),
   nodeExecutable: (v, isUnresolved) => checkNodeExecutable(v, isUnresolved),
 };

@@ -14,7 +14,7 @@ import type { ApiErrorResponse, ApiTokenInput, ApiTokenInputProperties, ApiToken
 import { isRecord } from '../is-record';
 import { UUID_PATTERN } from '../validation';
 import { ApiError, UnexpectedResponseError } from './api-error';
-import { CLIENT_ENV, ClientConfig, DEFAULT_RETRY_BASE_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS } from './config';
+import { CLIENT_ENV, ClientConfig, DEFAULT_RETRY_BASE_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS, MAX_RESPONSE_BYTES, normalizeApiUrl } from './config';
 import { bodySnippet, makeRedactor } from './redact';
 import { isRetriedStatus, isTransientError, provesUnapplied, retryDelayMs } from './retry';
 
@@ -97,6 +97,8 @@ export class RegistryApiClient {
   readonly #redactText: (text: string) => string;
 
   public constructor(config: ClientConfig) {
+    // However the config was built, no request leaves for a URL the rule refuses (http to a remote host, userinfo, ...).
+    normalizeApiUrl(config.apiUrl, 'client apiUrl');
     this.#maxAttempts = Math.max(1, Math.floor(config.maxAttempts));
     this.#totalTimeoutMs = config.totalTimeoutMs;
     this.#timeoutMs = config.timeoutMs;
@@ -135,6 +137,9 @@ export class RegistryApiClient {
       headers,
       adapter: 'http',
       maxRedirects: 0,
+      // A body past the limit is cut off and the call fails (see #networkError).
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_RESPONSE_BYTES,
       responseType: 'text',
       responseEncoding: 'utf8',
       // The body is sent and read as text: JSON in and out is handled here, not by axios.
@@ -297,6 +302,8 @@ export class RegistryApiClient {
       detail = `no response within ${seconds(ms)} (timeout)`;
     } else if (code === 'ERR_CANCELED') {
       detail = 'the request was cancelled';
+    } else if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(message)) {
+      detail = `the response is larger than the client's limit of ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB and was not read (is ${CLIENT_ENV.API_URL} the IONOS API?)`;
     } else {
       detail = `no response: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
     }

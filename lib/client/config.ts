@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isRecord as isObject } from '../is-record';
+import { apiUrlProblem, isLoopbackHost } from '../validation';
 import { REDACTED } from './redact';
 import { DEFAULT_USER_AGENT } from './version';
 
@@ -29,7 +30,14 @@ export const CLIENT_ENV = {
   MAX_ATTEMPTS: 'IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS',
   TIMEOUT_SECONDS: 'IONOS_REGISTRY_TOKEN_TIMEOUT_SECONDS',
   REQUEST_TIMEOUT_SECONDS: 'IONOS_REGISTRY_TOKEN_REQUEST_TIMEOUT_SECONDS',
+  /** Comma-separated hosts outside ionos.com the credentials may be sent to (exact, case-insensitive). */
+  ALLOWED_API_HOSTS: 'IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS',
 } as const;
+
+/** The largest response body the client reads; a larger one fails the call. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** The largest IONOS config file read (ionosctl writes a few hundred bytes). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 /** HTTP attempts per call, the first one included. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -101,35 +109,95 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
 }
 
-/** Removes `user:password@` from a URL for messages. */
+/** Removes `user:password@` (up to the authority's last `@`, scheme or not) from a URL for messages. */
 function withoutUserinfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, `$1${REDACTED}@`);
+  return url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)?[^/?#\\]*@/i, `$1${REDACTED}@`);
 }
 
 /**
  * Normalizes an API URL: `https://` when it has no scheme, no trailing slashes, and
- * `/containerregistries` appended unless it already ends with it.
+ * `/containerregistries` appended unless it already ends with it. Refuses, before any request, what
+ * {@link apiUrlProblem} refuses: the same rule for the prop, IONOS_API_URL and the config file.
  *
- * @param source the variable or prop the value came from, for the error message
+ * @param source where the value came from (`prop apiUrl`, `IONOS_API_URL`, `config file <path>`), for the error message
  */
 export function normalizeApiUrl(raw: string, source: string = CLIENT_ENV.API_URL): string {
   let url = raw.trim();
+  const problem = apiUrlProblem(url);
+  if (problem) throw new InvalidConfigError(source, withoutUserinfo(raw), problem);
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) url = `https://${url}`;
   url = url.replace(/\/+$/, '');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidConfigError(source, withoutUserinfo(raw), 'must be a URL such as https://api.ionos.com');
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new InvalidConfigError(source, withoutUserinfo(raw), 'must be an http:// or https:// URL');
-  }
-  if (parsed.search || parsed.hash) {
-    throw new InvalidConfigError(source, withoutUserinfo(raw), 'must not contain a query or a fragment');
-  }
   if (!url.toLowerCase().endsWith(PRODUCT_PATH)) url += PRODUCT_PATH;
   return url;
+}
+
+/** Inside the IONOS API's domain: api.ionos.com and every other subdomain of ionos.com. */
+export function isIonosApiHost(hostname: string): boolean {
+  return hostname.toLowerCase().endsWith('.ionos.com');
+}
+
+/** The hosts of IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS, lower case, IPv6 in brackets as URLs write them. */
+export function allowedApiHosts(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[CLIENT_ENV.ALLOWED_API_HOSTS] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '')
+    .map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h));
+}
+
+/**
+ * Refuses a normalized API URL whose host is outside the IONOS API's domain unless the environment
+ * names that exact host in IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS: code (a prop) cannot opt in.
+ * Loopback hosts are exempt (the emulator).
+ */
+export function checkApiHost(url: string, source: string, env: NodeJS.ProcessEnv = process.env): void {
+  const host = new URL(url).hostname.toLowerCase();
+  if (isLoopbackHost(host) || isIonosApiHost(host) || allowedApiHosts(env).includes(host)) return;
+  throw new InvalidConfigError(
+    source,
+    url,
+    `host ${host} is outside the IONOS API's domain (*.ionos.com) and would receive the IONOS credentials; if you trust it, set ${CLIENT_ENV.ALLOWED_API_HOSTS}=${host} in the environment`,
+  );
+}
+
+/** The API URL a step uses and where it came from. */
+export interface ApiEndpoint {
+  /** The full base URL, including `/containerregistries`. */
+  readonly url: string;
+  /** Scheme, host and port, e.g. `https://api.ionos.com`. */
+  readonly origin: string;
+  /** `prop apiUrl`, `IONOS_API_URL`, `config file <path>`, or `default`. */
+  readonly source: string;
+}
+
+/**
+ * The API URL of a step: the prop, else IONOS_API_URL, else the config file's containerregistry
+ * endpoint, else https://api.ionos.com; checked by {@link normalizeApiUrl} and {@link checkApiHost}.
+ * Makes no request and needs no credentials: the handler calls it once per step, before any call.
+ *
+ * @throws InvalidConfigError (one line: the source, the URL, the rule)
+ */
+export function resolveApiEndpoint(
+  env: NodeJS.ProcessEnv = process.env,
+  apiUrlProp?: string,
+  file: ConfigFileValues | undefined = readConfigFile(env),
+): ApiEndpoint {
+  const prop = apiUrlProp !== undefined && apiUrlProp.trim() !== '' ? apiUrlProp : undefined;
+  const envUrl = envValue(env, CLIENT_ENV.API_URL);
+  const [raw, source] =
+    prop !== undefined ? [prop, 'prop apiUrl']
+    : envUrl !== undefined ? [envUrl, CLIENT_ENV.API_URL]
+    : file?.apiUrl !== undefined ? [file.apiUrl, `config file ${file.file}`]
+    : [DEFAULT_API_HOST, 'default'];
+  const url = normalizeApiUrl(raw, source);
+  checkApiHost(url, source, env);
+  return { url, origin: new URL(url).origin, source };
+}
+
+/** `registry-token: using the IONOS API at <origin> (<source>)` when the origin is not the default one; else undefined. */
+export function apiEndpointNotice(endpoint: ApiEndpoint): string | undefined {
+  if (endpoint.origin === DEFAULT_API_HOST) return undefined;
+  return `registry-token: using the IONOS API at ${endpoint.origin} (${endpoint.source})`;
 }
 
 function parseWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -182,36 +250,86 @@ const parsed = new Map<string, { stamp: string; doc: unknown }>();
 const unreadable = (file: string, e: unknown) =>
   new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
 
+const tooLarge = (file: string) =>
+  new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is larger than ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB, the limit for an IONOS config file`);
+
+/** The file's content: a regular file of at most MAX_CONFIG_FILE_BYTES, else one line (a device or pipe would never end). */
+function readBounded(file: string, fd: number): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_CONFIG_FILE_BYTES) throw tooLarge(file);
+    chunks.push(chunk.subarray(0, n));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Checked before opening and again on the open descriptor (the path may change in between). */
+function checkRegularFile(file: string, st: fs.Stats): void {
+  if (!st.isFile()) throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, 'is not a regular file (a device, pipe or directory is never read)');
+  if (st.size > MAX_CONFIG_FILE_BYTES) throw tooLarge(file);
+}
+
+/**
+ * The YAML document of `content`. A failure is the line number only: the parser's message and its
+ * warnings quote the source line, which may hold the token.
+ */
+function parseYaml(file: string, content: string): unknown {
+  // Loaded only when there is a file: a handler start without one does not pay for the parser.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const yaml = require('yaml') as typeof import('yaml');
+  let line: number | undefined;
+  try {
+    const doc = yaml.parseDocument(content, { logLevel: 'silent' });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+      line = problem.linePos?.[0]?.line;
+      throw problem;
+    }
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch {
+    throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not valid YAML${line !== undefined ? ` (line ${line})` : ''}`);
+  }
+}
+
 /** The file's YAML document, parsed once per version of the file; undefined when there is no file. */
 function configDocument(file: string): unknown {
-  let stamp: string;
   try {
-    const st = fs.statSync(file);
-    stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    checkRegularFile(file, fs.statSync(file));
   } catch (e) {
+    if (e instanceof InvalidConfigError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw unreadable(file, e);
   }
-  const known = parsed.get(file);
-  if (known?.stamp === stamp) return known.doc;
-  let content: string;
+  let fd: number;
   try {
-    content = fs.readFileSync(file, 'utf8');
+    // O_NONBLOCK: should the path turn into a FIFO after the stat, the open does not wait for a writer.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
     throw unreadable(file, e);
   }
-  if (content.trim() === '') throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, 'is empty; run "ionosctl login" to write it, or remove it');
-  let doc: unknown;
+  let content: string;
   try {
-    // Loaded only when there is a file: a handler start without one does not pay for the parser.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    doc = (require('yaml') as typeof import('yaml')).parse(content);
+    const st = fs.fstatSync(fd);
+    checkRegularFile(file, st);
+    const stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    const known = parsed.get(file);
+    if (known?.stamp === stamp) return known.doc;
+    content = readBounded(file, fd);
+    if (content.trim() === '') throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, 'is empty; run "ionosctl login" to write it, or remove it');
+    const doc = parseYaml(file, content);
+    parsed.set(file, { stamp, doc });
+    return doc;
   } catch (e) {
-    const first = (e as Error).message.split('\n')[0];
-    throw new InvalidConfigError(CLIENT_ENV.CONFIG_FILE, file, `is not valid YAML (${first})`);
+    if (e instanceof InvalidConfigError) throw e;
+    throw unreadable(file, e);
+  } finally {
+    fs.closeSync(fd);
   }
-  parsed.set(file, { stamp, doc });
-  return doc;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -285,7 +403,8 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env, file: ConfigFi
  * |---|---|---|
  * | IONOS_TOKEN | bearer token; wins over username/password | |
  * | IONOS_USERNAME, IONOS_PASSWORD | basic auth | |
- * | IONOS_API_URL | API host (`https://` assumed, `/containerregistries` appended) | https://api.ionos.com |
+ * | IONOS_API_URL | API host (`https://` assumed, `/containerregistries` appended; https only, except loopback hosts) | https://api.ionos.com |
+ * | IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS | hosts outside *.ionos.com the credentials may go to (comma-separated, exact) | |
  * | IONOS_CONTRACT_NUMBER | `X-Contract-Number` header | |
  * | IONOS_CONFIG_FILE, IONOS_CURRENT_PROFILE | the IONOS config file and its profile, used for what the variables above leave unset | ~/.ionos/config, its currentProfile |
  * | IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS | HTTP attempts per call, first included | 5 |
@@ -295,18 +414,16 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env, file: ConfigFi
  * `overrides` win over the environment (e.g. the construct's `apiUrl` prop).
  *
  * @throws MissingCredentialsError when no credentials are set
- * @throws InvalidConfigError when a value cannot be used
+ * @throws InvalidConfigError when a value cannot be used, or the API URL is refused ({@link resolveApiEndpoint})
  */
 export function clientConfigFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   overrides: ClientConfigOverrides = {},
 ): ClientConfig {
   const file = readConfigFile(env);
+  // The URL first: a refused one fails before the credentials are even looked at.
+  const apiUrl = resolveApiEndpoint(env, overrides.apiUrl, file).url;
   const auth = authFromEnv(env, file);
-  const overrideUrl = overrides.apiUrl !== undefined && overrides.apiUrl.trim() !== '' ? overrides.apiUrl : undefined;
-  const envUrl = envValue(env, CLIENT_ENV.API_URL);
-  const source = overrideUrl !== undefined ? 'apiUrl' : envUrl !== undefined ? CLIENT_ENV.API_URL : file?.apiUrl !== undefined ? `the containerregistry endpoint of ${file.file}` : CLIENT_ENV.API_URL;
-  const apiUrl = normalizeApiUrl(overrideUrl ?? envUrl ?? file?.apiUrl ?? DEFAULT_API_HOST, source);
   const contractNumber = envValue(env, CLIENT_ENV.CONTRACT_NUMBER)?.trim();
   const maxAttempts =
     checkOverride('maxAttempts', overrides.maxAttempts, 1, true) ??

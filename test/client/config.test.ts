@@ -79,7 +79,7 @@ describe('clientConfigFromEnv: API URL', () => {
   });
 
   test('the apiUrl override wins over IONOS_API_URL; an empty override falls back to it', () => {
-    const env = { ...TOKEN_ENV, IONOS_API_URL: 'env.example.com' };
+    const env = { ...TOKEN_ENV, IONOS_API_URL: 'env.example.com', IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS: 'env.example.com,prop.example.com' };
     expect(clientConfigFromEnv(env, { apiUrl: 'prop.example.com/' }).apiUrl).toBe(
       'https://prop.example.com/containerregistries',
     );
@@ -87,7 +87,7 @@ describe('clientConfigFromEnv: API URL', () => {
   });
 
   test('an unusable URL names the variable and hides userinfo', () => {
-    expect(() => normalizeApiUrl('ftp://host')).toThrow('invalid IONOS_API_URL "ftp://host": must be an http:// or https:// URL');
+    expect(() => normalizeApiUrl('ftp://host')).toThrow('invalid IONOS_API_URL "ftp://host": must be an https:// URL');
     let message = '';
     try {
       clientConfigFromEnv({ ...TOKEN_ENV, IONOS_API_URL: 'https://bob:s3cret-pw@host/x?y=1' });
@@ -96,7 +96,9 @@ describe('clientConfigFromEnv: API URL', () => {
     }
     expect(message).toContain('IONOS_API_URL');
     expect(message).not.toContain('s3cret-pw');
-    expect(() => clientConfigFromEnv(TOKEN_ENV, { apiUrl: 'http://[bad' })).toThrow(/invalid apiUrl/);
+    expect(() => clientConfigFromEnv(TOKEN_ENV, { apiUrl: 'http://[bad' })).toThrow(/^invalid prop apiUrl "http:\/\/\[bad": must be a URL/);
+    // userinfo without a scheme is hidden too
+    expect(() => normalizeApiUrl('bob:s3cret-pw@host')).toThrow('invalid IONOS_API_URL "[REDACTED]@host": must not contain "@"');
   });
 });
 
@@ -166,7 +168,8 @@ describe('clientConfigFromEnv: the IONOS config file (ionosctl login), used for 
   const fs = require('node:fs') as typeof import('node:fs');
   const os = require('node:os') as typeof import('node:os');
   const FIXTURE = join(__dirname, '..', 'fixtures', 'ionos-config', 'config');
-  const withFile = (extra: Record<string, string> = {}) => ({ IONOS_CONFIG_FILE: FIXTURE, ...extra });
+  // The fixture's endpoint is outside ionos.com: the environment allows it.
+  const withFile = (extra: Record<string, string> = {}) => ({ IONOS_CONFIG_FILE: FIXTURE, IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS: 'staging.example.com,env.example.com,prop.example.com', ...extra });
   const tmpFile = (content: string) => {
     const dir = fs.mkdtempSync(join(os.tmpdir(), 'ionos-config-'));
     fs.writeFileSync(join(dir, 'config'), content, { mode: 0o600 });
@@ -197,7 +200,11 @@ describe('clientConfigFromEnv: the IONOS config file (ionosctl login), used for 
     const home = fs.mkdtempSync(join(os.tmpdir(), 'home-'));
     fs.mkdirSync(join(home, '.ionos'));
     fs.copyFileSync(FIXTURE, join(home, '.ionos', 'config'));
-    expect(clientConfigFromEnv({ HOME: home }).auth).toEqual({ kind: 'bearer', token: 'file-token-ci' });
+    expect(clientConfigFromEnv({ HOME: home, IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS: 'staging.example.com' }).auth).toEqual({ kind: 'bearer', token: 'file-token-ci' });
+    // without the opt-in, the file's endpoint is refused before anything else
+    expect(() => clientConfigFromEnv({ HOME: home })).toThrow(
+      `invalid config file ${join(home, '.ionos', 'config')} "https://staging.example.com/containerregistries": host staging.example.com is outside the IONOS API's domain (*.ionos.com) and would receive the IONOS credentials; if you trust it, set IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS=staging.example.com in the environment`,
+    );
   });
 
   test('a profile without credentials, or an unknown profile: the one-line error names the file and the profile', () => {
@@ -245,5 +252,94 @@ describe('clientConfigFromEnv: the IONOS config file (ionosctl login), used for 
   test('the file is not needed when the environment has credentials, but a malformed one still says so', () => {
     const file = tmpFile('{{{');
     expect(() => clientConfigFromEnv({ IONOS_TOKEN: 't', IONOS_CONFIG_FILE: file })).toThrow(InvalidConfigError);
+  });
+});
+
+describe('the IONOS config file is read only when it is a small regular file', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const os = require('node:os') as typeof import('node:os');
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(join(os.tmpdir(), 'ionos-config-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /**
+   * clientConfigFromEnv in a child process with a deadline: a read of /dev/zero or of a FIFO blocks
+   * (or eats memory) in a synchronous call that no Jest timeout could stop.
+   */
+  const inChild = (configFile: string) => {
+    const script = [
+      `const { clientConfigFromEnv } = require(${JSON.stringify(join(__dirname, '..', '..', 'lib', 'client', 'config.ts'))});`,
+      'try { clientConfigFromEnv(process.env); process.stdout.write("no error"); } catch (e) { process.stdout.write(`${e.name}: ${e.message}`); }',
+    ].join('\n');
+    return spawnSync(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), '-e', script], {
+      env: { PATH: process.env.PATH, HOME: dir, IONOS_TOKEN: 't', IONOS_CONFIG_FILE: configFile },
+      encoding: 'utf8',
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
+    });
+  };
+
+  test.each([
+    ['/dev/zero', () => '/dev/zero'],
+    ['a symlink to /dev/zero', () => (fs.symlinkSync('/dev/zero', join(dir, 'config')), join(dir, 'config'))],
+    ['a FIFO nobody writes to', () => (spawnSync('mkfifo', [join(dir, 'config')]), join(dir, 'config'))],
+  ])('%s: refused at once with one line, never read', (_what, make) => {
+    const file = make();
+    const res = inChild(file);
+    expect({ signal: res.signal, status: res.status, stderr: res.stderr }).toEqual({ signal: null, status: 0, stderr: '' });
+    expect(res.stdout).toBe(`InvalidConfigError: invalid IONOS_CONFIG_FILE "${file}": is not a regular file (a device, pipe or directory is never read)`);
+  });
+
+  test('a directory: the same line', () => {
+    expect(() => clientConfigFromEnv({ IONOS_TOKEN: 't', IONOS_CONFIG_FILE: dir })).toThrow(
+      `invalid IONOS_CONFIG_FILE "${dir}": is not a regular file (a device, pipe or directory is never read)`,
+    );
+  });
+
+  test('a file over 1 MiB (valid YAML, credentials in it) is refused, not parsed', () => {
+    const file = join(dir, 'config');
+    const head = 'currentProfile: a\nprofiles:\n  - name: a\n    credentials: { token: big-file-token }\n';
+    fs.writeFileSync(file, head + `# ${'x'.repeat(1024 * 1024)}\n`);
+    expect(() => clientConfigFromEnv({ IONOS_CONFIG_FILE: file })).toThrow(
+      `invalid IONOS_CONFIG_FILE "${file}": is larger than 1 MiB, the limit for an IONOS config file`,
+    );
+    // just under the limit is read
+    fs.writeFileSync(file, head + `# ${'x'.repeat(1024 * 1024 - head.length - 3)}\n`);
+    expect(fs.statSync(file).size).toBe(1024 * 1024);
+    expect(clientConfigFromEnv({ IONOS_CONFIG_FILE: file }).auth).toEqual({ kind: 'bearer', token: 'big-file-token' });
+  });
+
+  describe('a YAML error names the file and the line, never the source text (it may hold the token)', () => {
+    let warnings: unknown[];
+    let stderr: jest.SpyInstance;
+    let emit: jest.SpyInstance;
+    let warn: jest.SpyInstance;
+    beforeEach(() => {
+      warnings = [];
+      emit = jest.spyOn(process, 'emitWarning').mockImplementation((w: unknown) => void warnings.push(w));
+      warn = jest.spyOn(console, 'warn').mockImplementation((w: unknown) => void warnings.push(w));
+      stderr = jest.spyOn(process.stderr, 'write').mockImplementation((w: unknown) => (warnings.push(w), true));
+    });
+    afterEach(() => [emit, warn, stderr].forEach((s) => s.mockRestore()));
+
+    test.each([
+      ['an unknown tag', 'currentProfile: a\nprofiles:\n  - name: a\n    credentials: { token: !secret-SECRETTAG SECRET-TOKEN-VALUE }\n', 4],
+      ['an unclosed flow mapping', 'currentProfile: a\nprofiles:\n  - name: a\n    credentials: { token: SECRET-TOKEN-VALUE\n', 5],
+      ['a duplicate key', 'currentProfile: a\nprofiles:\n  - name: a\n    credentials:\n      token: SECRET-TOKEN-VALUE\n      token: SECRET-TOKEN-VALUE\n', 6],
+      ['a tab indent', 'currentProfile: a\nprofiles:\n\t- token: SECRET-TOKEN-VALUE\n', 3],
+    ])('%s', (_what, content, line) => {
+      const file = join(dir, 'config');
+      fs.writeFileSync(file, content);
+      let error: unknown;
+      try {
+        clientConfigFromEnv({ IONOS_CONFIG_FILE: file });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidConfigError);
+      expect((error as Error).message).toBe(`invalid IONOS_CONFIG_FILE "${file}": is not valid YAML (line ${line})`);
+      expect(warnings).toEqual([]);
+    });
   });
 });

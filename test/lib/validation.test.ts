@@ -1,6 +1,8 @@
 import {
+  checkApiUrl,
   checkExpiryFormat,
   checkExpiryLead,
+  checkHostname,
   checkName,
   checkScopes,
   checkStatus,
@@ -8,10 +10,15 @@ import {
   checkUniqueName,
   checkUuid,
   describeViolation,
+  isLoopbackHost,
   parseRfc3339,
 } from '../../lib/validation';
 
 const lines = (vs: ReturnType<typeof checkName>) => vs.map(describeViolation);
+
+const HOSTNAME_RULE =
+  'must be a hostname such as "myregistry.cr.de-fra.ionos.com", optionally with ":port" (1-65535): dot-separated DNS labels of 1-63 a-z, A-Z, 0-9 and "-" (not first or last), at most 253 characters; no scheme, no path';
+const HTTP_RULE = 'must use https:// (plain http:// only to a loopback host: 127.0.0.0/8, localhost, [::1])';
 
 describe('name', () => {
   test.each(['abc', 'ci-push', 'a1B', 'a'.repeat(63), 'aB-9'])('accepts %p', (name) => {
@@ -116,14 +123,16 @@ describe('the rule table (checkTokenProps)', () => {
       totalTimeoutSeconds: 1.5,
       adoptTokenId: 'abc',
       registryHostname: 'https://x/',
+      apiUrl: 'http://evil.example.com',
       rotationTrigger: 7,
     });
-    expect(found.map((v) => v.prop)).toEqual(['registryId', 'name', 'scopes', 'status', 'expiryDate', 'maxAttempts', 'totalTimeoutSeconds', 'adoptTokenId', 'registryHostname', 'rotationTrigger']);
+    expect(found.map((v) => v.prop)).toEqual(['registryId', 'name', 'scopes', 'status', 'expiryDate', 'maxAttempts', 'totalTimeoutSeconds', 'adoptTokenId', 'registryHostname', 'apiUrl', 'rotationTrigger']);
     expect(lines(found).slice(5)).toEqual([
       'maxAttempts 0 must be a whole number of at least 1',
       'totalTimeoutSeconds 1.5 must be a whole number of at least 1',
       'adoptTokenId "abc" must be a uuid like 00000000-0000-4000-8000-000000000000',
-      'registryHostname "https://x/" must be a hostname such as "myregistry.cr.de-fra.ionos.com" (optionally with ":port"; no scheme, no path)',
+      `registryHostname "https://x/" ${HOSTNAME_RULE}`,
+      `apiUrl "http://evil.example.com" ${HTTP_RULE}`,
       'rotationTrigger 7 must be a string',
     ]);
   });
@@ -139,7 +148,7 @@ describe('the rule table (checkTokenProps)', () => {
 
   test('skips what is unresolved (a cdktf string or number token), each value on its own', () => {
     const isUnresolved = (v: unknown) => v === 'TOKEN' || v === -1.8881545897087626e289;
-    expect(checkTokenProps({ ...good, name: 'TOKEN', maxAttempts: -1.8881545897087626e289, adoptTokenId: 'TOKEN', registryHostname: 'TOKEN', rotationTrigger: 'TOKEN' }, { isUnresolved })).toEqual([]);
+    expect(checkTokenProps({ ...good, name: 'TOKEN', maxAttempts: -1.8881545897087626e289, adoptTokenId: 'TOKEN', registryHostname: 'TOKEN', apiUrl: 'TOKEN', rotationTrigger: 'TOKEN' }, { isUnresolved })).toEqual([]);
     expect(checkTokenProps({ ...good, scopes: [{ type: 'TOKEN', name: 'TOKEN', actions: ['TOKEN'] }] }, { isUnresolved })).toEqual([]);
     expect(lines(checkTokenProps({ ...good, maxAttempts: 0, name: 'TOKEN' }, { isUnresolved }))).toEqual(['maxAttempts 0 must be a whole number of at least 1']);
   });
@@ -154,5 +163,110 @@ describe('the rule table (checkTokenProps)', () => {
     // unresolved on either side: not comparable at synth
     expect(checkUniqueName(declared, REGISTRY, 'TOKEN', (v) => v === 'TOKEN')).toEqual([]);
     expect(checkUniqueName([{ ...declared[0], name: 'TOKEN' }], REGISTRY, 'ci-push', (v) => v === 'TOKEN')).toEqual([]);
+  });
+});
+
+describe('registryHostname: a DNS hostname, optionally with a port (it lands in a Terraform expression)', () => {
+  test.each(['myregistry.cr.de-fra.ionos.com', 'localhost:5000', 'a', 'A-1.b2', '10.0.0.1:443', `${'a'.repeat(63)}.com`, `${'a.'.repeat(126)}a`, 'r.example:65535'])('accepts %p', (host) => {
+    expect(checkHostname(host)).toEqual([]);
+  });
+  test.each([
+    '${var.host}',
+    'x.${var.host}',
+    'x%{if true}y%{endif}',
+    'https://x/',
+    'x/y',
+    'x y',
+    ' x',
+    'x\n',
+    'a_b.com',
+    '-a.com',
+    'a-.com',
+    'a..b',
+    '.a',
+    'a.',
+    'h"x',
+    "h'x",
+    'h\\x',
+    'x:0',
+    'x:70000',
+    'x:',
+    'x:1:2',
+    '[::1]:5000',
+    '',
+    `${'a'.repeat(64)}.com`,
+    `${'a.'.repeat(127)}a`,
+  ])('refuses %j, stating the rule', (host) => {
+    expect(lines(checkHostname(host))).toEqual([`registryHostname ${JSON.stringify(host)} ${HOSTNAME_RULE}`]);
+  });
+  test('refuses a non-string', () => {
+    expect(lines(checkHostname(5000))).toEqual([`registryHostname 5000 ${HOSTNAME_RULE}`]);
+  });
+});
+
+describe('apiUrl at synth: a plain http(s) URL with a host; http only to loopback', () => {
+  test.each([
+    '',
+    'api.ionos.com',
+    'https://api.ionos.com',
+    'https://api.ionos.com/containerregistries/',
+    'https://de-fra.registry.ionos.com:8443/prefix',
+    // the domain is checked at apply, where the environment may allow a host
+    'https://staging.example.com',
+    'http://127.0.0.1:8080',
+    'http://127.255.255.254',
+    'http://localhost:3000',
+    'http://LOCALHOST',
+    'http://[::1]:8080',
+    'api.ionos.com/a%20b',
+  ])('accepts %p', (url) => {
+    expect(checkApiUrl(url)).toEqual([]);
+  });
+
+  const AT_RULE = 'must not contain "@" or "\\" (no user or password in the URL: credentials come from IONOS_TOKEN, IONOS_USERNAME and IONOS_PASSWORD)';
+  test.each([
+    ['http://api.ionos.com', HTTP_RULE],
+    ['http://evil.example.com', HTTP_RULE],
+    ['HTTP://evil.example.com:80/', HTTP_RULE],
+    ['http://127.0.0.1.nip.io', HTTP_RULE],
+    ['http://localhost.evil.example.com', HTTP_RULE],
+    ['http://[::ffff:127.0.0.1]', HTTP_RULE],
+    ['http://128.0.0.1', HTTP_RULE],
+    ['http://0.0.0.0:8080', HTTP_RULE],
+    ['https://user:pw@api.ionos.com', AT_RULE],
+    ['https://api.ionos.com@evil.example.com', AT_RULE],
+    ['https://evil.example.com\\@api.ionos.com', AT_RULE],
+    ['https://api.ionos.com?x=1', 'must not contain a query or a fragment'],
+    ['https://api.ionos.com/?', 'must not contain a query or a fragment'],
+    ['https://api.ionos.com#x', 'must not contain a query or a fragment'],
+    ['https://${var.api_host}', 'must not contain "${" or "%{" (template syntax)'],
+    ['${var.api_url}', 'must not contain "${" or "%{" (template syntax)'],
+    ['https://api.ionos.com%{if true}x%{endif}', 'must not contain "${" or "%{" (template syntax)'],
+    [' https://api.ionos.com', 'must not contain whitespace'],
+    ['https://api.ionos.com ', 'must not contain whitespace'],
+    ['https://api.ionos.com\n.evil.example.com', 'must not contain whitespace'],
+    ['https://api.ionos.com\t', 'must not contain whitespace'],
+    ['https://api.iönos.com', 'may only contain printable ASCII characters (write a non-ASCII host in punycode)'],
+    ['https://api.ionos.com\u0000', 'may only contain printable ASCII characters (write a non-ASCII host in punycode)'],
+    ['ftp://api.ionos.com', 'must be an https:// URL'],
+    ['file:///etc/passwd', 'must be an https:// URL'],
+    ['javascript://x', 'must be an https:// URL'],
+    ['https://', 'must be a URL such as https://api.ionos.com'],
+    ['https://[bad', 'must be a URL such as https://api.ionos.com'],
+    ['https://a b', 'must not contain whitespace'],
+  ])('refuses %j, stating the rule', (url, rule) => {
+    expect(lines(checkApiUrl(url))).toEqual([`apiUrl ${JSON.stringify(url)} ${rule}`]);
+  });
+
+  test('refuses a non-string; the rule table checks a set apiUrl and skips an unresolved one', () => {
+    expect(lines(checkApiUrl(443))).toEqual(['apiUrl 443 must be a string']);
+    const good = { name: 'ci-push', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }] };
+    expect(lines(checkTokenProps({ ...good, apiUrl: 'http://evil.example.com' }))).toEqual([`apiUrl "http://evil.example.com" ${HTTP_RULE}`]);
+    expect(checkTokenProps({ ...good, apiUrl: 'TOKEN' }, { isUnresolved: (v) => v === 'TOKEN' })).toEqual([]);
+  });
+
+  test('isLoopbackHost: 127.0.0.0/8, localhost and ::1 only', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', '127.255.255.255', 'localhost', 'LocalHost', '[::1]', '::1']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['127.0.0.256', '127.0.0', '127.0.0.1.nip.io', 'localhost.', 'localhost.evil.com', '128.0.0.1', '[::ffff:7f00:1]', '0.0.0.0', '']) expect(isLoopbackHost(h)).toBe(false);
   });
 });

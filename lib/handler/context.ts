@@ -5,7 +5,7 @@
  * axios is a third of a step's start-up time.
  */
 import type { RegistryApiClient } from '../client/client';
-import { clientConfigFromEnv } from '../client/config';
+import { apiEndpointNotice, clientConfigFromEnv, resolveApiEndpoint } from '../client/config';
 import type { DesiredToken } from '../token-spec';
 import { TAKE_OVER_ENV } from './consts';
 import { PREFIX } from './errors';
@@ -26,8 +26,11 @@ export interface TokenTarget extends RetrySettings {
   readonly adopt?: boolean;
 }
 
+/** Origins this process has named already: the deploy says which host it talks to, once. */
+const announced = new Set<string>();
+
 /** The API client for one token's calls, with its retry settings (the props win over the environment). */
-function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget): TokenApi {
+function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string) => void): TokenApi {
   let client: RegistryApiClient | undefined;
   const api = (): RegistryApiClient => {
     if (!client) {
@@ -43,6 +46,12 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget): TokenApi {
     return client;
   };
   return {
+    preflight: () => {
+      const endpoint = resolveApiEndpoint(env, target.apiUrl);
+      const notice = apiEndpointNotice(endpoint);
+      if (notice && !announced.has(endpoint.origin)) say(notice);
+      announced.add(endpoint.origin);
+    },
     getToken: (registryId, tokenId) => api().getToken(registryId, tokenId),
     putToken: (registryId, tokenId, props, options) => api().putToken(registryId, tokenId, props, options),
     patchToken: (registryId, tokenId, patch) => api().patchToken(registryId, tokenId, patch),
@@ -52,7 +61,7 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget): TokenApi {
 
 export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
   return {
-    api: lazyApi(rt.env, target),
+    api: lazyApi(rt.env, target, (line) => rt.output.out(line)),
     journal: new Journal(rt.workDir),
     registryId: target.registryId,
     tokenId: target.tokenId,

@@ -31,6 +31,8 @@ export interface TokenApi {
   ): Promise<{ created: boolean; token: ApiTokenResponse }>;
   patchToken(registryId: string, tokenId: string, patch: ApiTokenPatch): Promise<ApiTokenResponse>;
   deleteToken(registryId: string, tokenId: string): Promise<boolean>;
+  /** Checks where the calls would go (https, an allowed host) before the first of them; no request. */
+  preflight?(): void;
 }
 
 /** Where a step's lines go: the process's stdout and stderr, or the worker's per-request files. */
@@ -87,6 +89,7 @@ function validate(ctx: StepContext, expiryMustLead: boolean): void {
   found.push(...checkUuid(ctx.tokenId, ctx.adopt ? 'adoptTokenId' : 'tokenId'));
   if (expiryMustLead && d.expiryDate) found.push(...checkExpiryLead(d.expiryDate, ctx.now()));
   reject(ctx, found);
+  ctx.api.preflight?.();
 }
 
 function propsOf(desired: DesiredToken): ApiTokenInputProperties {
@@ -243,6 +246,7 @@ export async function remove(ctx: StepContext, why?: string): Promise<void> {
     ctx.log(`${label(ctx)} was never created (${describeViolation(bad[0])}); nothing to delete`);
     return;
   }
+  ctx.api.preflight?.();
   const existed = await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
   ctx.journal.remove(ctx.tokenId);
   ctx.journal.removeStaleResults(ctx.tokenId);

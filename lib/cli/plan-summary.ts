@@ -425,7 +425,8 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
       action: 're-create',
       line: `re-create ${name}: delete, create (new password)`,
       changes: [],
-      calls: ['GET', 'DELETE', 'PUT'],
+      // With `password` replaced too, its destroy step deletes first; else the create finds its own token.
+      calls: password && isReplace(password.actions) ? ['DELETE', 'GET', 'PUT'] : ['GET', 'DELETE', 'PUT'],
       password: 'new',
     };
   }

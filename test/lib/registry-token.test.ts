@@ -58,7 +58,13 @@ describe('synthesized lifecycle', () => {
     // the identity as JSON text (cheaper in the state than an object with its type)
     expect(JSON.parse(password.input)).toEqual({ registry_id: REGISTRY, token_id: token.tokenId, name: 'ci-push', path: 'ci/push-token', api_url: '' });
     expect(password.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^terraform_data\.push-token_create_[0-9A-F]{8}$/)]);
-    expect(password.provisioner).toHaveLength(1);
+    expect(password.provisioner).toHaveLength(2);
+    // once it holds the password, a note lets the result file go; it can never taint `password`
+    const note = password.provisioner[1]['local-exec'];
+    expect(note.on_failure).toBe('continue');
+    expect(note.when).toBeUndefined();
+    const createName = names.find((n) => n.startsWith('push-token_create_'));
+    expect(note.environment.IONOS_RT_STEP).toBe(`{"op":"captured","tokenId":"${token.tokenId}","createId":"\${terraform_data.${createName}.id}"}`);
     const exec = password.provisioner[0]['local-exec'];
     expect(exec.when).toBe('destroy');
     // the identity read back from the state: JSON text since 0.3, an object in 0.2, none in 0.1

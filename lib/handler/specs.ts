@@ -21,7 +21,7 @@ import { isRecord } from '../is-record';
 import { entrySpecText, removedToken, type RemovedToken } from '../specs-entry';
 import { desiredFrom, specDigest, type DesiredToken } from '../token-spec';
 import { writeFileAtomic } from '../write-file-atomic';
-import { capturedNoteName, freshMarkerName, resultFileName, specsBeforeName } from './consts';
+import { capturedNoteName, DEBUG_ENV, freshMarkerName, resultFileName, specsBeforeName } from './consts';
 import { stepContext } from './context';
 import { describeFailure, passwordNeverCaptured, PREFIX, replaceCommand, resultFileGone, tokenLabel, who } from './errors';
 import { remove, update, type StepRuntime } from './lifecycle';
@@ -76,7 +76,8 @@ export async function runSpecs(step: SpecsStep, rt: StepRuntime): Promise<number
       rt.output.err(describeFailure('update', named, err));
     }
   });
-  rt.output.out(
+  // Counts are for whoever debugs the handler; a user reads one line per token that changed.
+  if (rt.env[DEBUG_ENV]) rt.output.out(
     `${PREFIX} specs: ${step.tokens.length} token(s): ${counts.created} just created, ${counts.unchanged} unchanged, ${counts.checked} checked against the API` +
       `${before || counts.checked === 0 ? '' : ' (no record of the entries before this change, so every token not just created was checked)'}` +
       `${failed ? `, ${failed} failed` : ''}`,
@@ -116,7 +117,7 @@ export async function runSpecsBefore(step: SpecsBeforeStep, rt: StepRuntime): Pr
     }
   });
   const n = await recordBefore(rt.workDir, rt.enginePid, kept, log);
-  log(`specs-before: kept the entries of ${n} token(s) for the specs step of this run${removed.length ? `; ${removed.length} left the code` : ''}`);
+  if (rt.env[DEBUG_ENV]) log(`specs-before: kept the entries of ${n} token(s) for the specs step of this run${removed.length ? `; ${removed.length} left the code` : ''}`);
   return failed ? 1 : 0;
 }
 

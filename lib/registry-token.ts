@@ -43,7 +43,9 @@ export interface RegistryTokenConfig {
   readonly expiryDate?: string;
   /**
    * The IONOS API base URL. `https://` is assumed without a scheme; `/containerregistries` is added.
-   * @default - IONOS_API_URL when the handler runs, else https://api.ionos.com
+   * https only (plain http only to a loopback host, such as the emulator); a host outside ionos.com
+   * is refused at apply unless the environment lists it in IONOS_REGISTRY_TOKEN_ALLOWED_API_HOSTS.
+   * @default - IONOS_API_URL (or the IONOS config file) when the handler runs, else https://api.ionos.com
    */
   readonly apiUrl?: string;
   /**
@@ -249,15 +251,14 @@ export class RegistryToken extends Construct {
 
     if (config.passwordOutput ?? true) {
       const description = `Password of the IONOS registry token "${config.name}" (username "${config.name}")`;
-      this.passwordOutputName = sensitiveOutput(cdk, this, 'password-output', `${outputPrefix(pathInStack)}_password`, this.password, description);
+      this.passwordOutputName = sensitiveOutput(cdk, stack, `${outputPrefix(pathInStack)}_password`, this.password, description);
     }
     if (config.registryHostname !== undefined) {
       this.dockerConfigJson = dockerConfigJson(cdk, config.registryHostname, config.name, this.password);
       if (config.passwordOutput ?? true) {
         this.dockerConfigJsonOutputName = sensitiveOutput(
           cdk,
-          this,
-          'docker-config-output',
+          stack,
           `${outputPrefix(pathInStack)}_docker_config_json`,
           this.dockerConfigJson,
           `Docker config JSON (kubernetes.io/dockerconfigjson) for "${config.name}" at ${config.registryHostname}`,
@@ -284,8 +285,14 @@ function resolvedOnly(retry: RetrySettings): RetrySettings {
 /** The construct path below the stack, "/" → "_": the start of the outputs' names. */
 const outputPrefix = (pathInStack: string): string => pathInStack.replace(/[^A-Za-z0-9_-]/g, '_');
 
-function sensitiveOutput(cdk: Core, scope: Construct, id: string, name: string, value: string, description: string): string {
-  new cdk.TerraformOutput(scope, id, { value, sensitive: true, description: literalDeep(description) }).overrideLogicalId(name);
+/**
+ * A sensitive output named `name`: a child of the stack whose construct id is `name` too, because
+ * cdktf and cdktn list a deploy's outputs (and write `deploy --outputs-file`) by construct path, which
+ * up to 0.5 was `<token>/password-output`. The name in Terraform is the logical id, as before, so a
+ * state keeps its outputs.
+ */
+function sensitiveOutput(cdk: Core, stack: Construct, name: string, value: string, description: string): string {
+  new cdk.TerraformOutput(stack, name, { value, sensitive: true, description: literalDeep(description) }).overrideLogicalId(name);
   return name;
 }
 

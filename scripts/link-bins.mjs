@@ -1,6 +1,7 @@
 // Links this package's own bins (package.json "bin") into node_modules/.bin, so that in a clone
 // `npx ionos-registry-emulator` and `npx registry-token` run them (npm links the bins of
-// dependencies only, not of the package being developed). Run by `npm run prepare` (npm ci).
+// dependencies only, not of the package being developed). Run by `npm run build` (there is no
+// `prepare`: the published manifest has no lifecycle script, docs/design/published-manifest.md).
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

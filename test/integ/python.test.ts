@@ -4,14 +4,15 @@
  * deployed with the real CLI of that core (cdktf-cli from node_modules, cdktn-cli from
  * scripts/cdktn.sh) and the real engine against the emulator: both passwords log in, a second deploy
  * is a no-op with no API call, destroy removes both. A name the rules refuse reaches Python as one
- * line naming the construct path.
+ * line naming the construct path. The jsii runtime runs on a supported Node.js (22+, first on the
+ * user's PATH) and prints no banner about it: nothing is set to keep it quiet.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { pacmak, QUIET_NODE } from '../helper/jsii';
+import { pacmak, SUPPORTED_NODE_MAJOR, supportedNodeBin } from '../helper/jsii';
 import { engines, REPO, Workspace } from '../helper/workspace';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -47,7 +48,9 @@ function venv(root: string, pip: string, whl: string): string {
 let root: string;
 let whl: string;
 let cdktnBin: string;
+let nodeBin: string;
 beforeAll(() => {
+  nodeBin = supportedNodeBin();
   whl = wheel();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-python-'));
   cdktnBin = execFileSync('bash', [path.join(REPO, 'scripts', 'cdktn.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
@@ -75,12 +78,28 @@ describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (cor
     await emu?.stop();
   });
 
-  // The real user's environment: no NODE_PATH into this repository; the engine and the core's CLI on PATH.
+  // The real user's environment: no NODE_PATH into this repository; a supported Node.js, the engine
+  // and the core's CLI on PATH; none of the jsii runtime's variables that silence its Node.js banner.
   const userEnv = (engine = engines()[0]) => ({
-    ...QUIET_NODE,
     NODE_PATH: '',
     RT_LIB: '',
-    PATH: `${core === 'cdktn' ? `${cdktnBin}:` : ''}${path.dirname(engine.binary)}:${process.env.PATH}`,
+    JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '',
+    JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '',
+    JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION: '',
+    PATH: `${core === 'cdktn' ? `${cdktnBin}:` : ''}${nodeBin}:${path.dirname(engine.binary)}:${process.env.PATH}`,
+  });
+  /** The jsii runtime's banner about the Node.js it runs on (end of life, deprecated, untested). */
+  const NODE_BANNER = /end-of-life|has not been tested|!!!!/;
+
+  test(`the jsii runtime runs on the Node.js ${SUPPORTED_NODE_MAJOR}+ first on the user's PATH`, async () => {
+    const ws = new Workspace(engines()[0], {}, STACK);
+    try {
+      const script = 'import shutil, subprocess; print(subprocess.run([shutil.which("node"), "--version"], capture_output=True, text=True).stdout)';
+      const res = await ws.run(python, ['-c', script], { env: userEnv() });
+      expect(Number(/^v(\d+)\./.exec(res.stdout.trim())?.[1])).toBeGreaterThanOrEqual(SUPPORTED_NODE_MAJOR);
+    } finally {
+      ws.cleanup();
+    }
   });
 
   test('a name the rules refuse is one line naming the construct path, with no trace into the library', async () => {
@@ -91,7 +110,7 @@ describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (cor
       const lines = res.stderr.trim().split('\n');
       expect(lines.at(-1)).toBe(`RuntimeError: ${STACK}/ci-push: name "1abc" must start with a letter a-z (3-63 chars of a-z, A-Z, 0-9, "-")`);
       expect(res.stderr).not.toMatch(/\.js:\d+/); // no JavaScript stack frame
-      expect(res.stderr).not.toMatch(/Node 20 is end-of-life/);
+      expect(res.stderr).not.toMatch(NODE_BANNER);
     } finally {
       ws.cleanup();
     }
@@ -127,6 +146,7 @@ describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (cor
       try {
         const first = await run('deploy', STACK, '--auto-approve');
         if (first.code !== 0) throw new Error(first.all.slice(-3000));
+        expect(first.all).not.toMatch(NODE_BANNER); // the synth the deploy ran
         const tokens = await emu.listTokens(emu.registryId);
         expect(tokens.map((t) => t.properties.name).sort()).toEqual(['ci-push', 'cluster-pull']);
         for (const [name, output] of [['ci-push', 'ci-push_password'], ['cluster-pull', 'pull_password']]) {

@@ -33,9 +33,10 @@ describe.each(engines)('plan-summary of a real %s plan', (engine) => {
     const summary = summarizePlan(JSON.parse(read(`${engine}-changes.json`)));
     const byName = Object.fromEntries(summary.tokens.map((t) => [t.name, t]));
     expect(byName['ci-push']).toMatchObject({ path: 'integ/ci-push', action: 'update', calls: ['GET', 'PATCH'], password: 'kept', changes: ['status enabled → disabled'] });
-    expect(byName['ci-rename-2']).toMatchObject({ action: 'rename', calls: ['DELETE', 'PUT'], password: 'new', changes: ['name ci-rename → ci-rename-2'] });
-    expect(byName['ci-rotate']).toMatchObject({ action: 'rotate', calls: ['DELETE', 'PUT'], changes: ['rotation 2025-01 → 2025-02'] });
+    expect(byName['ci-rename-2']).toMatchObject({ action: 'rename', calls: ['DELETE', 'GET', 'PUT'], password: 'new', changes: ['name ci-rename → ci-rename-2'] });
+    expect(byName['ci-rotate']).toMatchObject({ action: 'rotate', calls: ['DELETE', 'GET', 'PUT'], changes: ['rotation 2025-01 → 2025-02'] });
     expect(byName['ci-adopted']).toMatchObject({ action: 'adopt', password: 'unknown' });
+    expect(byName['ci-new']).toMatchObject({ action: 'create', calls: ['GET', 'PUT'], password: 'new' });
     expect(byName['old-token']).toMatchObject({ action: 'forget', calls: [], keptLive: 'unmanaged' });
     expect(summary.tokens.filter((t) => t.keptLive !== undefined).map((t) => t.name)).toEqual(['old-token']);
     expect(byName['ci-new'].tokenId).toMatch(/^[0-9a-f-]{36}$/);
@@ -53,8 +54,9 @@ describe.each(engines)('plan-summary of a real %s plan', (engine) => {
     ]);
     expect(md).toContain('| `ci-scopes` (integ/ci-scopes) | scopes +repository app/\\* pull (PUT, password kept) | GET, PUT | kept |');
     expect(md).toContain('\n**1 token stays live** although removed from the code without removalPolicy RETAIN: `old-token`.\n');
-    // The checked-in review is this very summary, below its heading (captured when it read "8 to change").
-    expect(md.split('\n').slice(1)).toEqual(read(`${engine}-review.md`).split('\n').slice(1));
+    expect(md).toContain('| `ci-new` (integ/ci-new) | create ci-new (GET, then PUT) | GET, PUT | new |');
+    // The checked-in review is this very summary.
+    expect(md).toBe(read(`${engine}-review.md`));
   });
 
   test('a plan without changes, and a destroy plan', () => {
@@ -275,7 +277,8 @@ describe('plan-summary of the 0.2 layout (three resources)', () => {
   test('nothing changes; a new token; a destroy', () => {
     expect(planSummaryText(JSON.stringify(plan3({})), 'text')).toBe('no token changes (1 token unchanged)\n');
     const created = plan3({ password: { actions: ['create'], before: null, after: { input: idInput('tok') }, after_unknown: { triggers_replace: true } } });
-    expect(planSummaryText(JSON.stringify(created), 'text')).toBe('create tok (PUT)\n');
+    expect(planSummaryText(JSON.stringify(created), 'text')).toBe('create tok (GET, then PUT)\n');
+    expect(summarizePlan(created).tokens[0]).toMatchObject({ action: 'create', calls: ['GET', 'PUT'], password: 'new' });
     const destroyed = plan3({ password: { actions: ['delete'], before: pw(idInput('tok')), after: null, after_unknown: {} } });
     expect(planSummaryText(JSON.stringify(destroyed), 'text')).toBe('delete tok\n');
   });
@@ -286,6 +289,7 @@ describe('plan-summary of the 0.2 layout (three resources)', () => {
       password: replace(pw(idInput('tok')), { input: idInput('tok-2', { token_id: '22222222-2222-5222-8222-222222222222' }) }, { triggers_replace: true }),
     });
     expect(planSummaryText(JSON.stringify(p), 'text')).toBe('rename tok → tok-2: delete old, create new (new password)\n');
+    expect(summarizePlan(p).tokens[0]).toMatchObject({ action: 'rename', calls: ['DELETE', 'GET', 'PUT'] });
   });
 
   test('a rotation; and -replace of create without any identity change re-creates', () => {
@@ -294,9 +298,12 @@ describe('plan-summary of the 0.2 layout (three resources)', () => {
       password: replace(pw(idInput('tok')), { input: idInput('tok') }, { triggers_replace: true }),
     });
     expect(planSummaryText(JSON.stringify(rotated), 'text')).toBe('rotate tok: delete, create (new password)\n');
+    // The old password resource's destroy deletes; the create then reads the id (free) and writes.
+    expect(summarizePlan(rotated).tokens[0]).toMatchObject({ action: 'rotate', calls: ['DELETE', 'GET', 'PUT'] });
     const same = { triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111' } };
     const recreated = plan3({ create: replace(same, same), password: replace(pw(idInput('tok')), { input: idInput('tok') }, { triggers_replace: true }) });
     expect(planSummaryText(JSON.stringify(recreated), 'text')).toBe('re-create tok: delete, create (new password)\n');
+    expect(summarizePlan(recreated).tokens[0]).toMatchObject({ action: 're-create', calls: ['DELETE', 'GET', 'PUT'] });
   });
 
   test('the upgrade from the four-resource layout keeps the token', () => {
@@ -335,7 +342,10 @@ describe('plan-summary of synthetic plans', () => {
     const moved = plan({ identity: { actions: ['delete', 'create'], before: h.idValues('tok'), after: { ...h.idValues('tok'), triggers_replace: { ...h.idValues('tok').triggers_replace, registry_id: '22222222-2222-4222-8222-222222222222' } }, after_unknown: {} } });
     expect(planSummaryText(JSON.stringify(moved), 'text')).toBe('move tok to registry 22222222-2222-4222-8222-222222222222: delete old, create new (new password)\n');
     const recreate = plan({ create: { actions: ['delete', 'create'], before: {}, after: {}, after_unknown: {} } });
+    expect(summarizePlan(moved).tokens[0]).toMatchObject({ calls: ['DELETE', 'GET', 'PUT'], password: 'new' });
     expect(planSummaryText(JSON.stringify(recreate), 'text')).toBe('re-create tok: delete, create (new password)\n');
+    // The create resource alone is replaced: its create finds its own token, deletes it and writes again.
+    expect(summarizePlan(recreate).tokens[0]).toMatchObject({ action: 're-create', calls: ['GET', 'DELETE', 'PUT'] });
   });
 
   test('a password resource replaced alone is a warning', () => {
@@ -350,7 +360,7 @@ describe('plan-summary of synthetic plans', () => {
       { configuration: { root_module: { variables: { v: { sensitive: true } } } }, variables: { v: { value: 'hunter2-secret-pw' } } },
     );
     const out = planSummaryText(JSON.stringify(p), 'text');
-    expect(out).toBe('create [REDACTED] (PUT)\n');
+    expect(out).toBe('create [REDACTED] (GET, then PUT)\n');
   });
 
   test('other terraform_data resources are not tokens', () => {
@@ -478,7 +488,7 @@ describe('plan-summary: an API URL change with other changes (0.2+ layout)', () 
 
   test('a new token, a deleted token and an unchanged URL print no API URL line', () => {
     const created = plan3({ password: { actions: ['create'], before: null, after: { input: idInput('tok', { api_url: 'https://b.example' }) }, after_unknown: { triggers_replace: true } } });
-    expect(run(created)).toBe('create tok (PUT)\n');
+    expect(run(created)).toBe('create tok (GET, then PUT)\n');
     const destroyed = plan3({ password: { actions: ['delete'], before: pw(idInput('tok', { api_url: 'https://a.example' })), after: null, after_unknown: {} } });
     expect(run(destroyed)).toBe('delete tok\n');
     const same = plan3({ password: pwUpdate(idInput('tok', { api_url: 'https://a.example' }), idInput('tok', { api_url: 'https://a.example', adopt: undefined })) });

@@ -63,8 +63,10 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
       secrets.push(password);
       expect(await emu.login(emu.registryId, t.name, password)).toBe(t.status !== 'disabled');
     }
-    // One PUT per token, and the update right after a create makes no call.
-    expect((await calls(emu)).sort()).toEqual(live.map((t) => `PUT /tokens/${t.id}`).sort());
+    // Per token a GET (nothing there) then one PUT, and the update right after a create makes no call.
+    const log = await calls(emu);
+    expect([...log].sort()).toEqual(live.flatMap((t) => [`GET /tokens/${t.id}`, `PUT /tokens/${t.id}`]).sort());
+    for (const t of live) expect(log.filter((c) => c.endsWith(t.id))).toEqual([`GET /tokens/${t.id}`, `PUT /tokens/${t.id}`]);
   });
 
   test('deploying again changes nothing and makes zero API calls', async () => {
@@ -114,7 +116,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
     const live = await emu.listTokens(emu.registryId);
     const renamed = live.find((t) => t.properties.name === 'deploy-pull-2')!;
     expect(live.find((t) => t.properties.name === 'deploy-pull')).toBeUndefined();
-    expect(await calls(emu)).toEqual([`DELETE /tokens/${old.id}`, `PUT /tokens/${renamed.id}`]);
+    expect(await calls(emu)).toEqual([`DELETE /tokens/${old.id}`, `GET /tokens/${renamed.id}`, `PUT /tokens/${renamed.id}`]);
     const password = ws.outputValue('deploy-pull_password');
     secrets.push(password);
     expect(password).not.toBe(oldPassword);

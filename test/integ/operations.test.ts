@@ -148,7 +148,11 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     await deploy(ws);
     const log = await calls(emu);
     expect(log.filter((c) => c.endsWith(adoptedId))).toEqual([`GET /tokens/${adoptedId}`, `GET /tokens/${adoptedId}`, `PATCH /tokens/${adoptedId}`]);
-    expect(log.filter((c) => c.endsWith(rotateId))).toEqual([`DELETE /tokens/${rotateId}`, `PUT /tokens/${rotateId}`]);
+    // Rotation: the old password resource's destroy deletes; the create reads the id (free) and writes.
+    expect(log.filter((c) => c.endsWith(rotateId))).toEqual([`DELETE /tokens/${rotateId}`, `GET /tokens/${rotateId}`, `PUT /tokens/${rotateId}`]);
+    // The new token: read first (nothing there), then created.
+    const newId = (await emu.listTokens()).find((t) => t.properties.name === 'ci-new')!.id;
+    expect(log.filter((c) => c.endsWith(newId))).toEqual([`GET /tokens/${newId}`, `PUT /tokens/${newId}`]);
     const rotateNew = ws.outputValue('ci-rotate_password');
     secrets.push(rotateNew, ws.outputValue('ci-rename_password'), ws.outputValue('ci-new_password'));
     expect(rotateNew).not.toBe(rotateOld);
@@ -260,10 +264,12 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
       expect(await emu.login(emu.registryId, 'deploy-rotated', first)).toBe(true);
       await emu.clearRequests();
       await deploy(ex, { ROTATION: '2025-02' });
-      // The gap: between the DELETE and the PUT no password logs in.
+      // The gap: between the DELETE and the PUT no password logs in (the create reads the id between them).
       const log = await emu.requests();
-      expect(log.map((r) => r.method)).toEqual(['DELETE', 'PUT']);
-      const gapMs = Date.parse(log[1].at) - Date.parse(log[0].at);
+      expect(log.map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 204', 'GET 404', 'PUT 201']);
+      const del = log.find((r) => r.method === 'DELETE')!;
+      const put = log.find((r) => r.method === 'PUT')!;
+      const gapMs = Date.parse(put.at) - Date.parse(del.at);
       expect(gapMs).toBeLessThan(30_000);
       const second = ex.outputValue('deploy-rotated_password');
       secrets.push(second);

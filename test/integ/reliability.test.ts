@@ -61,17 +61,25 @@ describe(`faults on create (${engine.name})`, () => {
     ok(await ws.deploy(), 'deploy');
     await expectOneWorkingToken(ws, 'commit-502');
     const statuses = (await emu.requests()).map((r) => `${r.method} ${r.status}`);
-    expect(statuses).toEqual(['PUT 502', 'PUT 200', 'DELETE 204', 'PUT 201']);
+    // The create reads first (404); its PUT took effect but answered 502, so it reads again, finds its
+    // own token (created since its attempt), deletes it and PUTs again: never a blind retry.
+    expect(statuses).toEqual(['GET 404', 'PUT 502', 'GET 200', 'DELETE 204', 'PUT 201']);
     ws.cleanup();
   });
 
   test('when every attempt answers 502 after creating, the deploy fails clearly and the next one converges', async () => {
     const ws = workspace([token('commit-all')], { IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS: '2' });
-    await emu.addFault({ method: 'PUT', path: '/tokens/', status: 502, commit: true, times: 2 });
+    // A create makes 3 rounds at most; each 502 here took effect, so each next round finds its own token.
+    await emu.addFault({ method: 'PUT', path: '/tokens/', status: 502, commit: true, times: 3 });
     const failed = await ws.deploy();
     expectOneLineError(failed, 'create', 'HTTP 502', 'run the deploy again');
+    const round = ['GET 200', 'DELETE 204', 'PUT 502'];
+    expect((await emu.requests()).map((r) => `${r.method} ${r.status}`)).toEqual(['GET 404', 'PUT 502', ...round, ...round]);
+    await emu.clearRequests();
     ok(await ws.deploy(), 'second deploy');
     await expectOneWorkingToken(ws, 'commit-all');
+    // The journal proves the token found is this workspace's: deleted and made again for a password.
+    expect((await emu.requests()).map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'DELETE 204', 'PUT 201']);
     ws.cleanup();
   });
 });
@@ -181,7 +189,10 @@ describe(`tokens gone out of band (${engine.name})`, () => {
     const failed = await ws.deploy();
     expectOneLineError(failed, 'no longer exists', 'deleted outside this stack, or it expired', /-replace=terraform_data\.'gone_create_[0-9A-F]+'/);
     const address = `terraform_data.${/-replace=terraform_data\.'(gone_create_[0-9A-F]+)'/.exec(failed.all)![1]}`;
+    await emu.clearRequests();
     ok(await ws.tf(['apply', '-auto-approve', '-input=false', `-replace=${address}`]), 'the suggested command');
+    // `password` is replaced with `create`: its destroy step deletes first (already gone), then the create reads and writes.
+    expect((await emu.requests()).map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 404', 'GET 404', 'PUT 201']);
     await expectOneWorkingToken(ws, 'gone');
     expect((await emu.listTokens(emu.registryId))[0].properties.scopes).toEqual(wider);
     ws.cleanup();

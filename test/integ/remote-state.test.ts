@@ -23,6 +23,13 @@ function ok(res: RunResult, what: string): RunResult {
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
+/** The calls the emulator logged, `<method> <status>` in order, one list per path (per token id). */
+function callsByToken(requests: { method: string; path: string; status: number }[]): string[][] {
+  const byPath = new Map<string, string[]>();
+  for (const r of requests) byPath.set(r.path, [...(byPath.get(r.path) ?? []), `${r.method} ${r.status}`]);
+  return [...byPath.values()];
+}
+
 /**
  * The handler's failure lines (`registry-token: <step> failed: ...`; not the specs step's count
  * line, "registry-token: specs: 9 token(s): ..., 8 failed") as the step printed them, each once. The engine repeats a failed provisioner's output in its error box ("│ ... Output: ..."),
@@ -177,7 +184,8 @@ for (const engine of engines()) {
       const res = ok(await ws.deploy(), 'deploy');
       expect(fs.existsSync(ws.stateFile)).toBe(false); // the state is in PostgreSQL, not local
       await expectConverged(ws, tokens);
-      expect((await emu.requests()).map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 201', 'PUT 201', 'PUT 201']);
+      // Each create: a GET (nothing there), then one PUT.
+      expect(callsByToken(await emu.requests())).toEqual(tokens.map(() => ['GET 404', 'PUT 201']));
       // The backend holds it: one row in the backend's table, for the default workspace.
       expect((await pg.sql('SELECT name FROM rt_state.states', `rs_${engine.name}_a`)).trim()).toBe('default');
       await expectNoOp(ws, 'second deploy');
@@ -297,9 +305,10 @@ for (const engine of engines()) {
       const results = await Promise.all(runs.map((r) => r.done));
       const ms = Date.now() - started;
       await emu.clearFaults();
-      const calls = (await emu.requests()).map((r) => `${r.method} ${r.status}`);
+      const requests = await emu.requests();
+      const calls = requests.map((r) => `${r.method} ${r.status}`);
       await liveByName(tokens);
-      return { tokens, runners, results, calls, ms };
+      return { tokens, runners, results, calls, byToken: callsByToken(requests), ms };
     }
 
     /** After the race: one live token per name, passwords log in, and a deploy from either runner does nothing. */
@@ -319,7 +328,7 @@ for (const engine of engines()) {
         .trim();
 
     test('two runners deploy the same stack at once: the loser fails on the state lock before any API call; no duplicate, then a no-op', async () => {
-      const { tokens, runners, results, calls, ms } = await race(`rs_${engine.name}_c`, {});
+      const { tokens, runners, results, calls, byToken, ms } = await race(`rs_${engine.name}_c`, {});
       const codes = results.map((r) => r.code);
       const failed = results.filter((r) => r.code !== 0);
       if (failed.length !== 1) throw new Error(`expected exactly one runner to fail on the lock; exit codes ${codes.join(' / ')}:\n${results.map((r) => r.all.slice(-2000)).join('\n-----\n')}`);
@@ -328,8 +337,8 @@ for (const engine of engines()) {
       // It stopped before planning: no step ran, so no failure line of ours and no API call of its own.
       expect(failureLines(loser.all)).toEqual([]);
       expect(stripAnsi(loser.all)).not.toMatch(/Provisioning with 'local-exec'/);
-      // Every API call there was: one create per token, all by the runner that held the lock.
-      expect(calls).toEqual(tokens.map(() => 'PUT 201'));
+      // Every API call there was: one create per token (GET, then PUT), all by the runner that held the lock.
+      expect(byToken).toEqual(tokens.map(() => ['GET 404', 'PUT 201']));
       await expectRaceConverged(tokens, runners, results);
       console.log(
         `remote-state c (${engine.name}): exit codes ${codes.join(' / ')} (${results.map((r) => `${r.ms} ms`).join(' / ')}; ${ms} ms); ` +
@@ -340,11 +349,11 @@ for (const engine of engines()) {
 
     test('two runners at once with -lock-timeout (TF_CLI_ARGS_apply): the second waits, then finds nothing to do', async () => {
       // cdktf deploy does not forward -lock-timeout; the engine reads it from TF_CLI_ARGS_apply.
-      const { tokens, runners, results, calls, ms } = await race(`rs_${engine.name}_c2`, { TF_CLI_ARGS_apply: '-lock-timeout=120s' });
+      const { tokens, runners, results, calls, byToken, ms } = await race(`rs_${engine.name}_c2`, { TF_CLI_ARGS_apply: '-lock-timeout=120s' });
       for (const [i, r] of results.entries()) ok(r, `runner ${i + 1}`);
       // One applied the creates; the other waited for the lock and then planned against its state.
       expect(results.filter((r) => /No changes/.test(r.all))).toHaveLength(1);
-      expect(calls).toEqual(tokens.map(() => 'PUT 201'));
+      expect(byToken).toEqual(tokens.map(() => ['GET 404', 'PUT 201']));
       await expectRaceConverged(tokens, runners, results);
       console.log(
         `remote-state c2 (${engine.name}): exit codes ${results.map((r) => r.code).join(' / ')} (${results.map((r) => `${r.ms} ms`).join(' / ')}; ${ms} ms); ` +

@@ -132,9 +132,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
   }
 
   test(`${POINTS} kill points over a create of 12 tokens (2 at a time, ${LATENCY_MS} ms per call)`, async () => {
-    // The create of 12 at parallelism 2 takes about 6 calls' time plus the engine's own: spread the
-    // points from the first PUT to past the last one.
-    const span = 6 * LATENCY_MS + 2500;
+    // The create of 12 at parallelism 2 is 6 creates in a row of 2 calls each (GET, then PUT): about
+    // 12 calls' time plus the engine's own. Spread the points from the first PUT to past the last one.
+    const span = 12 * LATENCY_MS + 2500;
     for (let i = 0; i < POINTS; i++) {
       await emu.reset();
       await addForeign();

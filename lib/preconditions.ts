@@ -7,7 +7,7 @@ import type { Precondition } from 'cdktf';
 import { Core, isUnresolved } from './core';
 import type { TokenScope } from './model';
 import { literal } from './provisioner';
-import { checkApiUrl, checkHostname, checkName, checkScopes, checkStatus, checkUuid, checkWholeNumber, checkExpiryFormat, describeViolation, Violation } from './validation';
+import { checkApiUrl, checkHostname, checkName, checkScopes, checkStatus, checkUuid, checkWholeNumber, checkExpiryFormat, describeViolation, NAME_PATTERN, UUID_PATTERN, Violation } from './validation';
 
 /** The props a precondition can check; each is skipped when known at synth (validation did it). */
 export interface CheckedProps {
@@ -24,8 +24,8 @@ export interface CheckedProps {
 }
 
 /** Regular expressions as Terraform's RE2 reads them (no backslashes: cdktf would double them). */
-const UUID_RE = '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$';
-const NAME_RE = '^[a-z][-A-Za-z0-9]{1,61}[A-Za-z0-9]$';
+const UUID_RE = UUID_PATTERN.source;
+const NAME_RE = NAME_PATTERN.source;
 const SCOPE_PATH_RE = '^[a-z0-9._/*-]+$';
 const HOST_RE = '^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?([.][A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$';
 const LOOPBACK_HTTP_RE = '^http://(localhost|127[.][0-9]+[.][0-9]+[.][0-9]+|[[]::1[]])([:/]|$)';

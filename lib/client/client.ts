@@ -67,7 +67,17 @@ const MIN_ATTEMPT_MS = 50;
 
 const TOKEN_SHAPE = 'a JSON token (uuid id, properties.name, properties.credentials)';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts first. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 function isTokenInput(v: TokenInput): v is ApiTokenInput {
   return isRecord((v as Partial<ApiTokenInput>).properties);
@@ -89,6 +99,7 @@ export class RegistryApiClient {
   readonly #maxAttempts: number;
   readonly #totalTimeoutMs: number;
   readonly #timeoutMs: number;
+  readonly #signal?: AbortSignal;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   /** For response bodies. */
@@ -102,6 +113,7 @@ export class RegistryApiClient {
     this.#maxAttempts = Math.max(1, Math.floor(config.maxAttempts));
     this.#totalTimeoutMs = config.totalTimeoutMs;
     this.#timeoutMs = config.timeoutMs;
+    this.#signal = config.signal;
     this.#baseDelayMs = config.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
     this.#maxDelayMs = config.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS;
 
@@ -222,6 +234,7 @@ export class RegistryApiClient {
     const deadline = Date.now() + this.#totalTimeoutMs;
     const attempts: Attempts = { count: 0 };
     for (;;) {
+      if (this.#signal?.aborted) throw this.#networkError(call, { code: 'ERR_CANCELED' }, attempts, false);
       attempts.count += 1;
       this.stats.requests += 1;
       let response: AxiosResponse<unknown> | undefined;
@@ -237,7 +250,7 @@ export class RegistryApiClient {
       if (again && attempts.count < this.#maxAttempts) {
         const delay = retryDelayMs(attempts.count, response?.headers['retry-after'], this.#baseDelayMs, this.#maxDelayMs);
         if (Date.now() + delay + MIN_ATTEMPT_MS <= deadline) {
-          await sleep(delay);
+          await sleep(delay, this.#signal);
           this.stats.retries += 1;
           continue;
         }
@@ -255,6 +268,7 @@ export class RegistryApiClient {
       url: call.path,
       timeout: Math.max(1, Math.min(this.#timeoutMs, deadline - Date.now())),
       validateStatus: () => true,
+      signal: this.#signal,
     };
     if (call.body !== undefined) {
       request.data = JSON.stringify(call.body);
@@ -301,7 +315,8 @@ export class RegistryApiClient {
       const ms = typeof ax?.config?.timeout === 'number' ? ax.config.timeout : this.#timeoutMs;
       detail = `no response within ${seconds(ms)} (timeout)`;
     } else if (code === 'ERR_CANCELED') {
-      detail = 'the request was cancelled';
+      const reason: unknown = this.#signal?.reason;
+      detail = reason instanceof Error ? reason.message : 'the request was cancelled';
     } else if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(message)) {
       detail = `the response is larger than the client's limit of ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB and was not read (is ${CLIENT_ENV.API_URL} the IONOS API?)`;
     } else {

@@ -68,6 +68,8 @@ export interface ClientConfig {
   retryBaseDelayMs?: number;
   /** Cap of one backoff wait, in milliseconds (default 10000). A Retry-After header may ask for longer. */
   retryMaxDelayMs?: number;
+  /** Once aborted, no attempt starts and the one in flight is cut; its reason is the error's detail. */
+  signal?: AbortSignal;
 }
 
 export interface ClientConfigOverrides {

@@ -16,8 +16,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../write-file-atomic';
 import { CAPTURED_NOTE_SUFFIX, capturedNoteName, RESULT_FILE_SUFFIX } from './consts';
 import type { StepRuntime } from './lifecycle';
-import { namesIn, running, StateProof, textOf } from './processes';
-import { engineKey } from './specs';
+import { engineKey, namesIn, running, StateProof, textOf } from './processes';
 import type { CapturedStep } from './step';
 
 /** `captured`: the note, holding this engine run's key. Prints nothing. */

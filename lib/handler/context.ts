@@ -5,7 +5,7 @@
  * axios is a third of a step's start-up time.
  */
 import type { RegistryApiClient } from '../client/client';
-import { apiEndpointNotice, clientConfigFromEnv, resolveApiEndpoint } from '../client/config';
+import { apiEndpointNotice, clientConfigFromEnv, resolveApiEndpoint, type ClientConfig } from '../client/config';
 import type { DesiredToken } from '../token-spec';
 import { TAKE_OVER_ENV } from './consts';
 import { PREFIX } from './errors';
@@ -30,18 +30,20 @@ export interface TokenTarget extends RetrySettings {
 const announced = new Set<string>();
 
 /** The API client for one token's calls, with its retry settings (the props win over the environment). */
-function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string) => void): TokenApi {
+function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string) => void, signal?: AbortSignal): TokenApi {
+  let config: ClientConfig | undefined;
+  const settings = (): ClientConfig =>
+    (config ??= clientConfigFromEnv(env, {
+      apiUrl: target.apiUrl || undefined,
+      maxAttempts: target.maxAttempts,
+      totalTimeoutMs: target.totalTimeoutSeconds === undefined ? undefined : target.totalTimeoutSeconds * 1000,
+    }));
   let client: RegistryApiClient | undefined;
   const api = (): RegistryApiClient => {
     if (!client) {
-      const config = clientConfigFromEnv(env, {
-        apiUrl: target.apiUrl || undefined,
-        maxAttempts: target.maxAttempts,
-        totalTimeoutMs: target.totalTimeoutSeconds === undefined ? undefined : target.totalTimeoutSeconds * 1000,
-      });
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { RegistryApiClient: Client } = require('../client/client') as typeof import('../client/client');
-      client = new Client(config);
+      client = new Client({ ...settings(), signal });
     }
     return client;
   };
@@ -52,6 +54,7 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string
       if (notice && !announced.has(endpoint.origin)) say(notice);
       announced.add(endpoint.origin);
     },
+    maxAttempts: () => settings().maxAttempts,
     getToken: (registryId, tokenId) => api().getToken(registryId, tokenId),
     putToken: (registryId, tokenId, props, options) => api().putToken(registryId, tokenId, props, options),
     patchToken: (registryId, tokenId, patch) => api().patchToken(registryId, tokenId, patch),
@@ -61,7 +64,7 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string
 
 export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
   return {
-    api: lazyApi(rt.env, target, (line) => rt.output.out(line)),
+    api: lazyApi(rt.env, target, (line) => rt.output.out(line), rt.signal),
     journal: new Journal(rt.workDir),
     registryId: target.registryId,
     tokenId: target.tokenId,

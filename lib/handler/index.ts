@@ -16,6 +16,7 @@ import { DEBUG_ENV, DEFAULT_WORK_DIR, isOperation, Operation, WORKER_DIR_ENV } f
 import { stepContext } from './context';
 import { describeFailure, PREFIX, unreadableStep, usage, who } from './errors';
 import { create, remove, type StepContext, type StepOutput, type StepRuntime } from './lifecycle';
+import { engineGoneSignal } from './processes';
 import { runSpecs, runSpecsBefore } from './specs';
 import { parseStep, type CreateStep, type DeleteStep, type TokenStep } from './step';
 
@@ -117,13 +118,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 2;
   }
   // run.sh replaces the provisioner's shell with this process (exec), so its parent is the engine.
-  const rt: StepRuntime = { env, workDir: DEFAULT_WORK_DIR, enginePid: process.ppid, output: processOutput };
+  const engine = engineGoneSignal(process.ppid);
+  const rt: StepRuntime = { env, workDir: DEFAULT_WORK_DIR, enginePid: process.ppid, output: processOutput, signal: engine.signal };
   const text = readStdin();
   if (text.trim() === '') {
     rt.output.err(describeFailure(op, 'the step', unreadableStep('no step on stdin')));
     return 1;
   }
-  const code = await runStep(text, rt);
+  const code = await runStep(text, rt).finally(() => engine.stop());
   // Run here, not by a worker: one must still outlive the engine to remove the result file (captured.ts).
   if (op === Operation.CAPTURED && env[WORKER_DIR_ENV]) {
     // eslint-disable-next-line @typescript-eslint/no-var-requires

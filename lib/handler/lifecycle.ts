@@ -33,6 +33,8 @@ export interface TokenApi {
   deleteToken(registryId: string, tokenId: string): Promise<boolean>;
   /** Checks where the calls would go (https, an allowed host) before the first of them; no request. */
   preflight?(): void;
+  /** HTTP attempts per call (IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS or the prop); a create's rounds follow it. */
+  maxAttempts?(): number;
 }
 
 /** Where a step's lines go: the process's stdout and stderr, or the worker's per-request files. */
@@ -50,6 +52,8 @@ export interface StepRuntime {
   /** The engine's pid, which ties the two specs steps of one engine run; undefined when unknown. */
   readonly enginePid?: number;
   readonly output: StepOutput;
+  /** Aborts once that engine run is gone: the step then starts no API call (processes.ts engineGoneSignal). */
+  readonly signal?: AbortSignal;
 }
 
 /** Everything one token's step needs to know. */
@@ -137,8 +141,8 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
   ctx.log(`created ${label(ctx)}`);
 }
 
-/** PUTs at an id found empty, a few rounds at most. */
-const CREATE_ROUNDS = 3;
+/** PUTs at an id found empty: as many rounds as a call has attempts, and never fewer than this. */
+const MIN_CREATE_ROUNDS = 3;
 
 /**
  * The PUT of a create at an id found empty. It is retried only on failures that prove nothing was
@@ -147,13 +151,14 @@ const CREATE_ROUNDS = 3;
  * again for a password); else not ours. A PUT that replaced (200) raced another writer.
  */
 async function putNew(ctx: StepContext, attemptAt: string, notOursAfterAll: () => Error): Promise<ApiTokenResponse> {
+  const rounds = Math.max(MIN_CREATE_ROUNDS, ctx.api.maxAttempts?.() ?? 0);
   for (let round = 1; ; round++) {
     try {
       const res = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired), { retryUnappliedOnly: true });
       if (!res.created) throw createRaced(ctx.path, label(ctx));
       return res.token;
     } catch (err) {
-      if (!(err instanceof ApiError) || provesUnapplied(err.status, err.code) || round >= CREATE_ROUNDS) throw err;
+      if (!(err instanceof ApiError) || provesUnapplied(err.status, err.code) || round >= rounds) throw err;
       ctx.log(`${label(ctx)}: the create's answer was lost (${err.status || err.code || 'no answer'}); reading the token before anything else`);
       const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
       if (live && !createdSince(live, attemptAt)) throw notOursAfterAll();

@@ -34,6 +34,16 @@ export function running(pid: number): boolean {
   return state !== 'Z' && state !== 'X';
 }
 
+/**
+ * Names one engine run: its pid and, where /proc has it, the process's start time (a pid can be
+ * reused by a later run; a file left by a crashed run must not pass for this run's).
+ */
+export function engineKey(pid: number | undefined): string | undefined {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return undefined;
+  const started = statOf(pid)?.[19];
+  return started ? `${pid}-${started}` : String(pid);
+}
+
 /** The parent of a running process, where /proc says. */
 export function parentOf(pid: number): number | undefined {
   const ppid = Number(statOf(pid)?.[1]);
@@ -141,4 +151,31 @@ function passwordIn(resultFile: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The reason a step stops when its engine run is gone. */
+export class EngineGone extends Error {
+  constructor(pid: number) {
+    super(`the engine run that asked for this step (pid ${pid}) is gone; nothing more is sent (the next deploy takes this token up again)`);
+    this.name = 'EngineGone';
+  }
+}
+
+/**
+ * A signal that aborts once the engine run `pid` is gone (killed, or its process reused): a step it
+ * asked for then starts no API call and cuts the one in flight, since no state could record the
+ * answer and a later deploy may already act on the same token. Checked every `everyMs`; the timer
+ * keeps no process alive.
+ */
+export function engineGoneSignal(pid: number | undefined, everyMs = 100): { readonly signal: AbortSignal; stop(): void } {
+  const controller = new AbortController();
+  const key = engineKey(pid);
+  if (pid === undefined || key === undefined) return { signal: controller.signal, stop: () => undefined };
+  const timer = setInterval(() => {
+    if (running(pid) && engineKey(pid) === key) return;
+    clearInterval(timer);
+    controller.abort(new EngineGone(pid));
+  }, everyMs);
+  timer.unref();
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
 }

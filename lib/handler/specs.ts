@@ -25,7 +25,7 @@ import { capturedNoteName, DEBUG_ENV, freshMarkerName, resultFileName, specsBefo
 import { stepContext } from './context';
 import { describeFailure, passwordNeverCaptured, PREFIX, replaceCommand, resultFileGone, tokenLabel, who } from './errors';
 import { remove, update, type StepRuntime } from './lifecycle';
-import { alive, localStatePath, namesIn, StateProof, textOf } from './processes';
+import { alive, engineKey, localStatePath, namesIn, StateProof, textOf } from './processes';
 import type { SpecsBeforeStep, SpecsEntry, SpecsStep, SpecsToken } from './step';
 
 /** Updates at most this many tokens at a time (the engine's own default parallelism). */
@@ -119,21 +119,6 @@ export async function runSpecsBefore(step: SpecsBeforeStep, rt: StepRuntime): Pr
   const n = await recordBefore(rt.workDir, rt.enginePid, kept, log);
   if (rt.env[DEBUG_ENV]) log(`specs-before: kept the entries of ${n} token(s) for the specs step of this run${removed.length ? `; ${removed.length} left the code` : ''}`);
   return failed ? 1 : 0;
-}
-
-/**
- * Names one engine run: its pid and, where /proc has it, the process's start time (a pid can be
- * reused by a later run; a file left by a crashed run must not pass for this run's).
- */
-export function engineKey(pid: number | undefined): string | undefined {
-  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return started ? `${pid}-${started}` : String(pid);
-  } catch {
-    return String(pid);
-  }
 }
 
 /** Removes `specs-before` files of engine runs that are gone (a destroy, a crash). */

@@ -41,8 +41,7 @@ import { pendingNotes, sweepResultFiles } from './captured';
 import { DEFAULT_WORK_DIR } from './consts';
 import { PREFIX, workerCannotRead, workerFailed, workerWithoutFolder } from './errors';
 import type { StepRuntime } from './lifecycle';
-import { alive, localStatePath, namesIn, parentOf, running, StateProof, textOf } from './processes';
-import { engineKey } from './specs';
+import { alive, EngineGone, engineKey, localStatePath, namesIn, parentOf, running, StateProof, textOf } from './processes';
 
 export const WORKER_TIMING = {
   /** How often the folder is scanned for requests when no change woke the worker sooner. */
@@ -240,6 +239,8 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   let lastWork = Date.now();
   let lastEngineCheck = 0;
   let engineAlive = true;
+  // Once the engine is gone, the steps still running send nothing more (processes.ts engineGoneSignal).
+  const engineRun = new AbortController();
 
   const serve = async (id: string): Promise<void> => {
     const base = path.join(dir, id);
@@ -298,7 +299,7 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
       } catch {
         err.push(workerCannotRead());
       }
-      if (step !== undefined) code = await runStep(step, { env, workDir, enginePid, output: { out: (l) => out.push(l), err: (l) => err.push(l) } });
+      if (step !== undefined) code = await runStep(step, { env, workDir, enginePid, signal: engineRun.signal, output: { out: (l) => out.push(l), err: (l) => err.push(l) } });
     } catch (e) {
       err.push(workerFailed((e as Error).message));
       note(`request ${id} failed: ${(e as Error).stack ?? e}`);
@@ -370,6 +371,10 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
     if (now - lastEngineCheck >= WORKER_TIMING.engineCheckMs || hungUp) {
       lastEngineCheck = now;
       engineAlive = running(enginePid) && engineKey(enginePid) === engine;
+      if (!engineAlive && !engineRun.signal.aborted) {
+        if (inFlight > 0) note(`the engine is gone: stopping ${inFlight} step(s) before their next API call`);
+        engineRun.abort(new EngineGone(enginePid));
+      }
     }
     if (inFlight === 0 && !engineAlive) break;
     if (serving && inFlight === 0 && now - lastWork >= WORKER_TIMING.idleMs) {

@@ -111,6 +111,29 @@ describe('create', () => {
     expect(resultOf(ctx()).password).toMatch(/^pw-/);
   });
 
+  test.each([
+    [undefined, 3],
+    [2, 3],
+    [7, 7],
+  ])('with %s attempts per call, a create whose answers keep getting lost makes %s rounds, then fails', async (attempts, rounds) => {
+    api.attempts = attempts;
+    api.loseNextPutAnswer = 502;
+    api.lostPutAnswers = 100;
+    await expect(create(ctx())).rejects.toThrow('answer lost');
+    const round = ['GET', 'DELETE', 'PUT'];
+    expect(api.calls).toEqual(['GET', 'PUT', ...Array.from({ length: rounds - 1 }, () => round).flat()]);
+  });
+
+  test('lost answers within the rounds still end with one token and its password', async () => {
+    api.attempts = 5;
+    api.loseNextPutAnswer = 504;
+    api.lostPutAnswers = 4;
+    await create(ctx());
+    expect(api.calls.filter((c) => c === 'PUT')).toHaveLength(5);
+    expect(api.tokens.size).toBe(1);
+    expect(resultOf(ctx()).password).toMatch(/^pw-/);
+  });
+
   test('a token another workspace created while our answer was lost is never written to', async () => {
     // GIVEN our PUT's answer is lost, and the token found then was created before our first attempt
     const c = ctx();

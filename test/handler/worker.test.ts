@@ -6,8 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { textOf } from '../../lib/handler/processes';
-import { engineKey } from '../../lib/handler/specs';
+import { engineKey, textOf } from '../../lib/handler/processes';
 import { stepCommand } from '../../lib/provisioner';
 import { assertBuilt, ROOT, startEmulator, type RunningEmulator } from '../helper/emulator';
 import { waitFor } from '../helper/processes';
@@ -366,6 +365,24 @@ describe('worker and run.sh', () => {
     expect(fs.existsSync(filesOf(c).result)).toBe(true);
     await e.exit();
     await waitFor('the worker to leave', async () => ended(pid) || undefined, 10_000);
+    expect(fs.existsSync(filesOf(c).result)).toBe(false);
+  }, 30_000);
+
+  test.each(['on', 'off'])('an engine killed while its create waits on an answer: the step (worker %s) sends nothing more, so the next deploy meets no stale writer', async (worker) => {
+    // GIVEN a PUT that takes effect, then answers 504 late: a step left running would read the token
+    // again, find it "left by an interrupted create", and DELETE and PUT it (another deploy's token by then)
+    await emu.addFault({ method: 'PUT', path: '/tokens/', status: 504, commit: true, latencyMs: 2500, times: 1 });
+    const c = createStep(`w-orphan-${worker}`, { IONOS_REGISTRY_TOKEN_WORKER: worker });
+    const e = engine([c.env]);
+    await waitFor('the create to read the token', async () => (await emu.requests()).some((r) => r.method === 'GET') || undefined, 10_000, 20);
+    await new Promise((r) => setTimeout(r, 300));
+    // WHEN the engine is killed mid-PUT
+    process.kill(e.pid, 'SIGKILL');
+    await e.exit();
+    // THEN past the held answer, the API has seen the GET and at most that one PUT: no read-again, no DELETE
+    await new Promise((r) => setTimeout(r, 5_000));
+    const methods = (await emu.requests()).map((r) => r.method).join(' ');
+    expect(['GET', 'GET PUT']).toContain(methods);
     expect(fs.existsSync(filesOf(c).result)).toBe(false);
   }, 30_000);
 

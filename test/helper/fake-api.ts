@@ -9,6 +9,14 @@ export class FakeApi implements TokenApi {
   readonly calls: string[] = [];
   /** The next PUT creates the token, then its answer is lost: the call fails with this status (0: no answer). */
   loseNextPutAnswer?: number;
+  /** How many creating PUTs in a row lose their answer that way. */
+  lostPutAnswers = 1;
+  /** HTTP attempts per call, as the real client's settings give them (undefined: not known). */
+  attempts?: number;
+
+  maxAttempts(): number {
+    return this.attempts ?? 0;
+  }
 
   private make(tokenId: string, p: ApiTokenInputProperties, password: string): ApiTokenResponse {
     // A token keeps the creation date it was given when it was created.
@@ -39,7 +47,7 @@ export class FakeApi implements TokenApi {
     const existing = this.tokens.get(tokenId);
     if (this.loseNextPutAnswer !== undefined && !existing) {
       const status = this.loseNextPutAnswer;
-      this.loseNextPutAnswer = undefined;
+      if (--this.lostPutAnswers <= 0) this.loseNextPutAnswer = undefined;
       this.tokens.set(tokenId, this.make(tokenId, props, 'lost-' + randomUUID()));
       throw new ApiError({ operation: 'PUT token', subject: tokenId, status, retriable: true, detail: 'answer lost', ...(status === 0 ? { code: 'ECONNRESET' } : {}) });
     }

@@ -49,7 +49,8 @@ function checks(p: CheckedProps): Check[] {
     {
       prop: 'expiryDate',
       value: p.expiryDate,
-      condition: ({ Fn, Op }, v) => Op.or(Op.eq(Fn.coalesce([v, '']), ''), Fn.can(Fn.formatdate('YYYY', v))),
+      // null or "" (no expiry): compact() drops both. (cdktf's operators render a literal "" or 0 as `undefined`.)
+      condition: ({ Fn, Op }, v) => Op.or(Op.lt(Fn.lengthOf(Fn.compact([v])), 1), Fn.can(Fn.formatdate('YYYY', v))),
       refused: checkExpiryFormat('x'),
     },
     { prop: 'registryHostname', value: p.registryHostname, condition: matches(HOST_RE), refused: checkHostname('$') },

@@ -2,13 +2,13 @@
  * The one place that builds the local-exec provisioners that run the handler: the handler asset, the
  * command, and how a step (lib/handler/step.ts) reaches it.
  *
- * Every step is one JSON value in the provisioner's `environment`, IONOS_RT_STEP: literal JSON where
- * its values are known at synth (only references such as `self.id` interpolated), else Terraform's
- * jsonencode() of it. The engine evaluates a provisioner's command and environment at every apply,
- * and an object expression per token cost it milliseconds each; a literal template costs next to
- * nothing. The command is the same for every step: it sets RT_STEP from that variable, RT_NODE and
- * RT_HANDLER, and sources run.sh, which hands the step on as it is. The step stays out of the command
- * because the engine prints the command of a step that fails, `quiet` or not.
+ * Every step is one JSON value in the provisioner's `environment`, IONOS_RT_STEP (continued in
+ * IONOS_RT_STEP_1, ...): literal JSON where its values are known at synth (only references such as
+ * `self.id` interpolated), else Terraform's jsonencode() of it. The engine evaluates a provisioner's
+ * command and environment at every apply, and an object expression per token cost it milliseconds
+ * each; a literal template costs next to nothing. The interpreter runs run.sh with the Node
+ * executable; the command is only words naming the step, since the engine prints it when a step
+ * fails, `quiet` or not (docs/design/step-command.md).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -162,15 +162,14 @@ export function handlerOf(scope: Construct, node: string): Handler {
   return { cdk, asset: handlerAsset(cdk, scope), node };
 }
 
-/**
- * The command: RT_STEP from the step's variables, then run.sh. Single quotes only: parts of these
- * commands may sit inside Terraform string literals (join()), where cdktf does not escape double quotes.
- */
-export function stepCommand(handlerDir: string, node: string, variables: readonly string[]): string {
-  const step = variables.map((name) => `$${name}`).join('');
-  const quoted = (s: string) => (isUnresolved(s) ? shellQuoted(s) : literal(shellQuoted(s)));
-  return `{ RT_STEP=${step}; RT_NODE=${quoted(node)}; RT_HANDLER=${quoted(`${handlerDir}/index.js`)}; . ${quoted(`${handlerDir}/run.sh`)}; }`;
+/** How the engine starts a step: run.sh (beside the handler), with the Node executable as its argument. */
+export function stepInterpreter(handlerDir: string, node: string): string[] {
+  const text = (s: string) => (isUnresolved(s) ? s : literal(s));
+  return ['/bin/sh', text(`${handlerDir}/run.sh`), text(node)];
 }
+
+/** The command run.sh is given and ignores: what the engine shows of a step that failed. */
+export const stepTitle = (op: string, path: string): string => literal(`registry-token: the ${op} step of ${path}`);
 
 /**
  * cdktf's LocalExecProvisioner has no `quiet` (Terraform ≥ 1.4, OpenTofu), and passes every key of a
@@ -181,21 +180,13 @@ interface QuietLocalExec extends LocalExecProvisioner {
 }
 
 /**
- * A provisioner that runs one step. The stack's specs steps list every token, so theirs are given
- * as a function, called at synth (twice: keep it cheap to call again).
+ * A provisioner that runs one step, `title` naming it (stepTitle). The stack's specs steps list
+ * every token, so theirs are given as a function, called at synth (twice: keep it cheap to call again).
  */
-export function stepProvisioner(handler: Handler, pieces: readonly StepText[] | (() => readonly StepText[]), when?: 'destroy'): QuietLocalExec {
-  const quiet = { type: 'local-exec', quiet: true, ...(when ? { when } : {}) } as const;
-  if (typeof pieces !== 'function') {
-    const environment = stepEnvironment(pieces);
-    return { ...quiet, command: stepCommand(handler.asset.path, handler.node, Object.keys(environment)), environment };
-  }
-  const environment = () => stepEnvironment(pieces());
-  return {
-    ...quiet,
-    command: handler.cdk.Lazy.stringValue({ produce: () => stepCommand(handler.asset.path, handler.node, Object.keys(environment())) }),
-    environment: handler.cdk.Lazy.anyValue({ produce: environment }) as unknown as Record<string, string>,
-  };
+export function stepProvisioner(handler: Handler, title: string, pieces: readonly StepText[] | (() => readonly StepText[]), when?: 'destroy'): QuietLocalExec {
+  const quiet = { type: 'local-exec', quiet: true, ...(when ? { when } : {}), interpreter: stepInterpreter(handler.asset.path, handler.node), command: title } as const;
+  if (typeof pieces !== 'function') return { ...quiet, environment: stepEnvironment(pieces) };
+  return { ...quiet, environment: handler.cdk.Lazy.anyValue({ produce: () => stepEnvironment(pieces()) }) as unknown as Record<string, string> };
 }
 
 /** A resource's address as a plain string (cdktf renders resources in `replace_triggered_by` as "${...}", which Terraform's JSON syntax rejects there). */

@@ -13,7 +13,7 @@ import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/const
 import type { CapturedStep, CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
 import { RemovalPolicy, TokenScope, TokenStatus } from './model';
 import { preconditionsFor } from './preconditions';
-import { address, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, unresolvedIn } from './provisioner';
+import { address, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, stepTitle, unresolvedIn } from './provisioner';
 import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
 import { checkExpiryLead, checkTokenProps, describeViolation } from './validation';
@@ -185,7 +185,7 @@ export class RegistryToken extends Construct {
     const precondition = preconditionsFor(cdk, this.node.path, { ...config, status });
     const creator = stepResource(this, 'create', {
       triggersReplace: literalDeep(createTriggers),
-      provisioners: [stepProvisioner(handler, createStep)],
+      provisioners: [stepProvisioner(handler, stepTitle(Operation.CREATE, this.node.path), createStep)],
       ...(precondition.length > 0 ? { lifecycle: { precondition } } : {}),
     });
 
@@ -223,7 +223,7 @@ export class RegistryToken extends Construct {
     // Once it holds the password, a note (no secret): the result file goes when the engine has written
     // its state (lib/handler/captured.ts). `continue`: it never taints `password`, whose replacement deletes the token.
     const captured = {
-      ...stepProvisioner(handler, stepText(cdk, (createId) => ({ op: Operation.CAPTURED, tokenId: this.tokenId, createId }) satisfies CapturedStep, { expression: `${address(creator)}.id`, token: () => creator.id })),
+      ...stepProvisioner(handler, stepTitle(Operation.CAPTURED, this.node.path), stepText(cdk, (createId) => ({ op: Operation.CAPTURED, tokenId: this.tokenId, createId }) satisfies CapturedStep, { expression: `${address(creator)}.id`, token: () => creator.id })),
       onFailure: 'continue',
     };
     const capture = stepResource(this, 'password', {
@@ -233,7 +233,7 @@ export class RegistryToken extends Construct {
       input: (unresolved(identityText) ? Fn.jsonencode(literalDeep(identity)) : literal(identityText)) as unknown as Record<string, string>,
       dependsOn: [creator],
       lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
-      provisioners: [stepProvisioner(handler, deleteStep, 'destroy'), captured],
+      provisioners: [stepProvisioner(handler, stepTitle(Operation.DELETE, this.node.path), deleteStep, 'destroy'), captured],
     });
     this.password = capture.getStringAttribute('triggers_replace');
 

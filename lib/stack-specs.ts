@@ -14,7 +14,7 @@ import { Core, coreOf, isUnresolved } from './core';
 import { Operation, STACK_SPECS_NAME } from './handler/consts';
 import type { RetrySettings, SpecsBeforeWire, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
 import { RemovalPolicy, ScopeAction, TokenScope } from './model';
-import { address, Handler, literal, literalDeep, stepProvisioner, stepResource, stepText, StepText } from './provisioner';
+import { address, Handler, literal, literalDeep, stepProvisioner, stepResource, stepText, StepText, stepTitle } from './provisioner';
 import { describeScope, normalizeScopes } from './token-spec';
 import { DeclaredToken } from './validation';
 
@@ -110,7 +110,10 @@ export class StackSpecs {
           creates: Fn.substr(Fn.sha256(Fn.join(',', members.map((m) => m.creator.id))), 0, 16),
         }),
       }) as unknown as Record<string, unknown>,
-      provisioners: [stepProvisioner(handler, () => this.pieces().specs), stepProvisioner(handler, () => this.pieces().before, 'destroy')],
+      provisioners: [
+        stepProvisioner(handler, stepTitle(Operation.SPECS, `stack ${stack.node.id}`), () => this.pieces().specs),
+        stepProvisioner(handler, stepTitle(Operation.SPECS_BEFORE, `stack ${stack.node.id}`), () => this.pieces().before, 'destroy'),
+      ],
     });
   }
 

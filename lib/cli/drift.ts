@@ -12,6 +12,7 @@ import { ApiError, clientConfigFromEnv, InvalidConfigError, MissingCredentialsEr
 import { Journal } from '../handler/journal';
 import { StepError } from '../handler/errors';
 import { update } from '../handler/lifecycle';
+import { recreateCommand } from '../handler/runner';
 import { shQuote } from '../shell-quote';
 import { CliError } from './errors';
 import { mdEscape } from './plan-summary';
@@ -60,6 +61,8 @@ export interface HintContext {
   /** The synthesized stack directory drift read the state in (`--stack cdktf.out/stacks/<stack>`). */
   readonly stackDir?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** The CDK CLI the project deploys with (runner.ts cliOfProject), for its form of the command. */
+  readonly cli?: 'cdktf' | 'cdktn';
 }
 
 /** The token's synthesized stack directory, as a path from where drift runs; undefined when unknown. */
@@ -78,9 +81,17 @@ function stackDirOf(token: StateToken, where: HintContext): string | undefined {
  * deploy` and `cdktn deploy` have no `-replace`). Every value is one sh word meaning its text.
  */
 export function replaceCommandOf(token: StateToken, where: HintContext = {}): string {
-  const engine = shQuote(where.env?.TERRAFORM_BINARY_NAME || 'terraform');
+  const engine = where.env?.TERRAFORM_BINARY_NAME || 'terraform';
+  const stack = stackOf(token);
+  const resource = token.identityAddress.replace(/^terraform_data\./, '');
+  // The CDK CLI's deploy, from the project directory, when drift read the state cdktf keeps there (or cdktf.out's).
+  if (where.cli && stack !== undefined && where.stackDir === undefined && resource !== token.identityAddress) {
+    const project = path.basename(token.source) === `terraform.${stack}.tfstate` ? path.dirname(token.source) : '.';
+    const command = recreateCommand(stack, [resource], { cli: where.cli, engine });
+    if (command.startsWith('TF_CLI_ARGS_apply=')) return project === '.' ? command : `cd ${shQuote(project)} && ${command}`;
+  }
   const dir = stackDirOf(token, where);
-  return `${engine}${dir === undefined ? '' : ` -chdir=${shQuote(dir)}`} apply -replace=${shQuote(token.identityAddress)}`;
+  return `${shQuote(engine)}${dir === undefined ? '' : ` -chdir=${shQuote(dir)}`} apply -replace=${shQuote(token.identityAddress)}`;
 }
 
 /** `run: <command>`, or where to run it when the state does not say which stack the token is in. */
@@ -163,6 +174,8 @@ export interface DriftOptions {
   readonly now?: () => Date;
   /** For `-replace` hints: where the engine runs. */
   readonly stackDir?: string;
+  /** For `-replace` hints: the CDK CLI the project deploys with. */
+  readonly cli?: 'cdktf' | 'cdktn';
 }
 
 function clientFor(cache: Map<string, RegistryApiClient>, apiUrl: string, env: NodeJS.ProcessEnv): RegistryApiClient {
@@ -190,7 +203,7 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
   const now = options.now ?? (() => new Date());
   const clients = new Map<string, RegistryApiClient>();
   const results: DriftResult[] = [];
-  const where: HintContext = { stackDir: options.stackDir, env: options.env };
+  const where: HintContext = { stackDir: options.stackDir, env: options.env, cli: options.cli };
   for (const token of tokens) {
     const stack = stackOf(token);
     const base = { path: token.path, ...(stack !== undefined ? { stack } : {}), name: token.name, tokenId: token.tokenId, registryId: token.registryId, differences: [] };

@@ -8,6 +8,7 @@
  * stay live after its removal from the code (plan-summary --fail-on-forget only).
  * See docs/operations.md.
  */
+import { cliOfProject } from '../handler/runner';
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from '../client/version';
@@ -115,7 +116,7 @@ async function drift(args: string[], env: NodeJS.ProcessEnv, io: Io): Promise<nu
     values.state !== undefined
       ? readStateFile(values.state, io.readStdin)
       : readStackDir(values.stack ?? '.', env);
-  const results = await checkDrift(loaded.tokens, { fix: values.fix === true, env, stackDir: loaded.stackDir });
+  const results = await checkDrift(loaded.tokens, { fix: values.fix === true, env, stackDir: loaded.stackDir, cli: cliOfProject('.') });
   const secrets = loaded.documents.flatMap((d) => sensitiveStrings(d));
   io.stdout(redact(renderDrift(results, fmt), secrets));
   return driftExitCode(results);

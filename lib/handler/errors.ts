@@ -4,7 +4,7 @@
  * what to do; the entry point prints it as one line with `registry-token: <step> failed:` before it.
  */
 import { ApiError } from '../client/api-error';
-import { shQuote, shSingleQuote } from '../shell-quote';
+import { shQuote } from '../shell-quote';
 import { describeViolation, Violation } from '../validation';
 
 /** A failure the user can fix; printed as its message alone, with no stack trace. */
@@ -20,16 +20,7 @@ export function tokenLabel(name: string, tokenId: string, registryId: string): s
   return `token "${name}" (id ${tokenId}, registry ${registryId})`;
 }
 
-/**
- * The command that creates a token again (new password): `-replace` of its `create` resource. Every
- * value in it is one sh word that means its text (lib/shell-quote.ts): a stack name may hold `$(...)`.
- */
-export function replaceCommand(stack: string, createResource: string): string {
-  // The resource name always in quotes: cdktf annotates every plain resource address it prints with
-  // the construct path ("terraform_data.x (path)"), which would break the command when copied.
-  return `terraform -chdir=cdktf.out/stacks/${shQuote(stack)} apply -replace=terraform_data.${shSingleQuote(createResource)}   (or tofu)`;
-}
-
+/** Said where the command is unknown (an update run by `drift --fix`). */
 const ANY_CREATE = 'terraform apply -replace=<the create resource>';
 
 /** One line per broken rule, each naming the construct path (values that were unresolved at synth). */
@@ -74,36 +65,51 @@ export function liveNameDiffers(path: string, token: string, liveName: string): 
   return new StepError(`${path}: ${token}: the live token at this id is named "${liveName}"; names cannot change in place`);
 }
 
+/** A token only a re-create (new password) brings back: the message ends with the command that does it. */
+export class NeedsRecreate extends StepError {
+  constructor(readonly reason: string, hint: string | undefined) {
+    super(`${reason} ${hint || ANY_CREATE}`);
+    this.name = 'NeedsRecreate';
+  }
+
+  /** The message with another command (or a pointer to it) at its end. */
+  withHint(hint: string): string {
+    return `${this.reason} ${hint}`;
+  }
+}
+
 /** The live token is gone (`what`: "no longer exists", "disappeared during the update"). */
-export function tokenGone(path: string, token: string, what: string, replaceHint: string | undefined): StepError {
-  return new StepError(
+export function tokenGone(path: string, token: string, what: string, replaceHint: string | undefined): NeedsRecreate {
+  return new NeedsRecreate(
     `${path}: ${token} ${what}: it was deleted outside this stack, or it expired (the API deletes ` +
-      `expired tokens). To create it again with a new password, run: ${replaceHint ?? ANY_CREATE}`,
+      'expired tokens). To create it again with a new password, run:',
+    replaceHint,
   );
 }
 
 /** The password of a token just created never reached the state: its result file is gone. */
-export function resultFileGone(path: string, token: string, file: string, replaceHint: string | undefined): StepError {
-  return new StepError(
+export function resultFileGone(path: string, token: string, file: string, replaceHint: string | undefined): NeedsRecreate {
+  return new NeedsRecreate(
     `${path}: the password of ${token} could not be captured: its result file ${file} is gone ` +
       '(removed by hand, or the working directory was replaced between the create and the capture). ' +
-      `Create the token again with: ${replaceHint || ANY_CREATE}`,
+      'Create the token again with:',
+    replaceHint,
   );
 }
 
 /**
  * A token this stack created whose `password` resource holds "": Terraform records `create` in the
  * state before its step runs, so a deploy killed during that step (or whose working directory was
- * lost before the capture) leaves a create that looks done and no password. The step fails (and stays
- * failed at every deploy, its resource tainted) until the token is created again: `-replace` of its
- * create replaces `password` too, whose destroy step deletes the token (the state records it as this
+ * lost before the capture) leaves a create that looks done and no password. `-replace` of its create
+ * replaces `password` too, whose destroy step deletes the token (the state records it as this
  * stack's), then the create makes it anew.
  */
-export function passwordNeverCaptured(path: string, token: string, replaceHint: string): StepError {
-  return new StepError(
+export function passwordNeverCaptured(path: string, token: string, replaceHint: string | undefined): NeedsRecreate {
+  return new NeedsRecreate(
     `${path}: the password of ${token} never reached the Terraform state ` +
       '(the deploy that created it was interrupted, or its working directory was lost). ' +
-      `Create it again, with a new password: ${replaceHint}`,
+      'Create it again, with a new password:',
+    replaceHint,
   );
 }
 

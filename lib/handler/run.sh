@@ -1,7 +1,8 @@
-# The provisioners' side of the step worker (see worker.ts). Sourced by local-exec's /bin/sh once the
-# command has set RT_STEP (the step: one JSON value, lib/handler/step.ts), RT_NODE (the Node
-# executable) and RT_HANDLER (the bundled handler); ends the shell with the step's exit code. It
-# passes the step on as it is and names no setting. POSIX sh only. Once the worker is up it starts no
+# The provisioners' side of the step worker (see worker.ts). local-exec's interpreter runs it as
+# `/bin/sh <handler dir>/run.sh <node> <title>`: the step comes in IONOS_RT_STEP (continued in
+# IONOS_RT_STEP_1, _2, ...: one JSON value, lib/handler/step.ts), the handler is index.js beside it,
+# and the title is for the engine's error box alone. Ends with the step's exit code. It passes the
+# step on as it is and names no setting. POSIX sh only. Once the worker is up it starts no
 # process at all (it waits on one of the worker's pipes); before that, mkfifo and sleep (and mkdir
 # once; rm and mv on the rare fallback). That is the point: a Node start costs ~0.1 s of CPU, and on
 # 2 cores the mkfifo and sleep processes of a create of 100 cost ~0.5 s.
@@ -11,7 +12,15 @@
 # IONOS_REGISTRY_TOKEN_WORKER=off), the step runs here directly, as it would without a worker;
 # every step is safe to run twice, so a worker that dies mid-step loses nothing.
 umask 077
-[ -n "${RT_STEP:-}" ] || { echo "registry-token: no step (RT_STEP is empty): run.sh is run by the RegistryToken construct's provisioners" >&2; exit 2; }
+RT_NODE=${1:-node}
+RT_HANDLER="${0%/*}/index.js"
+RT_STEP=${IONOS_RT_STEP:-}
+rt_i=1
+while eval "[ -n \"\${IONOS_RT_STEP_$rt_i+x}\" ]"; do
+  eval "RT_STEP=\$RT_STEP\$IONOS_RT_STEP_$rt_i"
+  rt_i=$((rt_i + 1))
+done
+[ -n "$RT_STEP" ] || { echo "registry-token: no step (IONOS_RT_STEP is empty): run.sh is run by the RegistryToken construct's provisioners" >&2; exit 2; }
 # The step's operation (its "op"), for the handler's command line (so ps shows what runs) and the
 # request's name.
 rt_op=${RT_STEP#*'"op":"'}

@@ -23,7 +23,8 @@ import { desiredFrom, specDigest, type DesiredToken } from '../token-spec';
 import { writeFileAtomic } from '../write-file-atomic';
 import { capturedNoteName, DEBUG_ENV, freshMarkerName, resultFileName, specsBeforeName } from './consts';
 import { stepContext } from './context';
-import { describeFailure, passwordNeverCaptured, PREFIX, replaceCommand, resultFileGone, tokenLabel, who } from './errors';
+import { describeFailure, NeedsRecreate, passwordNeverCaptured, PREFIX, resultFileGone, tokenLabel, who } from './errors';
+import { recreateCommand, runnerOf, type Runner } from './runner';
 import { remove, update, type StepRuntime } from './lifecycle';
 import { alive, engineKey, localStatePath, namesIn, StateProof, textOf } from './processes';
 import type { SpecsBeforeStep, SpecsEntry, SpecsStep, SpecsToken } from './step';
@@ -42,14 +43,19 @@ export async function runSpecs(step: SpecsStep, rt: StepRuntime): Promise<number
   const run: CaptureRun = { engine: engineKey(rt.enginePid), proof: new StateProof(localStatePath(rt.env)) };
   const counts = { created: 0, unchanged: 0, checked: 0 };
   let failed = 0;
+  // Tokens only a re-create brings back: named at the end, with one command for all of them.
+  const recreate: Array<{ step: string; create: string; err: NeedsRecreate }> = [];
+  const fail = (op: string, t: SpecsToken, err: unknown) => {
+    failed++;
+    if (err instanceof NeedsRecreate) recreate.push({ step: op, create: t.create, err });
+    else rt.output.err(describeFailure(op, who(t.path, t.entry.name, t.entry.token_id), err));
+  };
   await pool(step.tokens, SPECS_PARALLELISM, async (t) => {
-    const named = who(t.path, t.entry.name, t.entry.token_id);
     let what: ReturnType<typeof triage>;
     try {
-      what = triage(rt.workDir, step.stack, t, before, run);
+      what = triage(rt.workDir, t, before, run);
     } catch (err) {
-      failed++;
-      rt.output.err(describeFailure('capture', named, err));
+      fail('capture', t, err);
       return;
     }
     if (what !== 'update') {
@@ -64,7 +70,6 @@ export async function runSpecs(step: SpecsStep, rt: StepRuntime): Promise<number
       apiUrl: e.api_url ?? '',
       desired: desiredOf(e),
       createId: t.createId,
-      replaceHint: replaceCommand(step.stack, t.create),
       maxAttempts: t.maxAttempts,
       totalTimeoutSeconds: t.totalTimeoutSeconds,
     };
@@ -72,10 +77,10 @@ export async function runSpecs(step: SpecsStep, rt: StepRuntime): Promise<number
       await update(stepContext(rt, target));
       counts.checked++;
     } catch (err) {
-      failed++;
-      rt.output.err(describeFailure('update', named, err));
+      fail('update', t, err);
     }
   });
+  reportRecreate(step.stack, recreate, runnerOf(rt.enginePid, rt.env), (line) => rt.output.err(line));
   // Counts are for whoever debugs the handler; a user reads one line per token that changed.
   if (rt.env[DEBUG_ENV]) rt.output.out(
     `${PREFIX} specs: ${step.tokens.length} token(s): ${counts.created} just created, ${counts.unchanged} unchanged, ${counts.checked} checked against the API` +
@@ -190,10 +195,10 @@ export interface CaptureRun {
  * this run read says `captured`), or found in the state file; one captured in this run and not yet
  * written there stays for the worker, which removes it when the engine has exited (captured.ts).
  */
-export function triage(workDir: string, stack: string, t: SpecsToken, before: Record<string, unknown> | undefined, run: CaptureRun = {}): 'created' | 'unchanged' | 'update' {
+export function triage(workDir: string, t: SpecsToken, before: Record<string, unknown> | undefined, run: CaptureRun = {}): 'created' | 'unchanged' | 'update' {
   const e = t.entry;
   const token = tokenLabel(e.name, e.token_id, e.registry_id);
-  if (t.captured === false) throw passwordNeverCaptured(t.path, token, replaceCommand(stack, t.create));
+  if (t.captured === false) throw passwordNeverCaptured(t.path, token, undefined);
   const marker = path.join(workDir, freshMarkerName(e.token_id, t.createId, specDigest(desiredOf(e))));
   const result = path.join(workDir, resultFileName(e.token_id, t.createId));
   const note = path.join(workDir, capturedNoteName(e.token_id, t.createId));
@@ -204,7 +209,7 @@ export function triage(workDir: string, stack: string, t: SpecsToken, before: Re
   };
   if (fs.existsSync(marker)) {
     // Gone and captured: an earlier run's worker removed it once the state held the password.
-    if (!fs.existsSync(result) && t.captured !== true) throw resultFileGone(t.path, token, result, replaceCommand(stack, t.create));
+    if (!fs.existsSync(result) && t.captured !== true) throw resultFileGone(t.path, token, result, undefined);
     dropResult();
     fs.rmSync(marker, { force: true });
     return 'created';
@@ -212,6 +217,18 @@ export function triage(workDir: string, stack: string, t: SpecsToken, before: Re
   dropResult();
   if (before && t.path in before && entrySpecText(before[t.path]) === entrySpecText(e)) return 'unchanged';
   return 'update';
+}
+
+/**
+ * The tokens of this step that only a re-create brings back, one line each; with one command for all
+ * of them (on each line when there is one, else on a last line of its own): one action for the stack.
+ */
+export function reportRecreate(stack: string, tokens: ReadonlyArray<{ step: string; create: string; err: NeedsRecreate }>, runner: Runner, say: (line: string) => void): void {
+  if (tokens.length === 0) return;
+  const command = recreateCommand(stack, tokens.map((t) => t.create), runner);
+  const hint = tokens.length === 1 ? command : `(one command for the ${tokens.length} tokens: the last line)`;
+  for (const t of tokens) say(`${PREFIX} ${t.step} failed: ${t.err.withHint(hint)}`);
+  if (tokens.length > 1) say(`${PREFIX} ${tokens.length} tokens of stack ${stack} need creating again, with new passwords; one deploy does it for all: ${command}`);
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */

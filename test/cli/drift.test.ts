@@ -253,6 +253,13 @@ describe('the command a gone token prints works as printed', () => {
     expect(replaceCommandOf(token, { stackDir: 'out/stacks/prod', env: { TERRAFORM_BINARY_NAME: 'tofu' } })).toBe(`tofu -chdir=out/stacks/prod apply -replace=${addr}`);
   });
 
+  test('a project that deploys with a CDK CLI: its deploy, the -replace in TF_CLI_ARGS_apply, from the project directory', () => {
+    const arg = "-replace=terraform_data.'ci-push_identity_4EBC8E42'";
+    expect(replaceCommandOf(token, { cli: 'cdktn' })).toBe(`TF_CLI_ARGS_apply="${arg}" cdktn deploy prod`);
+    expect(replaceCommandOf({ ...token, source: '../app/terraform.prod.tfstate' }, { cli: 'cdktf' })).toBe(`cd ../app && TF_CLI_ARGS_apply="${arg}" cdktf deploy prod`);
+    expect(paste(replaceCommandOf(token, { cli: 'cdktf' }))).toMatchObject({ program: 'cdktf', argv: ['deploy', 'prod'], cliArgs: arg, leftovers: [] });
+  });
+
   test('a state without the construct path: where to run it, and no runnable placeholder', () => {
     const line = gone({ ...token, path: 'ci-push' });
     expect(line).toMatch(/, run in the token's stack directory under cdktf\.out\/stacks: terraform apply -replace=terraform_data\.ci-push_identity_4EBC8E42$/);
@@ -315,7 +322,8 @@ describe('drift (the CLI) of a state whose stack name is hostile, against an API
     expect(end).toBe('');
     expect(line).toContain(`gone ci-push (stack ${stack}): token ${id} no longer exists`);
     expect(count).toBe(`checked 1 token of stack ${stack}: 1 gone, 0 as declared`);
-    expect(paste(/, run: (.*)$/.exec(line)![1])).toMatchObject({ argv: [`-chdir=cdktf.out/stacks/${stack}`, 'apply', '-replace=terraform_data.ci-push_create_11111111'], leftovers: [], status: 0 });
+    // run here, in a project that depends on cdktn: its deploy, with the -replace in TF_CLI_ARGS_apply
+    expect(paste(/, run: (.*)$/.exec(line)![1])).toMatchObject({ program: 'cdktn', argv: ['deploy', stack], cliArgs: "-replace=terraform_data.'ci-push_create_11111111'", leftovers: [], status: 0 });
   });
 });
 

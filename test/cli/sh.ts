@@ -8,15 +8,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export interface Pasted {
-  /** The engine's arguments as sh passed them, or undefined when sh never ran the engine. */
+  /** The engine's (or CDK CLI's) arguments as sh passed them, or undefined when sh never ran one. */
   readonly argv?: string[];
+  /** The program sh ran: terraform, tofu, cdktf or cdktn. */
+  readonly program?: string;
+  /** TF_CLI_ARGS_apply as that program got it (the engine's extra arguments under a CDK CLI). */
+  readonly cliArgs?: string;
   /** Files the command left in its directory besides the stub's own: anything here was made by an injected command. */
   readonly leftovers: string[];
   readonly status: number | null;
   readonly stderr: string;
 }
 
-const STUB = '#!/bin/sh\nfor a in "$@"; do printf \'%s\\0\' "$a"; done > "$STUB_ARGV"\n';
+const STUB = '#!/bin/sh\nfor a in "$@"; do printf \'%s\\0\' "$a"; done > "$STUB_ARGV"\nprintf \'%s\' "${0##*/}" > "$STUB_ARGV.program"\n[ -n "${TF_CLI_ARGS_apply+x}" ] && printf \'%s\' "$TF_CLI_ARGS_apply" > "$STUB_ARGV.env"\nexit 0\n';
 
 /** Runs `command` with `shell` (default sh) in a new temp dir; the dir is removed afterwards. */
 export function paste(command: string, shell = 'sh'): Pasted {
@@ -24,7 +28,7 @@ export function paste(command: string, shell = 'sh'): Pasted {
   try {
     const bin = path.join(dir, '.stub-bin');
     fs.mkdirSync(bin);
-    for (const engine of ['terraform', 'tofu']) fs.writeFileSync(path.join(bin, engine), STUB, { mode: 0o755 });
+    for (const engine of ['terraform', 'tofu', 'cdktf', 'cdktn']) fs.writeFileSync(path.join(bin, engine), STUB, { mode: 0o755 });
     const argvFile = path.join(dir, '.stub-argv');
     const res = spawnSync(shell, ['-c', command], {
       cwd: dir,
@@ -33,8 +37,9 @@ export function paste(command: string, shell = 'sh'): Pasted {
       timeout: 10_000,
     });
     const argv = fs.existsSync(argvFile) ? fs.readFileSync(argvFile, 'utf8').split('\0').slice(0, -1) : undefined;
-    const leftovers = fs.readdirSync(dir).filter((f) => f !== '.stub-bin' && f !== '.stub-argv');
-    return { argv, leftovers, status: res.status, stderr: res.stderr };
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined);
+    const leftovers = fs.readdirSync(dir).filter((f) => !f.startsWith('.stub-'));
+    return { argv, program: read(`${argvFile}.program`), cliArgs: read(`${argvFile}.env`), leftovers, status: res.status, stderr: res.stderr };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

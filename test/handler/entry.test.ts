@@ -93,9 +93,9 @@ describe('the bundle run by hand', () => {
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
   });
   test('run.sh without a step: one line, exit 2, no handler started', () => {
-    const res = spawnSync('/bin/sh', ['-c', `RT_NODE=/nonexistent RT_HANDLER=x . ${path.join(bundle, 'run.sh')}`], { encoding: 'utf8' });
+    const res = spawnSync('/bin/sh', [path.join(bundle, 'run.sh'), '/nonexistent', 'registry-token: the create step of x'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(res.status).toBe(2);
-    expect(res.stderr.trim()).toBe("registry-token: no step (RT_STEP is empty): run.sh is run by the RegistryToken construct's provisioners");
+    expect(res.stderr.trim()).toBe("registry-token: no step (IONOS_RT_STEP is empty): run.sh is run by the RegistryToken construct's provisioners");
   });
 });
 

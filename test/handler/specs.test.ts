@@ -7,9 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runStep, StepOutput, type StepRuntime } from '../../lib/handler';
 import { capturedNoteName, freshMarkerName, resultFileName, specsBeforeName } from '../../lib/handler/consts';
-import { StepError } from '../../lib/handler/errors';
+import { NeedsRecreate, StepError } from '../../lib/handler/errors';
 import { engineKey, StateProof } from '../../lib/handler/processes';
-import { desiredOf, pool, recordBefore, splitBefore, takeBefore, triage, type CaptureRun } from '../../lib/handler/specs';
+import { desiredOf, pool, reportRecreate, recordBefore, splitBefore, takeBefore, triage, type CaptureRun } from '../../lib/handler/specs';
 import type { SpecsEntry, SpecsToken } from '../../lib/handler/step';
 import { RemovalPolicy } from '../../lib/model';
 import { specDigest } from '../../lib/token-spec';
@@ -54,16 +54,16 @@ describe('specs steps (pure)', () => {
     const f = files();
     fs.writeFileSync(f.marker, '');
     fs.writeFileSync(f.result, '{"password":"x"}');
-    expect(triage(dir, 'stack', t, undefined)).toBe('created');
+    expect(triage(dir, t, undefined)).toBe('created');
     expect([fs.existsSync(f.marker), fs.existsSync(f.result)]).toEqual([false, false]);
   });
 
   test('a marker without its result file: captured (the state says so), an earlier run removed it; else an error naming the fix', () => {
     fs.writeFileSync(files().marker, '');
     const { captured: _c, ...unknown } = t;
-    expect(() => triage(dir, 'stack', unknown, undefined)).toThrow(StepError);
-    expect(() => triage(dir, 'stack', unknown, undefined)).toThrow(/could not be captured.*-replace=terraform_data\.'t1_create_00000001'/);
-    expect(triage(dir, 'stack', t, undefined)).toBe('created');
+    expect(() => triage(dir, unknown, undefined)).toThrow(StepError);
+    expect(() => triage(dir, unknown, undefined)).toThrow(/could not be captured.*Create the token again with:/);
+    expect(triage(dir, t, undefined)).toBe('created');
     expect(fs.existsSync(files().marker)).toBe(false);
   });
 
@@ -81,37 +81,37 @@ describe('specs steps (pure)', () => {
     again();
     fs.writeFileSync(note, '4242-99\n');
     // THEN the file stays (the engine writes the state when it finishes: the worker removes it then)
-    expect(triage(dir, 'stack', t, undefined, run)).toBe('created');
+    expect(triage(dir, t, undefined, run)).toBe('created');
     expect([fs.existsSync(f.result), fs.existsSync(note)]).toEqual([true, true]);
     // once the state file holds it, it goes, with the note
     fs.writeFileSync(state, JSON.stringify({ version: 4, resources: [{ instances: [{ attributes: { triggers_replace: { value: 'just-captured-0123456789' } } }] }] }));
     again();
-    expect(triage(dir, 'stack', t, undefined, { engine: '4242-99', proof: new StateProof(state) })).toBe('created');
+    expect(triage(dir, t, undefined, { engine: '4242-99', proof: new StateProof(state) })).toBe('created');
     expect([fs.existsSync(f.result), fs.existsSync(note)]).toEqual([false, false]);
     // captured by an earlier run (the state this run read holds it): it goes
     again();
     fs.writeFileSync(note, '4141-98\n');
-    expect(triage(dir, 'stack', t, undefined, run)).toBe('created');
+    expect(triage(dir, t, undefined, run)).toBe('created');
     expect([fs.existsSync(f.result), fs.existsSync(note)]).toEqual([false, false]);
   });
 
   test('a marker of another spec (the entry changed since that create) is not this one: update', () => {
     fs.writeFileSync(path.join(dir, freshMarkerName(t.entry.token_id, t.createId, '0123456789abcdef')), '');
     fs.writeFileSync(files().result, '{"password":"x"}');
-    expect(triage(dir, 'stack', t, undefined)).toBe('update');
+    expect(triage(dir, t, undefined)).toBe('update');
   });
 
   test('after an adoption (result file, no marker): removes the file, then updates', () => {
     fs.writeFileSync(files().result, '{"password":""}');
-    expect(triage(dir, 'stack', t, {})).toBe('update');
+    expect(triage(dir, t, {})).toBe('update');
     expect(fs.existsSync(files().result)).toBe(false);
   });
 
   test('the same entry as before: nothing to do; a changed or new entry, or no record of before: update', () => {
-    expect(triage(dir, 'stack', t, { 'stack/t1': { scopes: ['repository app/* pull'], expiry_date: 'never', status: 'enabled', name: 'spec-tok-1' } })).toBe('unchanged');
-    expect(triage(dir, 'stack', t, { 'stack/t1': entry('spec-tok-1', 'disabled') })).toBe('update');
-    expect(triage(dir, 'stack', t, { 'stack/t9': entry('spec-tok-1') })).toBe('update');
-    expect(triage(dir, 'stack', t, undefined)).toBe('update');
+    expect(triage(dir, t, { 'stack/t1': { scopes: ['repository app/* pull'], expiry_date: 'never', status: 'enabled', name: 'spec-tok-1' } })).toBe('unchanged');
+    expect(triage(dir, t, { 'stack/t1': entry('spec-tok-1', 'disabled') })).toBe('update');
+    expect(triage(dir, t, { 'stack/t9': entry('spec-tok-1') })).toBe('update');
+    expect(triage(dir, t, undefined)).toBe('update');
   });
 
   test('the entries before are split by the paths declared now: kept, or left the code (with identity and policy)', () => {
@@ -132,17 +132,44 @@ describe('specs steps (pure)', () => {
 
   test("a created token whose password resource holds \"\" fails the step, naming the one command that repairs it", () => {
     const lost = token(1, 'enabled', { captured: false });
-    expect(() => triage(dir, 'stack', lost, undefined)).toThrow(
-      `stack/t1: the password of token "spec-tok-1" (id ${idOf(1)}, registry ${REGISTRY}) never reached the Terraform state (the deploy that created it was interrupted, or its working directory was lost). Create it again, with a new password: terraform -chdir=cdktf.out/stacks/stack apply -replace=terraform_data.'t1_create_00000001'   (or tofu)`,
-    );
+    let err: unknown;
+    try {
+      triage(dir, lost, undefined);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NeedsRecreate);
+    const lines: string[] = [];
+    reportRecreate('stack', [{ step: 'capture', create: lost.create, err: err as NeedsRecreate }], { cli: 'cdktf', engine: 'terraform' }, (l) => lines.push(l));
+    expect(lines).toEqual([
+      `registry-token: capture failed: stack/t1: the password of token "spec-tok-1" (id ${idOf(1)}, registry ${REGISTRY}) never reached the Terraform state (the deploy that created it was interrupted, or its working directory was lost). Create it again, with a new password: TF_CLI_ARGS_apply="-replace=terraform_data.'t1_create_00000001'" cdktf deploy stack`,
+    ]);
     // an adopted token is not told (its password is unknown)
     const { captured: _c, ...adopted } = lost;
-    expect(triage(dir, 'stack', adopted, undefined)).toBe('update');
+    expect(triage(dir, adopted, undefined)).toBe('update');
+  });
+
+  test('several tokens to create again: each named on its line, and one command for the stack on the last', () => {
+    const errs = [1, 2, 3].map((i) => {
+      try {
+        triage(dir, token(i, 'enabled', { captured: false }), undefined);
+      } catch (e) {
+        return { step: 'capture', create: token(i, 'enabled').create, err: e as NeedsRecreate };
+      }
+      throw new Error('no failure');
+    });
+    const lines: string[] = [];
+    reportRecreate('prod', errs, { cli: 'cdktn', engine: 'tofu' }, (l) => lines.push(l));
+    expect(lines).toHaveLength(4);
+    lines.slice(0, 3).forEach((l, i) => expect(l).toMatch(new RegExp(`^registry-token: capture failed: stack/t${i + 1}: .*\\(one command for the 3 tokens: the last line\\)$`)));
+    expect(lines[3]).toBe(
+      `registry-token: 3 tokens of stack prod need creating again, with new passwords; one deploy does it for all: TF_CLI_ARGS_apply="-replace=terraform_data.'t1_create_00000001' -replace=terraform_data.'t2_create_00000002' -replace=terraform_data.'t3_create_00000003'" cdktn deploy prod`,
+    );
   });
 
   test('a change of identity or removal policy alone needs no API call', () => {
     const now: SpecsToken = { ...t, entry: { ...t.entry, removal_policy: RemovalPolicy.RETAIN as const } };
-    expect(triage(dir, 'stack', now, { 'stack/t1': { name: 'spec-tok-1', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull'] } })).toBe('unchanged');
+    expect(triage(dir, now, { 'stack/t1': { name: 'spec-tok-1', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull'] } })).toBe('unchanged');
   });
 
   test('the entries before are kept per engine run (pid and start time), mode 0600, and read once', async () => {
@@ -245,7 +272,7 @@ describe('the specs step against the emulator', () => {
     expect((await emu.requests()).map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
     const errors = lines.filter((l) => l.startsWith('ERR '));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^ERR registry-token: update failed: stack/t3: token "spec-tok-3" \\(id ${idOf(3)}.*no longer exists.*-replace=terraform_data\\.'t3_create_00000003'   \\(or tofu\\)$`));
+    expect(errors[0]).toMatch(new RegExp(`^ERR registry-token: update failed: stack/t3: token "spec-tok-3" \\(id ${idOf(3)}.*no longer exists.* run: terraform -chdir=cdktf.out/stacks/stack apply -replace=terraform_data\\.'t3_create_00000003'$`));
     expect(lines.join('\n')).toContain('(no record of the entries before this change, so every token not just created was checked), 1 failed');
   });
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { engineKey, textOf } from '../../lib/handler/processes';
-import { stepCommand } from '../../lib/provisioner';
+import { shellQuoted, stepInterpreter } from '../../lib/provisioner';
 import { assertBuilt, ROOT, startEmulator, type RunningEmulator } from '../helper/emulator';
 import { waitFor } from '../helper/processes';
 
@@ -40,8 +40,8 @@ function pipesIn(dir: string): string[] {
   walk(dir);
   return out;
 }
-/** A provisioner's command, as the construct builds it (lib/provisioner.ts), for a step in these variables. */
-const command = (variables = ['IONOS_RT_STEP']) => stepCommand(HANDLER_DIR, process.execPath, variables);
+/** A provisioner, as the engine runs it: the construct's interpreter (lib/provisioner.ts) and a title, in place of this sh. */
+const command = () => `exec ${[...stepInterpreter(HANDLER_DIR, process.execPath), 'registry-token: the create step of test'].map(shellQuoted).join(' ')}`;
 
 describe('worker and run.sh', () => {
   let emu: RunningEmulator;
@@ -170,7 +170,7 @@ describe('worker and run.sh', () => {
     for (const [name, extra] of [['w-parts-worker', {}], ['w-parts-direct', { IONOS_REGISTRY_TOKEN_WORKER: 'off' }]] as const) {
       const { step, env } = createStep(name, extra);
       const cut = Math.floor(step.length / 2);
-      const r = await run({ ...env, IONOS_RT_STEP: step.slice(0, cut), IONOS_RT_STEP_1: step.slice(cut) }, command(['IONOS_RT_STEP', 'IONOS_RT_STEP_1']));
+      const r = await run({ ...env, IONOS_RT_STEP: step.slice(0, cut), IONOS_RT_STEP_1: step.slice(cut) }, command());
       expect(r).toMatchObject({ code: 0, stderr: '' });
       expect(r.stdout).toContain(`created token "${name}"`);
     }

@@ -166,6 +166,16 @@ export class Workspace {
     return this.cdktf(['destroy', this.stack, '--auto-approve'], env);
   }
 
+  /**
+   * A command the library printed for the user, run as they would paste it: by sh in the project
+   * directory, with the CDK CLIs and the engine on PATH, plus the approval flag a CI job passes.
+   */
+  runPrinted(command: string, env: Record<string, string> = {}): Promise<RunResult> {
+    const approve = /\b(cdktf|cdktn) deploy\b/.test(command) ? ' --auto-approve' : / apply\b/.test(command) ? ' -auto-approve -input=false' : '';
+    const PATH = `${path.join(REPO, 'node_modules', '.bin')}:${path.dirname(this.engine.binary)}:${process.env.PATH}`;
+    return this.run('/bin/sh', ['-c', `${command}${approve}`], { env: { ...env, PATH } });
+  }
+
   /** The engine itself in the synthesized stack directory (plan, show, state). */
   tf(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
     return this.run(this.engine.binary, args, { cwd: this.stackDir, env });
@@ -266,4 +276,46 @@ export class Workspace {
   cleanup(): void {
     if (!process.env.KEEP_WORKSPACES) fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The one command a failed deploy names to create tokens again: the specs step's last line when it
+ * names several, else the one token's line. Undefined when there is none.
+ */
+export function recreateCommandIn(output: string): string | undefined {
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => !l.includes('│'));
+  for (const l of lines) {
+    const m = /one deploy does it for all: (.*)$/.exec(l);
+    if (m) return m[1].trim();
+  }
+  for (const l of lines) {
+    const m = /: ((?:TF_CLI_ARGS_apply=|terraform -chdir=|tofu -chdir=)\S.*)$/.exec(l);
+    if (m) return m[1].trim();
+  }
+  return undefined;
+}
+
+/** What a failed deploy tells the user to do: its failure lines, the take-over ids, and the one re-create command. */
+export interface Repair {
+  readonly lines: string[];
+  readonly takeOver: string[];
+  /** The re-create command, when one is named (recreateCommandIn). */
+  readonly command?: string;
+  /** The `create` resources that command replaces. */
+  readonly replace: string[];
+}
+
+export function repairOf(res: RunResult): Repair {
+  // (Terraform repeats a failed step's output in its error box, wrapped: the lines as printed are ours.)
+  const lines = res.all.split('\n').filter((l) => /registry-token: [a-z-]+( of .*)? failed/.test(l) && !l.includes('│'));
+  const takeOver = [...new Set(lines.flatMap((l) => [...l.matchAll(/IONOS_REGISTRY_TOKEN_TAKE_OVER=([0-9a-f-]{36})/g)].map((m) => m[1])))];
+  const command = recreateCommandIn(res.all);
+  const replace = command ? [...command.matchAll(/-replace=terraform_data\.'?([A-Za-z0-9_-]+)'?/g)].map((m) => `terraform_data.${m[1]}`) : [];
+  return command ? { lines, takeOver, command, replace } : { lines, takeOver, replace };
+}
+
+/** Does what `repair` says, once: the re-create command as printed (with the take-over ids), else one deploy with them. */
+export function runRepair(ws: Workspace, repair: Repair): Promise<RunResult> {
+  const env: Record<string, string> = repair.takeOver.length ? { IONOS_REGISTRY_TOKEN_TAKE_OVER: repair.takeOver.join(',') } : {};
+  return repair.command ? ws.runPrinted(repair.command, env) : ws.deploy(env);
 }

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { uuidv5 } from '../../lib';
 import { TOKEN_ID_NAMESPACE } from '../../lib/handler/consts';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { engines, RunResult, TokenDecl, Workspace } from '../helper/workspace';
+import { engines, repairOf, runRepair, TokenDecl, Workspace } from '../helper/workspace';
 
 jest.setTimeout(30 * 60 * 1000);
 
@@ -39,15 +39,6 @@ interface Outcome {
   readonly repaired: number;
   /** Declared tokens without a working password at the end (must be 0). */
   readonly lost: number;
-}
-
-/** Each failure line of a run names a token and one command: the take-over ids and the -replace addresses in them. */
-function repairOf(res: RunResult): { lines: string[]; takeOver: string[]; replace: string[] } {
-  // (Terraform repeats a failed step's output in its error box, wrapped: the lines as printed are ours.)
-  const lines = res.all.split('\n').filter((l) => /registry-token: [a-z-]+( of .*)? failed/.test(l) && !l.includes('│'));
-  const takeOver = [...new Set(lines.flatMap((l) => [...l.matchAll(/IONOS_REGISTRY_TOKEN_TAKE_OVER=([0-9a-f-]{36})/g)].map((m) => m[1])))];
-  const replace = [...new Set(lines.flatMap((l) => [...l.matchAll(/-replace=terraform_data\.'?([A-Za-z0-9_-]+)'?/g)].map((m) => `terraform_data.${m[1]}`)))];
-  return { lines, takeOver, replace };
 }
 
 describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole deploy, then deploy again (%s)', (engineName, engine) => {
@@ -101,7 +92,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     const res = await ws.deploy();
     if (process.env.CRASH_DEBUG) console.log(res.all);
     if (res.code === 0) return { code: 0, repaired: 0, lost: await lostPasswords(ws, declared) };
-    const { lines, takeOver, replace } = repairOf(res);
+    const repair = repairOf(res);
+    const { lines, takeOver, replace } = repair;
     // Every failure is a line of ours, naming a token and what to run; no stack trace.
     expect(lines.length).toBeGreaterThan(0);
     const unnamed = lines.filter((l) => !/token "[^"]+"(,| \() ?id [0-9a-f-]{36}/.test(l));
@@ -109,10 +101,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     expect(takeOver.length + replace.length).toBeGreaterThan(0);
     expect(res.all).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
     console.log(`crash-loop ${ws.engine.name}: the deploy after the crash stopped:\n${lines.join('\n')}`);
-    const env: Record<string, string> = takeOver.length ? { IONOS_REGISTRY_TOKEN_TAKE_OVER: takeOver.join(',') } : {};
-    const fixed = replace.length
-      ? await ws.tf(['apply', '-auto-approve', '-input=false', ...replace.map((a) => `-replace=${a}`)], env)
-      : await ws.deploy(env);
+    // Run as printed: cdktf's deploy, the -replace list in TF_CLI_ARGS_apply.
+    const fixed = await runRepair(ws, repair);
     if (fixed.code !== 0) throw new Error(`the repair named by\n${lines.join('\n')}\nfailed:\n${fixed.all.slice(-3000)}`);
     const after = await ws.deploy();
     expect(after.code).toBe(0);

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
 import { waitFor } from '../helper/processes';
-import { engines, RunResult, TokenDecl, Workspace } from '../helper/workspace';
+import { engines, repairOf, runRepair, TokenDecl, Workspace } from '../helper/workspace';
 
 jest.setTimeout(40 * 60 * 1000);
 
@@ -105,14 +105,6 @@ function readsThrough(dir: string): { read: number | null; tar: number | null } 
   return { read: read.status, tar: tar.status };
 }
 
-/** Each failure line of a run names a token and one command: the take-over ids and the -replace addresses in them. */
-function repairOf(res: RunResult): { lines: string[]; takeOver: string[]; replace: string[] } {
-  const lines = res.all.split('\n').filter((l) => /registry-token: [a-z-]+( of .*)? failed/.test(l) && !l.includes('│'));
-  const takeOver = [...new Set(lines.flatMap((l) => [...l.matchAll(/IONOS_REGISTRY_TOKEN_TAKE_OVER=([0-9a-f-]{36})/g)].map((m) => m[1])))];
-  const replace = [...new Set(lines.flatMap((l) => [...l.matchAll(/-replace=terraform_data\.'?([A-Za-z0-9_-]+)'?/g)].map((m) => `terraform_data.${m[1]}`)))];
-  return { lines, takeOver, replace };
-}
-
 describe.each(engines().map((e) => [e.name, e] as const))('what a deploy leaves in the working directory (%s)', (engineName, engine) => {
   let emu: RunningEmulator;
   const measured: string[] = [];
@@ -194,11 +186,11 @@ describe.each(engines().map((e) => [e.name, e] as const))('what a deploy leaves 
       await workersGone(runDir);
       onlyUncaptured(ws);
       const again = await ws.deploy();
-      const { replace } = repairOf(again);
+      const repair = repairOf(again);
       if (again.code !== 0) {
         // the engine may record a create whose step it stopped: the one command named repairs it
-        expect(replace.length).toBeGreaterThan(0);
-        expect((await ws.tf(['apply', '-auto-approve', '-input=false', ...replace.map((a) => `-replace=${a}`)])).code).toBe(0);
+        expect(repair.replace.length).toBeGreaterThan(0);
+        expect((await runRepair(ws, repair)).code).toBe(0);
         expect((await ws.deploy()).code).toBe(0);
       }
       await workersGone(runDir);
@@ -230,10 +222,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('what a deploy leaves 
       // the next deploy (and, where it names one, the one command that repairs a create)
       const again = await ws.deploy();
       if (again.code !== 0) {
-        const { takeOver, replace } = repairOf(again);
-        expect(takeOver.length + replace.length).toBeGreaterThan(0);
-        const env: Record<string, string> = takeOver.length ? { IONOS_REGISTRY_TOKEN_TAKE_OVER: takeOver.join(',') } : {};
-        const fixed = replace.length ? await ws.tf(['apply', '-auto-approve', '-input=false', ...replace.map((a) => `-replace=${a}`)], env) : await ws.deploy(env);
+        const repair = repairOf(again);
+        expect(repair.takeOver.length + repair.replace.length).toBeGreaterThan(0);
+        const fixed = await runRepair(ws, repair);
         expect(fixed.code).toBe(0);
         expect((await ws.deploy()).code).toBe(0);
         repaired++;

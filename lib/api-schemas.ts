@@ -23,7 +23,7 @@ import {
   TOKEN_STATUSES,
   UUID_PATTERN,
 } from './validation';
-import type { ApiLinks } from './api-types';
+import type { ApiLinks, ApiRegistryResponse } from './api-types';
 
 /** A JSON Schema as a plain object. */
 export type JsonSchema = { readonly [key: string]: unknown };
@@ -207,15 +207,6 @@ export const API_SCHEMAS = {
 
 export type SchemaName = keyof typeof API_SCHEMAS;
 
-/** A registry as `GET /registries/{id}` returns it (not in lib/api-types.ts: only the emulator and tests need it). */
-export interface ApiRegistryResponse {
-  id: string;
-  type: 'registry';
-  href: string;
-  metadata: { createdBy: string; createdByUserId: string; createdDate: string; state: string };
-  properties: { name: string; location: string; hostname: string };
-}
-
 /** `GET /registries`. */
 export interface ApiRegistriesResponse {
   id: string;
@@ -224,7 +215,7 @@ export interface ApiRegistriesResponse {
   items: ApiRegistryResponse[];
 }
 
-export type { ApiLinks };
+export type { ApiLinks, ApiRegistryResponse };
 
 // ---- validation -------------------------------------------------------------------------------
 

@@ -94,3 +94,12 @@ export interface ApiErrorResponse {
   httpStatus: number;
   messages: ApiErrorMessage[];
 }
+
+/** RegistryResponse: `GET /registries/{registryId}` (the create reads `properties.hostname` when asked to). */
+export interface ApiRegistryResponse {
+  id: string;
+  type: 'registry';
+  href: string;
+  metadata: { createdBy: string; createdByUserId: string; createdDate: string; state: string };
+  properties: { name: string; location: string; hostname: string };
+}

@@ -6,6 +6,7 @@
  * run the handler is lib/provisioner.ts; the stack's specs resource is lib/stack-specs.ts; the id is
  * lib/token-id.ts; the rules are lib/validation.ts.
  */
+import type { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Core, coreOf, isUnresolved as unresolved } from './core';
 import { invalidConfig } from './errors';
@@ -94,10 +95,21 @@ export interface RegistryTokenConfig {
    * The registry's hostname (e.g. `myregistry.cr.de-fra.ionos.com`, from the console or
    * `GET /registries/{id}` → `properties.hostname`). When set, `dockerConfigJson`
    * holds a Docker config JSON for it and, with `passwordOutput`, the sensitive output
-   * `<path>_docker_config_json` is added.
-   * @default - no Docker config JSON
+   * `<path>_docker_config_json` is added. To have it read from the API instead, leave it out and
+   * set `lookupRegistryHostname`.
+   * @default - no Docker config JSON (unless `lookupRegistryHostname`)
    */
   readonly registryHostname?: string;
+  /**
+   * Read the registry's hostname from the API (`GET /registries/{id}`) when the token is created,
+   * and build `dockerConfigJson` (and its output) with it, as `registryHostname` would. The read is
+   * one call more per create or rotation, none on other deploys; it comes before the token is
+   * written, so a failed read creates nothing and the deploy can simply run again. Setting it on a
+   * token that exists already stops the plan with a message: rotate the token once
+   * (`rotationTrigger`) to read it. Not with `registryHostname`; must be known at synth.
+   * @default false
+   */
+  readonly lookupRegistryHostname?: boolean;
   /**
    * What the next deploy does to the live token once this construct is removed from the code:
    * `DESTROY` deletes it (one DELETE, by the stack's specs step), `RETAIN` keeps it live and only
@@ -128,13 +140,18 @@ export class RegistryToken extends Construct {
   /** The name of the sensitive password output, or undefined when `passwordOutput` is false. */
   public readonly passwordOutputName?: string;
   /**
+   * The registry's hostname: the prop `registryHostname`, or the one read at create with
+   * `lookupRegistryHostname` (known at apply); undefined without either.
+   */
+  public readonly registryHostname?: string;
+  /**
    * A Docker config JSON for the registry (`{"auths":{"<registryHostname>":{"username","password",
    * "auth"}}}`, `auth` = base64 of `username:password`), built by Terraform and sensitive: give it to a
    * `kubernetes_secret` of type `kubernetes.io/dockerconfigjson` (key `.dockerconfigjson`) or a CI
-   * variable. Undefined unless `registryHostname` is set.
+   * variable. Undefined unless `registryHostname` or `lookupRegistryHostname` is set.
    */
   public readonly dockerConfigJson?: string;
-  /** The name of the sensitive Docker config output, or undefined without `registryHostname` or with `passwordOutput: false`. */
+  /** The name of the sensitive Docker config output, or undefined without a hostname (given or looked up) or with `passwordOutput: false`. */
   public readonly dockerConfigJsonOutputName?: string;
 
   constructor(scope: Construct, id: string, config: RegistryTokenConfig) {
@@ -154,6 +171,7 @@ export class RegistryToken extends Construct {
     const stack = TerraformStack.of(this);
     const pathInStack = this.node.path.split('/').slice(1).join('/');
     const adopt = config.adoptTokenId !== undefined;
+    const lookup = config.lookupRegistryHostname === true;
     this.tokenId = tokenIdOf(cdk, stack.node.id, pathInStack, config);
     this.username = config.name;
     const handler = handlerOf(this, config.nodeExecutable ?? 'node');
@@ -179,7 +197,18 @@ export class RegistryToken extends Construct {
     const createStep = stepText(
       cdk,
       (createId) =>
-        ({ op: Operation.CREATE, path: this.node.path, registryId: config.registryId, tokenId: this.tokenId, apiUrl, spec, createId, ...(adopt ? { adopt } : {}), ...retry }) satisfies CreateStep,
+        ({
+          op: Operation.CREATE,
+          path: this.node.path,
+          registryId: config.registryId,
+          tokenId: this.tokenId,
+          apiUrl,
+          spec,
+          createId,
+          ...(adopt ? { adopt } : {}),
+          ...(lookup ? { lookupHostname: lookup } : {}),
+          ...retry,
+        }) satisfies CreateStep,
       { expression: 'self.id', token: () => TerraformSelf.getString('id') },
     );
     const precondition = preconditionsFor(cdk, this.node.path, { ...config, status });
@@ -192,6 +221,11 @@ export class RegistryToken extends Construct {
     // password: reads the result file into the state (sensitive); the specs step after it removes the
     // file. Built with join() so that each unresolved part stays a whole reference.
     const resultFile = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, RESULT_FILE_SUFFIX]);
+    const fromResult = (key: string) => conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), key, ''), '');
+    // hostname (only with lookupRegistryHostname): the hostname the create wrote beside the password,
+    // read as `password` reads its own (try(): a file without it gives ""); `password` waits for it,
+    // so the file outlives both reads.
+    const hostnameHolder = lookup ? hostnameResource(cdk, this, creator, Fn.try([fromResult('hostname'), '']), config.name) : undefined;
     // The password sits in `triggers_replace` (not `input`): terraform_data mirrors `input` into an
     // `output` that Terraform does not mark sensitive, so a replacement would print it in the plan.
     //
@@ -227,11 +261,9 @@ export class RegistryToken extends Construct {
       onFailure: 'continue',
     };
     const capture = stepResource(this, 'password', {
-      triggersReplace: Fn.sensitive(
-        conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), 'password', ''), ''),
-      ),
+      triggersReplace: Fn.sensitive(fromResult('password')),
       input: (unresolved(identityText) ? Fn.jsonencode(literalDeep(identity)) : literal(identityText)) as unknown as Record<string, string>,
-      dependsOn: [creator],
+      dependsOn: hostnameHolder ? [creator, hostnameHolder] : [creator],
       lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
       provisioners: [stepProvisioner(handler, stepTitle(Operation.DELETE, this.node.path), deleteStep, 'destroy'), captured],
     });
@@ -253,15 +285,17 @@ export class RegistryToken extends Construct {
       const description = `Password of the IONOS registry token "${config.name}" (username "${config.name}")`;
       this.passwordOutputName = sensitiveOutput(cdk, stack, `${outputPrefix(pathInStack)}_password`, this.password, description);
     }
-    if (config.registryHostname !== undefined) {
-      this.dockerConfigJson = dockerConfigJson(cdk, config.registryHostname, config.name, this.password);
+    this.registryHostname = hostnameHolder?.getStringAttribute('triggers_replace') ?? config.registryHostname;
+    if (this.registryHostname !== undefined) {
+      this.dockerConfigJson = dockerConfigJson(cdk, this.registryHostname, config.name, this.password);
       if (config.passwordOutput ?? true) {
+        const at = hostnameHolder ? "the registry's hostname (read at create)" : config.registryHostname;
         this.dockerConfigJsonOutputName = sensitiveOutput(
           cdk,
           stack,
           `${outputPrefix(pathInStack)}_docker_config_json`,
           this.dockerConfigJson,
-          `Docker config JSON (kubernetes.io/dockerconfigjson) for "${config.name}" at ${config.registryHostname}`,
+          `Docker config JSON (kubernetes.io/dockerconfigjson) for "${config.name}" at ${at}`,
         );
       }
     }
@@ -275,6 +309,30 @@ function tokenIdOf({ Fn }: Core, stack: string, pathInStack: string, config: Reg
   }
   const seed = tokenIdSeed(stack, pathInStack, config.registryId, config.name);
   return seed.some(unresolved) ? Fn.uuidv5(TOKEN_ID_NAMESPACE, Fn.join(TOKEN_ID_SEPARATOR, seed)) : deriveTokenId(seed);
+}
+
+/**
+ * The `hostname` resource of a token with `lookupRegistryHostname`: `triggers_replace` holds the
+ * hostname its create read (`value`), kept as `password` keeps the password. Its postcondition stops
+ * a plan that would leave it empty: a token created before the prop was set, whose create never read it.
+ */
+function hostnameResource(cdk: Core, scope: Construct, creator: DataResource, value: unknown, name: string): DataResource {
+  const { Fn, TerraformSelf } = cdk;
+  const path = scope.node.path;
+  const errorMessage =
+    `${path}: the registry's hostname of token "${name}" is unknown: lookupRegistryHostname reads it when the token is created, ` +
+    'and this token was created before it was set (or its result file was lost). Rotate the token once (set or change rotationTrigger) ' +
+    'to read it, or set registryHostname instead';
+  return stepResource(scope, 'hostname', {
+    triggersReplace: value as Record<string, unknown>,
+    dependsOn: [creator],
+    lifecycle: {
+      ignoreChanges: ['triggers_replace'],
+      replaceTriggeredBy: [address(creator)],
+      // Not empty ("." matches any character; cdktf's operators cannot compare with a literal "").
+      postcondition: [{ condition: Fn.can(Fn.regex('.', TerraformSelf.getString('triggers_replace'))), errorMessage: literal(errorMessage) }],
+    },
+  });
 }
 
 /** The retry settings known at synth. */

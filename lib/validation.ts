@@ -251,6 +251,7 @@ export interface TokenPropsLike {
   readonly totalTimeoutSeconds?: unknown;
   readonly adoptTokenId?: unknown;
   readonly registryHostname?: unknown;
+  readonly lookupRegistryHostname?: unknown;
   readonly apiUrl?: unknown;
   readonly rotationTrigger?: unknown;
   readonly nodeExecutable?: unknown;
@@ -284,13 +285,27 @@ const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
   totalTimeoutSeconds: (v) => checkWholeNumber(v, 'totalTimeoutSeconds', 1),
   adoptTokenId: (v) => checkUuid(v, 'adoptTokenId'),
   registryHostname: (v) => checkHostname(v),
+  lookupRegistryHostname: (v, isUnresolved) => checkLookupHostname(v, isUnresolved),
   apiUrl: (v) => checkApiUrl(v),
   rotationTrigger: (v) => (typeof v === 'string' ? [] : [violation('rotationTrigger', v, 'must be a string')]),
   nodeExecutable: (v, isUnresolved) => checkNodeExecutable(v, isUnresolved),
 };
 const REQUIRED: ReadonlySet<string> = new Set(['name', 'scopes']);
 /** Props whose rule sees unresolved values too, because they are needed at synth. */
-const KNOWN_AT_SYNTH: ReadonlySet<string> = new Set(['nodeExecutable']);
+const KNOWN_AT_SYNTH: ReadonlySet<string> = new Set(['nodeExecutable', 'lookupRegistryHostname']);
+
+/** `lookupRegistryHostname` decides which resources a token has: a boolean known at synth. */
+export function checkLookupHostname(v: unknown, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
+  if (isUnresolved(v)) return [violation('lookupRegistryHostname', v, 'must be known at synth (it decides which resources the token has)')];
+  if (typeof v !== 'boolean') return [violation('lookupRegistryHostname', v, 'must be true or false')];
+  return [];
+}
+
+/** The hostname is given or looked up, not both. */
+export function checkHostnameSource(registryHostname: unknown, lookup: unknown): Violation[] {
+  if (lookup !== true || registryHostname === undefined) return [];
+  return [violation('lookupRegistryHostname', lookup, 'must not be true when registryHostname is set (the hostname is given, or looked up at create, not both): remove one of them')];
+}
 
 /** A token declared earlier in the same stack, for {@link checkUniqueName}. */
 export interface DeclaredToken {
@@ -336,6 +351,7 @@ export function checkTokenProps(props: TokenPropsLike, options: CheckOptions = {
     if (unset ? options.partial || !REQUIRED.has(prop) : isUnresolved(value) && !KNOWN_AT_SYNTH.has(prop)) continue;
     out.push(...rule(value, isUnresolved));
   }
+  out.push(...checkHostnameSource(props.registryHostname, props.lookupRegistryHostname));
   if (out.length === 0 && options.declared) out.push(...checkUniqueName(options.declared, props.registryId, props.name, isUnresolved));
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * The IONOS Container Registry token API client used by the apply-time handler and the CLI: the four
- * calls the lifecycle makes on one token (GET, PUT, PATCH, DELETE). Node built-ins and axios only (it
+ * calls the lifecycle makes on one token (GET, PUT, PATCH, DELETE), and the registry's GET. Node built-ins and axios only (it
  * is bundled into one file with esbuild).
  *
  * Retries (a loop of its own, see #send): every call is idempotent (PUT at the token's own id, PATCH
@@ -10,7 +10,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
-import type { ApiErrorResponse, ApiTokenInput, ApiTokenInputProperties, ApiTokenPatch, ApiTokenResponse } from '../api-types';
+import type { ApiErrorResponse, ApiRegistryResponse, ApiTokenInput, ApiTokenInputProperties, ApiTokenPatch, ApiTokenResponse } from '../api-types';
 import { isRecord } from '../is-record';
 import { UUID_PATTERN } from '../validation';
 import { ApiError, UnexpectedResponseError } from './api-error';
@@ -66,6 +66,7 @@ interface Attempts {
 const MIN_ATTEMPT_MS = 50;
 
 const TOKEN_SHAPE = 'a JSON token (uuid id, properties.name, properties.credentials)';
+const REGISTRY_SHAPE = 'a JSON registry (properties.hostname)';
 
 /** Waits `ms`, or less when `signal` aborts first. */
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -158,6 +159,20 @@ export class RegistryApiClient {
       transformRequest: [(data: unknown) => data],
       transformResponse: [(data: unknown) => data],
     });
+  }
+
+  // ---------------------------------------------------------------- registries
+
+  /** GET /registries/{registryId}: the registry, with its `properties.hostname`. A 404 is an ApiError. */
+  public async getRegistry(registryId: string): Promise<ApiRegistryResponse> {
+    const call: Call = { operation: 'GET registry', subject: registryId, method: 'get', path: `/registries/${enc(registryId)}` };
+    const res = await this.#send(call);
+    const body = this.#expectJson(call, res, [200], REGISTRY_SHAPE);
+    const props = isRecord(body) ? body.properties : undefined;
+    if (!isRecord(props) || typeof props.hostname !== 'string' || props.hostname === '') {
+      throw this.#unexpected(call, res, REGISTRY_SHAPE, 'no properties.hostname');
+    }
+    return body as unknown as ApiRegistryResponse;
   }
 
   // ---------------------------------------------------------------- tokens

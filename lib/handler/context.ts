@@ -24,6 +24,7 @@ export interface TokenTarget extends RetrySettings {
   readonly createId?: string;
   readonly replaceHint?: string;
   readonly adopt?: boolean;
+  readonly lookupHostname?: boolean;
 }
 
 /** Origins this process has named already: the deploy says which host it talks to, once. */
@@ -59,6 +60,7 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string
     putToken: (registryId, tokenId, props, options) => api().putToken(registryId, tokenId, props, options),
     patchToken: (registryId, tokenId, patch) => api().patchToken(registryId, tokenId, patch),
     deleteToken: (registryId, tokenId) => api().deleteToken(registryId, tokenId),
+    getRegistry: (registryId) => api().getRegistry(registryId),
   };
 }
 
@@ -74,6 +76,7 @@ export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
     takeOver: rt.env[TAKE_OVER_ENV] || undefined,
     replaceHint: target.replaceHint,
     adopt: target.adopt,
+    lookupHostname: target.lookupHostname,
     now: () => new Date(),
     log: (line) => rt.output.out(`${PREFIX} ${line}`),
   };

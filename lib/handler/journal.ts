@@ -53,11 +53,12 @@ export class Journal {
     return path.join(this.dir, resultFileName(tokenId, createId));
   }
 
-  /** Writes the password for the capture to read; mode 0600, atomically. */
-  async writeResult(tokenId: string, createId: string, password: string): Promise<string> {
+  /** Writes the password (and the looked-up registry hostname) for the capture to read; mode 0600, atomically. */
+  async writeResult(tokenId: string, createId: string, password: string, hostname?: string): Promise<string> {
     this.ensureDir();
     const file = this.resultPath(tokenId, createId);
-    await writeFileAtomic(file, `${JSON.stringify({ tokenId, password })}\n`, { mode: 0o600, durable: true });
+    const result = hostname === undefined ? { tokenId, password } : { tokenId, password, hostname };
+    await writeFileAtomic(file, `${JSON.stringify(result)}\n`, { mode: 0o600, durable: true });
     return file;
   }
 

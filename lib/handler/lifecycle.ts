@@ -2,7 +2,7 @@
  * What runs at apply for one token: create (or adopt), update by diff, delete. Each step is safe to
  * run again after a crash at any point (see README "Design notes").
  */
-import type { ApiTokenPatch, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
+import type { ApiRegistryResponse, ApiTokenPatch, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
 import { DesiredToken, planUpdate, putBody, sameExpiry, specDigest } from '../token-spec';
 import { checkExpiryLead, checkTokenProps, checkUuid, describeViolation, Violation } from '../validation';
 import {
@@ -15,6 +15,7 @@ import {
   tokenGone,
   tokenLabel,
 } from './errors';
+import { lookUpHostname } from './hostname';
 import { Journal } from './journal';
 import { ApiError } from '../client/api-error';
 import { provesUnapplied } from '../client/retry';
@@ -31,6 +32,8 @@ export interface TokenApi {
   ): Promise<{ created: boolean; token: ApiTokenResponse }>;
   patchToken(registryId: string, tokenId: string, patch: ApiTokenPatch): Promise<ApiTokenResponse>;
   deleteToken(registryId: string, tokenId: string): Promise<boolean>;
+  /** GET /registries/{registryId}: a create reads the hostname with it when asked to (`lookupHostname`). */
+  getRegistry?(registryId: string): Promise<ApiRegistryResponse>;
   /** Checks where the calls would go (https, an allowed host) before the first of them; no request. */
   preflight?(): void;
   /** HTTP attempts per call (IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS or the prop); a create's rounds follow it. */
@@ -73,6 +76,8 @@ export interface StepContext {
   readonly replaceHint?: string;
   /** Adopt the token found at the id (prop `adoptTokenId`) instead of creating one. */
   readonly adopt?: boolean;
+  /** A create reads the registry's hostname first and writes it beside the password (prop `lookupRegistryHostname`). */
+  readonly lookupHostname?: boolean;
   readonly now: () => Date;
   readonly log: (line: string) => void;
 }
@@ -105,14 +110,16 @@ function propsOf(desired: DesiredToken): ApiTokenInputProperties {
  * (docs/design/ownership.md): GET first; a token found is deleted and created again (only a creating
  * response carries a password) when this workspace's journal records an attempt that began before
  * it was created, or the user named it in IONOS_REGISTRY_TOKEN_TAKE_OVER; otherwise nothing is
- * written and the step fails. The password then goes to a 0600 result file.
+ * written and the step fails. The password then goes to a 0600 result file; with `lookupHostname`,
+ * the registry's hostname too, read before anything is written.
  */
 export async function create(ctx: StepContext & { readonly createId: string }): Promise<void> {
   validate(ctx, true);
+  const hostname = ctx.lookupHostname ? await lookUpHostname(ctx) : undefined;
   const prior = ctx.journal.read(ctx.tokenId);
   // An adopt that found nothing has read the id already.
   const adopting = ctx.adopt && (prior === undefined || prior.adopted);
-  if (adopting && (await adopt(ctx))) return;
+  if (adopting && (await adopt(ctx, hostname))) return;
   // The first attempt's time stays: a token found later is ours only if it was created after it.
   const attemptAt = prior?.at ?? ctx.now().toISOString();
   await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: attemptAt });
@@ -135,7 +142,7 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
   // Both before the step ends, in parallel (a marker without its result file is never read: the
   // step did not end, so it runs again and removes both first).
   await Promise.all([
-    ctx.journal.writeResult(ctx.tokenId, ctx.createId, password),
+    ctx.journal.writeResult(ctx.tokenId, ctx.createId, password, hostname),
     ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, specDigest(ctx.desired)),
   ]);
   ctx.log(`created ${label(ctx)}`);
@@ -196,7 +203,7 @@ function takesOver(ctx: StepContext): boolean {
  * "" and the specs step (GET, diff) then applies the declared spec. False when there is no token at
  * the id (it was deleted by a rotation or rename of this stack, or never existed): the caller creates it.
  */
-async function adopt(ctx: StepContext & { readonly createId: string }): Promise<boolean> {
+async function adopt(ctx: StepContext & { readonly createId: string }, hostname: string | undefined): Promise<boolean> {
   const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
   if (!live) {
     ctx.log(`${label(ctx)}: no token to adopt at this id; creating it (new password)`);
@@ -204,7 +211,7 @@ async function adopt(ctx: StepContext & { readonly createId: string }): Promise<
   }
   if (live.properties.name !== ctx.desired.name) throw adoptNameDiffers(ctx.path, label(ctx), live.properties.name);
   await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, adopted: true, at: ctx.now().toISOString() });
-  await ctx.journal.writeResult(ctx.tokenId, ctx.createId, '');
+  await ctx.journal.writeResult(ctx.tokenId, ctx.createId, '', hostname);
   ctx.log(`adopted ${label(ctx)}; its password is unknown (empty in the state): rotate it (rotationTrigger) to get one`);
   return true;
 }

@@ -36,6 +36,8 @@ export interface CreateStep extends RetrySettings {
   readonly createId: string;
   /** The prop `adoptTokenId` is set: take over the token found at the id. */
   readonly adopt?: boolean;
+  /** The prop `lookupRegistryHostname`: read the registry's hostname first, into the result file. */
+  readonly lookupHostname?: boolean;
 }
 
 /** A token's identity as `password.input` records it: JSON text since 0.3, an object in 0.2. */
@@ -190,6 +192,7 @@ function createStep(doc: Record<string, unknown>): CreateStep {
     spec: spec(doc.spec),
     createId: text(doc, 'createId', 'the create step'),
     adopt: doc.adopt === true,
+    ...(doc.lookupHostname === true ? { lookupHostname: true } : {}),
     ...retrySettings(doc, path),
   };
 }

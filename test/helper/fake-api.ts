@@ -1,6 +1,6 @@
 /** An in-memory TokenApi for unit tests of the lifecycle: records every call, can be pre-seeded. */
 import { randomUUID } from 'node:crypto';
-import type { ApiTokenInputProperties, ApiTokenPatch, ApiTokenResponse } from '../../lib/api-types';
+import type { ApiRegistryResponse, ApiTokenInputProperties, ApiTokenPatch, ApiTokenResponse } from '../../lib/api-types';
 import { ApiError } from '../../lib/client/api-error';
 import type { TokenApi } from '../../lib/handler/lifecycle';
 
@@ -13,6 +13,8 @@ export class FakeApi implements TokenApi {
   lostPutAnswers = 1;
   /** HTTP attempts per call, as the real client's settings give them (undefined: not known). */
   attempts?: number;
+  /** What GET /registries/{id} answers with: the registry's hostname, or an error to throw. */
+  registry: { hostname: string } | ApiError = { hostname: 'registry-5b2a4e1c.cr.de-fra.ionos.com' };
 
   maxAttempts(): number {
     return this.attempts ?? 0;
@@ -62,6 +64,18 @@ export class FakeApi implements TokenApi {
     const next = { ...t, properties: { ...t.properties, ...patch } } as ApiTokenResponse;
     this.tokens.set(tokenId, next);
     return next;
+  }
+
+  async getRegistry(registryId: string): Promise<ApiRegistryResponse> {
+    this.calls.push('GET registry');
+    if (this.registry instanceof ApiError) throw this.registry;
+    return {
+      id: registryId,
+      type: 'registry',
+      href: `/registries/${registryId}`,
+      metadata: { createdBy: 'u', createdByUserId: 'u', createdDate: '2026-01-01T00:00:00Z', state: 'Running' },
+      properties: { name: 'registry-5b2a4e1c', location: 'de/fra', hostname: this.registry.hostname },
+    };
   }
 
   async deleteToken(_r: string, tokenId: string) {

@@ -404,4 +404,61 @@ describe('operations props', () => {
     new RegistryToken(stack, 'push-token', { ...base, registryHostname: host.stringValue });
     expect(resources(stack).out.output!['push-token_docker_config_json'].value).toMatch(/zipmap\(\[var\.host\], \[\{"username" = "ci-push"/);
   });
+
+  describe('lookupRegistryHostname', () => {
+    test('a hostname resource reads the hostname the create wrote; the Docker config JSON is built with it', () => {
+      // GIVEN
+      const stack = newStack();
+      // WHEN
+      const token = new RegistryToken(stack, 'push-token', { ...base, lookupRegistryHostname: true });
+      // THEN
+      const { out, names, create, password } = resources(stack);
+      const hostname = Object.entries(out.resource.terraform_data).find(([k]) => k.startsWith('push-token_hostname_'))![1];
+      const hostnameName = names.find((n) => n.startsWith('push-token_hostname_'))!;
+      const createName = names.find((n) => n.startsWith('push-token_create_'))!;
+      expect(createStep(create).lookupHostname).toBe(true);
+      expect(hostname.triggers_replace).toMatch(/^\$\{try\(fileexists\(join\("", \[".registry-token\/", "[0-9a-f-]{36}", ".", terraform_data\.push-token_create_[0-9A-F]+\.id, ".result.json"\]\)\) \? jsondecode\(file\(.*\)\)\.hostname : "", ""\)\}$/);
+      expect(hostname.lifecycle.ignore_changes).toEqual(['triggers_replace']);
+      expect(hostname.lifecycle.replace_triggered_by).toEqual([`terraform_data.${createName}`]);
+      expect(hostname.lifecycle.postcondition[0].condition).toBe('${can(regex(".", self.triggers_replace))}');
+      expect(hostname.lifecycle.postcondition[0].error_message).toMatch(/^ci\/push-token: the registry's hostname of token "ci-push" is unknown: .*Rotate the token once \(set or change rotationTrigger\).* or set registryHostname instead$/);
+      expect(hostname.provisioner).toBeUndefined();
+      // password waits for it, so the result file is still there when hostname reads it
+      expect(password.depends_on).toEqual([`terraform_data.${createName}`, `terraform_data.${hostnameName}`]);
+      expect(token.registryHostname).toBeDefined();
+      const output = out.output!['push-token_docker_config_json'];
+      expect(output.sensitive).toBe(true);
+      expect(output.value).toMatch(new RegExp(`^\\$\\{sensitive\\(jsonencode\\(\\{"auths" = zipmap\\(\\[terraform_data\\.${hostnameName}\\.triggers_replace\\], \\[\\{"username" = "ci-push", "password" = terraform_data\\.push-token_password_[0-9A-F]+\\.triggers_replace`));
+      expect(output.description).toBe('Docker config JSON (kubernetes.io/dockerconfigjson) for "ci-push" at the registry\'s hostname (read at create)');
+    });
+
+    test('left out, or false: the synthesized stack is what it was (no hostname resource, no lookup in the step)', () => {
+      // GIVEN two stacks, one without the prop and one with false
+      const without = newStack();
+      new RegistryToken(without, 'push-token', base);
+      const off = newStack();
+      new RegistryToken(off, 'push-token', { ...base, lookupRegistryHostname: false });
+      // THEN
+      expect(synth(off)).toEqual(synth(without));
+      const { names, create, password } = resources(without);
+      expect(names.some((n) => n.includes('hostname'))).toBe(false);
+      expect(create.provisioner[0]['local-exec'].environment).not.toEqual(expect.objectContaining({ IONOS_RT_STEP: expect.stringContaining('lookupHostname') }));
+      expect(JSON.stringify(create)).not.toContain('lookupHostname');
+      expect(password.depends_on).toHaveLength(1);
+    });
+
+    test('fails if registryHostname is set too', () => {
+      expect(() => new RegistryToken(newStack(), 'push-token', { ...base, registryHostname: 'reg.example', lookupRegistryHostname: true })).toThrow(
+        'ci/push-token: lookupRegistryHostname true must not be true when registryHostname is set (the hostname is given, or looked up at create, not both): remove one of them',
+      );
+    });
+
+    test('fails if it is not known at synth', () => {
+      const stack = newStack();
+      const flag = new TerraformVariable(stack, 'flag', { type: 'bool' });
+      expect(() => new RegistryToken(stack, 'push-token', { ...base, lookupRegistryHostname: flag.booleanValue as unknown as boolean })).toThrow(
+        /^ci\/push-token: lookupRegistryHostname .* must be known at synth \(it decides which resources the token has\)$/,
+      );
+    });
+  });
 });

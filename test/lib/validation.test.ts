@@ -204,6 +204,25 @@ describe('registryHostname: a DNS hostname, optionally with a port (it lands in 
   });
 });
 
+describe('lookupRegistryHostname: a boolean known at synth, not with registryHostname', () => {
+  const base = { registryId: '5b2a4e1c-9d3f-4c2b-8a7e-1f0e9d8c7b6a', name: 'ci-push', scopes: [{ type: 'registry', name: '*', actions: ['pull'] }] };
+  test('true or false pass', () => {
+    expect(checkTokenProps({ ...base, lookupRegistryHostname: true })).toEqual([]);
+    expect(checkTokenProps({ ...base, lookupRegistryHostname: false, registryHostname: 'reg.example' })).toEqual([]);
+  });
+  test('refuses anything else, and an unresolved value', () => {
+    expect(lines(checkTokenProps({ ...base, lookupRegistryHostname: 'yes' }))).toEqual(['lookupRegistryHostname "yes" must be true or false']);
+    expect(lines(checkTokenProps({ ...base, lookupRegistryHostname: 'TOKEN' }, { isUnresolved: (v) => v === 'TOKEN' }))).toEqual([
+      'lookupRegistryHostname "TOKEN" must be known at synth (it decides which resources the token has)',
+    ]);
+  });
+  test('refuses it with registryHostname', () => {
+    expect(lines(checkTokenProps({ ...base, lookupRegistryHostname: true, registryHostname: 'reg.example' }))).toEqual([
+      'lookupRegistryHostname true must not be true when registryHostname is set (the hostname is given, or looked up at create, not both): remove one of them',
+    ]);
+  });
+});
+
 describe('apiUrl at synth: a plain http(s) URL with a host; http only to loopback', () => {
   test.each([
     '',

@@ -8,6 +8,7 @@ import type { RegistryApiClient } from '../client/client';
 import { apiEndpointNotice, clientConfigFromEnv, resolveApiEndpoint, type ClientConfig } from '../client/config';
 import type { DesiredToken } from '../token-spec';
 import { TAKE_OVER_ENV } from './consts';
+import { runnerOf, takeOverCommand } from './runner';
 import { PREFIX } from './errors';
 import { Journal } from './journal';
 import type { StepContext, StepRuntime, TokenApi } from './lifecycle';
@@ -74,6 +75,7 @@ export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
     path: target.path,
     createId: target.createId,
     takeOver: rt.env[TAKE_OVER_ENV] || undefined,
+    takeOverCommand: () => takeOverCommand(target.path.split('/')[0], runnerOf(rt.enginePid, rt.env)),
     replaceHint: target.replaceHint,
     adopt: target.adopt,
     lookupHostname: target.lookupHostname,

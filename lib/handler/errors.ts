@@ -4,7 +4,6 @@
  * what to do; the entry point prints it as one line with `registry-token: <step> failed:` before it.
  */
 import { ApiError } from '../client/api-error';
-import { shQuote } from '../shell-quote';
 import { describeViolation, Violation } from '../validation';
 
 /** A failure the user can fix; printed as its message alone, with no stack trace. */
@@ -33,13 +32,12 @@ export function unreadableStep(what: string): StepError {
   return new StepError(`the handler got a step it cannot read (${what}); it is meant to be run by the RegistryToken construct's provisioners`);
 }
 
-/** A token at our id that this workspace never started creating. */
-export function notOurs(path: string, token: string, tokenId: string): StepError {
+/** A token at our id that this workspace never started creating; `command` takes over every such token of the stack. */
+export function notOurs(path: string, token: string, command: string): StepError {
   return new StepError(
     `${path}: ${token} already exists, but this workspace has no record of creating it, so nothing was changed ` +
       '(its Terraform state or working directory was lost, or another workspace deploys the same stack). ' +
-      `To let this stack delete it and create it again with a new password, run the deploy once with ` +
-      `IONOS_REGISTRY_TOKEN_TAKE_OVER=${shQuote(tokenId)}`,
+      `If it is this stack's, let the stack delete it and create it again with a new password, with every other token it refused this way: ${command}`,
   );
 }
 

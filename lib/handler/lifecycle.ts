@@ -70,8 +70,10 @@ export interface StepContext {
   readonly path: string;
   /** The id of the `create` resource of this token, when the step has one. */
   readonly createId?: string;
-  /** The token id(s) the user allowed this workspace to take over (IONOS_REGISTRY_TOKEN_TAKE_OVER). */
+  /** The token ids, or `stack:<name>`, the user allowed this workspace to take over (IONOS_REGISTRY_TOKEN_TAKE_OVER). */
   readonly takeOver?: string;
+  /** The one command that lets this stack take over the tokens it refused, for messages. */
+  readonly takeOverCommand?: () => string;
   /** The command that re-creates the token, for messages. */
   readonly replaceHint?: string;
   /** Adopt the token found at the id (prop `adoptTokenId`) instead of creating one. */
@@ -127,7 +129,7 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
   const notOursAfterAll = (): Error => {
     // The record this attempt wrote must not vouch for another's token on a later run.
     if (prior === undefined) ctx.journal.remove(ctx.tokenId);
-    return notOurs(ctx.path, label(ctx), ctx.tokenId);
+    return notOurs(ctx.path, label(ctx), ctx.takeOverCommand?.() ?? `IONOS_REGISTRY_TOKEN_TAKE_OVER=${ctx.tokenId} <your deploy>`);
   };
 
   const found = adopting ? undefined : await ctx.api.getToken(ctx.registryId, ctx.tokenId);
@@ -192,9 +194,10 @@ function createdSince(token: ApiTokenResponse, attemptAt: string | undefined): b
   return Number.isNaN(created) || created >= attempt - CLOCK_SKEW_MS;
 }
 
-/** IONOS_REGISTRY_TOKEN_TAKE_OVER names this token (one id, or several separated by commas). */
+/** IONOS_REGISTRY_TOKEN_TAKE_OVER names this token, or its stack as `stack:<name>` (several, separated by commas). */
 function takesOver(ctx: StepContext): boolean {
-  return (ctx.takeOver ?? '').split(',').some((id) => id.trim().toLowerCase() === ctx.tokenId.toLowerCase());
+  const stack = `stack:${ctx.path.split('/')[0]}`;
+  return (ctx.takeOver ?? '').split(',').some((v) => v.trim() === stack || v.trim().toLowerCase() === ctx.tokenId.toLowerCase());
 }
 
 /**

@@ -55,6 +55,16 @@ export function recreateCommand(stack: string, createResources: readonly string[
   return `${shQuote(runner.engine)} -chdir=cdktf.out/stacks/${shQuote(stack)} apply ${replace}`;
 }
 
+/**
+ * The one command that lets a deploy of `stack` delete and re-create (new passwords) the tokens it
+ * found at their ids without a record of creating them: IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:<name>.
+ */
+export function takeOverCommand(stack: string, runner: Runner): string {
+  const allow = `IONOS_REGISTRY_TOKEN_TAKE_OVER=${shQuote(`stack:${stack}`)}`;
+  if (runner.cli) return `${allow} ${runner.cli} deploy ${shQuote(stack)}`;
+  return `${allow} ${shQuote(runner.engine)} -chdir=cdktf.out/stacks/${shQuote(stack)} apply`;
+}
+
 /** The CDK CLI a project deploys with, by the core its package.json depends on (cdktn first); undefined without one. */
 export function cliOfProject(dir: string): 'cdktf' | 'cdktn' | undefined {
   try {

@@ -14,13 +14,15 @@ export interface Pasted {
   readonly program?: string;
   /** TF_CLI_ARGS_apply as that program got it (the engine's extra arguments under a CDK CLI). */
   readonly cliArgs?: string;
+  /** IONOS_REGISTRY_TOKEN_TAKE_OVER as that program got it. */
+  readonly takeOver?: string;
   /** Files the command left in its directory besides the stub's own: anything here was made by an injected command. */
   readonly leftovers: string[];
   readonly status: number | null;
   readonly stderr: string;
 }
 
-const STUB = '#!/bin/sh\nfor a in "$@"; do printf \'%s\\0\' "$a"; done > "$STUB_ARGV"\nprintf \'%s\' "${0##*/}" > "$STUB_ARGV.program"\n[ -n "${TF_CLI_ARGS_apply+x}" ] && printf \'%s\' "$TF_CLI_ARGS_apply" > "$STUB_ARGV.env"\nexit 0\n';
+const STUB = '#!/bin/sh\nfor a in "$@"; do printf \'%s\\0\' "$a"; done > "$STUB_ARGV"\nprintf \'%s\' "${0##*/}" > "$STUB_ARGV.program"\n[ -n "${TF_CLI_ARGS_apply+x}" ] && printf \'%s\' "$TF_CLI_ARGS_apply" > "$STUB_ARGV.env"\n[ -n "${IONOS_REGISTRY_TOKEN_TAKE_OVER+x}" ] && printf \'%s\' "$IONOS_REGISTRY_TOKEN_TAKE_OVER" > "$STUB_ARGV.take-over"\nexit 0\n';
 
 /** Runs `command` with `shell` (default sh) in a new temp dir; the dir is removed afterwards. */
 export function paste(command: string, shell = 'sh'): Pasted {
@@ -39,7 +41,7 @@ export function paste(command: string, shell = 'sh'): Pasted {
     const argv = fs.existsSync(argvFile) ? fs.readFileSync(argvFile, 'utf8').split('\0').slice(0, -1) : undefined;
     const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined);
     const leftovers = fs.readdirSync(dir).filter((f) => !f.startsWith('.stub-'));
-    return { argv, program: read(`${argvFile}.program`), cliArgs: read(`${argvFile}.env`), leftovers, status: res.status, stderr: res.stderr };
+    return { argv, program: read(`${argvFile}.program`), cliArgs: read(`${argvFile}.env`), takeOver: read(`${argvFile}.take-over`), leftovers, status: res.status, stderr: res.stderr };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

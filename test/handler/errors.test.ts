@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { notOurs, passwordNeverCaptured, resultFileGone, tokenGone } from '../../lib/handler/errors';
-import { cliOfProject, recreateCommand, runnerOf, type Runner } from '../../lib/handler/runner';
+import { cliOfProject, recreateCommand, runnerOf, takeOverCommand, type Runner } from '../../lib/handler/runner';
 import { HOSTILE, paste } from '../cli/sh';
 
 /** The command of a message: what follows the last ": ". */
@@ -95,9 +95,13 @@ describe('runnerOf', () => {
 });
 
 describe('notOurs', () => {
-  test('the take-over assignment is one sh word (a uuid stays plain)', () => {
-    expect(notOurs('p', 't', '224ac587-fe56-5621-9e33-3c1be2ffe12b').message).toMatch(/run the deploy once with IONOS_REGISTRY_TOKEN_TAKE_OVER=224ac587-fe56-5621-9e33-3c1be2ffe12b$/);
-    const m = /with (IONOS_REGISTRY_TOKEN_TAKE_OVER=.*)$/.exec(notOurs('p', 't', 'x$(touch pwned)').message)!;
-    expect(paste(`${m[1]}; terraform "$IONOS_REGISTRY_TOKEN_TAKE_OVER"`)).toMatchObject({ argv: ['x$(touch pwned)'], leftovers: [] });
+  test('one command for the stack, in the words of the CLI that deploys it; the stack is one sh word', () => {
+    expect(takeOverCommand('prod', CDKTF)).toBe('IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:prod cdktf deploy prod');
+    expect(takeOverCommand('prod', BY_HAND)).toBe('IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:prod tofu -chdir=cdktf.out/stacks/prod apply');
+    expect(notOurs('p', 't', takeOverCommand('prod', CDKTF)).message).toMatch(/refused this way: IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:prod cdktf deploy prod$/);
+  });
+
+  test.each(HOSTILE)('pasted into sh, the take-over of stack %j reaches the CLI as its literal text and runs nothing', (stack) => {
+    expect(paste(takeOverCommand(stack, { cli: 'cdktn', engine: 'tofu' }))).toMatchObject({ program: 'cdktn', argv: ['deploy', stack], takeOver: `stack:${stack}`, leftovers: [], status: 0 });
   });
 });

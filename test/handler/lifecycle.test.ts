@@ -76,7 +76,7 @@ describe('create', () => {
     await c.journal.write({ tokenId: TOKEN, registryId: REGISTRY, name: 'ci-push', at: new Date(Date.now() - 60_000).toISOString() });
     api.calls.length = 0;
     // WHEN / THEN it refuses, and touches nothing
-    await expect(create(c)).rejects.toThrow(`IONOS_REGISTRY_TOKEN_TAKE_OVER=${TOKEN}`);
+    await expect(create(c)).rejects.toThrow('this workspace has no record of creating it');
     expect(api.calls).toEqual(['GET']);
   });
 
@@ -158,9 +158,24 @@ describe('create', () => {
 
   test('fails if the token exists and this workspace never started creating it, naming the take-over command', async () => {
     await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
-    await expect(create(ctx())).rejects.toThrow(`run the deploy once with IONOS_REGISTRY_TOKEN_TAKE_OVER=${TOKEN}`);
+    const takeOverCommand = () => 'IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:ci cdktf deploy ci';
+    await expect(create(ctx({ takeOverCommand }))).rejects.toThrow(/with every other token it refused this way: IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:ci cdktf deploy ci$/);
     expect(api.tokens.size).toBe(1);
     expect(api.calls).not.toContain('DELETE');
+  });
+
+  test('IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:<name> takes over the tokens of that stack only', async () => {
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    // another stack's name (the path starts with the stack: "ci/push-token"), or a prefix of it: refused, nothing written
+    for (const takeOver of ['stack:other', 'stack:c', 'stack:ci/push-token', 'ci']) {
+      api.calls.length = 0;
+      await expect(create(ctx({ takeOver }))).rejects.toThrow('no record of creating it');
+      expect(api.calls).toEqual(['GET']);
+    }
+    api.calls.length = 0;
+    await create(ctx({ takeOver: 'stack:prod, stack:ci' }));
+    expect(api.calls).toEqual(['GET', 'DELETE', 'PUT']);
+    expect(resultOf(ctx()).password).toMatch(/^pw-/);
   });
 
   test('the take-over variable lets it delete and re-create that one token', async () => {

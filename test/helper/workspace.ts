@@ -295,10 +295,13 @@ export function recreateCommandIn(output: string): string | undefined {
   return undefined;
 }
 
-/** What a failed deploy tells the user to do: its failure lines, the take-over ids, and the one re-create command. */
+/** What a failed deploy tells the user to do: its failure lines, the take-over, and the one re-create command. */
 export interface Repair {
   readonly lines: string[];
+  /** The ids of the tokens refused for want of a record of creating them. */
   readonly takeOver: string[];
+  /** The one command those lines name to take them over (IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:<name> ...). */
+  readonly takeOverCommand?: string;
   /** The re-create command, when one is named (recreateCommandIn). */
   readonly command?: string;
   /** The `create` resources that command replaces. */
@@ -308,14 +311,17 @@ export interface Repair {
 export function repairOf(res: RunResult): Repair {
   // (Terraform repeats a failed step's output in its error box, wrapped: the lines as printed are ours.)
   const lines = res.all.split('\n').filter((l) => /registry-token: [a-z-]+( of .*)? failed/.test(l) && !l.includes('│'));
-  const takeOver = [...new Set(lines.flatMap((l) => [...l.matchAll(/IONOS_REGISTRY_TOKEN_TAKE_OVER=([0-9a-f-]{36})/g)].map((m) => m[1])))];
+  const refused = lines.filter((l) => l.includes('IONOS_REGISTRY_TOKEN_TAKE_OVER='));
+  const takeOver = [...new Set(refused.map((l) => /\(id ([0-9a-f-]{36})/.exec(l)?.[1] ?? l))];
+  const takeOverCommands = [...new Set(refused.map((l) => /: (IONOS_REGISTRY_TOKEN_TAKE_OVER=\S+ .*)$/.exec(l.trim())?.[1]))];
+  if (takeOverCommands.length > 1) throw new Error(`more than one take-over command:\n${refused.join('\n')}`);
   const command = recreateCommandIn(res.all);
   const replace = command ? [...command.matchAll(/-replace=terraform_data\.'?([A-Za-z0-9_-]+)'?/g)].map((m) => `terraform_data.${m[1]}`) : [];
-  return command ? { lines, takeOver, command, replace } : { lines, takeOver, replace };
+  return { lines, takeOver, replace, ...(takeOverCommands[0] ? { takeOverCommand: takeOverCommands[0] } : {}), ...(command ? { command } : {}) };
 }
 
-/** Does what `repair` says, once: the re-create command as printed (with the take-over ids), else one deploy with them. */
+/** Does what `repair` says, once, as printed: the take-over command, else the re-create command, else a plain deploy. */
 export function runRepair(ws: Workspace, repair: Repair): Promise<RunResult> {
-  const env: Record<string, string> = repair.takeOver.length ? { IONOS_REGISTRY_TOKEN_TAKE_OVER: repair.takeOver.join(',') } : {};
-  return repair.command ? ws.runPrinted(repair.command, env) : ws.deploy(env);
+  const printed = repair.takeOverCommand ?? repair.command;
+  return printed ? ws.runPrinted(printed) : ws.deploy();
 }

@@ -54,7 +54,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
       const converged = list.filter((o) => o.code === 0).length;
       const repaired = list.reduce((n, o) => n + o.repaired, 0);
       const lost = list.reduce((n, o) => n + o.lost, 0);
-      console.log(`crash-loop ${engineName} ${op}: ${list.length} kill points; ${converged} converged by the next deploy, ${list.length - converged} stopped with one command per token (${repaired} tokens repaired by it); lost passwords: ${lost}`);
+      console.log(`crash-loop ${engineName} ${op}: ${list.length} kill points; ${converged} converged by the next deploy, ${list.length - converged} stopped and needed the one command they named (${repaired} tokens repaired by it); lost passwords: ${lost}`);
     }
     await emu?.stop();
   });

@@ -35,8 +35,28 @@ export interface DriftResult {
   readonly differences: Difference[];
   /** The call that repairs it (`--fix`), when it can be repaired. */
   readonly fix?: 'PATCH' | 'PUT';
+  /** The live token's expiry (the API deletes the token then), when it has one. */
+  readonly expiryDate?: string;
+  /** Whole days from now to that expiry (0: within a day). */
+  readonly daysLeft?: number;
+  /** With `--expiring-within <days>`: it expires within that many days. */
+  readonly expiring?: boolean;
   /** The human line. */
   readonly line: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `result` with the live token's expiry: the date, whole days left, and whether that is within `withinDays`. */
+export function withExpiry(result: DriftResult, live: ApiTokenResponse | undefined | null, now: Date, withinDays?: number): DriftResult {
+  const expiry = live?.properties.expiryDate;
+  const at = expiry ? Date.parse(expiry) : NaN;
+  if (!expiry || Number.isNaN(at)) return result;
+  const daysLeft = Math.max(0, Math.floor((at - now.getTime()) / DAY_MS));
+  const expiring = withinDays === undefined ? undefined : daysLeft <= withinDays;
+  const when = `expires ${expiry} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'})`;
+  const line = result.state === 'ok' ? `${expiring ? 'expiring' : 'ok'} ${result.line.replace(/^ok /, '')}: ${when}` : `${result.line}; ${when}`;
+  return { ...result, expiryDate: expiry, daysLeft, ...(expiring !== undefined ? { expiring } : {}), line };
 }
 
 /** The declared token of a state entry. */
@@ -176,6 +196,8 @@ export interface DriftOptions {
   readonly stackDir?: string;
   /** For `-replace` hints: the CDK CLI the project deploys with. */
   readonly cli?: 'cdktf' | 'cdktn';
+  /** Marks (and exits 2 for) tokens that expire within this many days. */
+  readonly expiringWithinDays?: number;
 }
 
 function clientFor(cache: Map<string, RegistryApiClient>, apiUrl: string, env: NodeJS.ProcessEnv): RegistryApiClient {
@@ -218,7 +240,7 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
           continue;
         }
       }
-      results.push(taintedResult(token, live, now()));
+      results.push(withExpiry(taintedResult(token, live, now()), live, now(), options.expiringWithinDays));
       continue;
     }
     if (!token.spec) {
@@ -233,7 +255,7 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
       results.push({ ...base, state: 'error', line: errorLine(token, 'GET', err) });
       continue;
     }
-    const result = compare(token, live, now(), where);
+    const result = withExpiry(compare(token, live, now(), where), live, now(), options.expiringWithinDays);
     if (!options.fix || result.state !== 'drift') {
       results.push(result);
       continue;
@@ -263,10 +285,10 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
   return results;
 }
 
-/** 0: as declared (or all fixed); 2: drift left; 1: an error. */
+/** 0: as declared (or all fixed); 2: drift left, or a token expiring within the window; 1: an error. */
 export function driftExitCode(results: readonly DriftResult[]): number {
   if (results.some((r) => r.state === 'error')) return 1;
-  if (results.some((r) => r.state === 'drift' || r.state === 'gone' || r.state === 'renamed' || r.state === 'tainted')) return 2;
+  if (results.some((r) => r.state === 'drift' || r.state === 'gone' || r.state === 'renamed' || r.state === 'tainted' || r.expiring)) return 2;
   return 0;
 }
 
@@ -277,7 +299,9 @@ function counts(results: readonly DriftResult[]): string {
     .map((s) => `${by(s)} ${s === 'drift' ? 'drifted' : s === 'error' ? 'failed' : s}`);
   const stacks = [...new Set(results.flatMap((r) => (r.stack === undefined ? [] : [r.stack])))];
   const of = stacks.length === 0 ? '' : ` of stack${stacks.length === 1 ? '' : 's'} ${stacks.join(', ')}`;
-  return `checked ${results.length} token${results.length === 1 ? '' : 's'}${of}: ${[...parts, `${by('ok')} as declared`].join(', ')}`;
+  const expiring = results.filter((r) => r.expiring).length;
+  const soon = results.some((r) => r.expiring !== undefined) ? [`${expiring} expiring soon`] : [];
+  return `checked ${results.length} token${results.length === 1 ? '' : 's'}${of}: ${[...parts, `${by('ok')} as declared`, ...soon].join(', ')}`;
 }
 
 export function renderDrift(results: readonly DriftResult[], format: 'text' | 'markdown' | 'json'): string {
@@ -285,13 +309,13 @@ export function renderDrift(results: readonly DriftResult[], format: 'text' | 'm
     return `${JSON.stringify({ format: 'registry-token-drift/1', exitCode: driftExitCode(results), tokens: results }, null, 2)}\n`;
   }
   if (format === 'text') {
-    return `${[...results.filter((r) => r.state !== 'ok').map((r) => r.line), counts(results)].join('\n')}\n`;
+    return `${[...results.filter((r) => r.state !== 'ok' || r.expiryDate).map((r) => r.line), counts(results)].join('\n')}\n`;
   }
-  const rows = results.filter((r) => r.state !== 'ok');
+  const rows = results.filter((r) => r.state !== 'ok' || r.expiryDate);
   const lines = [`#### Registry token drift: ${mdEscape(counts(results))}`, ''];
   if (rows.length > 0) {
     lines.push('| token | state | details |', '|---|---|---|');
-    for (const r of rows) lines.push(`| \`${r.name.replace(/`/g, "'")}\` (${mdEscape(r.path)}) | ${r.state} | ${mdEscape(r.line)} |`);
+    for (const r of rows) lines.push(`| \`${r.name.replace(/`/g, "'")}\` (${mdEscape(r.path)}) | ${r.expiring ? `${r.state}, expiring` : r.state} | ${mdEscape(r.line)} |`);
     lines.push('');
   }
   return lines.join('\n');

@@ -2,9 +2,9 @@
  * The `registry-token` command (package bin): day-2 operations on the tokens of cdktf stacks.
  *
  *   registry-token plan-summary <plan.json|-> [--format text|markdown|json] [--fail-on-forget]
- *   registry-token drift [--stack <dir> | --state <file|->] [--fix] [--format text|markdown|json]
+ *   registry-token drift [--stack <dir> | --state <file|->] [--fix] [--expiring-within <days>] [--format ...]
  *
- * Exit codes: 0 done / no drift; 1 error (one line on stderr); 2 drift (drift only); 3 a token would
+ * Exit codes: 0 done / no drift; 1 error (one line on stderr); 2 drift or expiring (drift only); 3 a token would
  * stay live after its removal from the code (plan-summary --fail-on-forget only).
  * See docs/operations.md.
  */
@@ -24,14 +24,16 @@ export const USAGE = `usage:
       (plan.json = terraform show -json <planfile>; "-" reads stdin)
       --fail-on-forget: exit 3 when a token removed from the code would stay live without
       removalPolicy RETAIN (the stack's last token, or one recorded before 0.4); the summary is printed
-  registry-token drift [--stack <dir> | --state <file|->] [--fix] [--format text|markdown|json]
+  registry-token drift [--stack <dir> | --state <file|->] [--fix] [--expiring-within <days>] [--format text|markdown|json]
       compares each token of the state with the live token (one GET each);
       --stack <dir>: a cdktf project dir (reads terraform.<stack>.tfstate) or a synthesized
       stack dir cdktf.out/stacks/<stack> (runs "terraform show -json"; any backend); default: --stack .
       --state <file|->: a .tfstate or "terraform show -json" output ("-" reads stdin)
       --fix re-applies the declared status, expiry and scopes (PATCH or PUT); gone tokens are reported only
+      every token with an expiry is listed with its days left; --expiring-within <days> marks those
+      that expire within that many days ("expiring" in JSON) and exits 2 when there is one
   registry-token --help | --version
-exit codes: 0 ok / no drift, 1 error, 2 drift (drift only), 3 a token stays live (--fail-on-forget only)
+exit codes: 0 ok / no drift, 1 error, 2 drift or expiring (drift only), 3 a token stays live (--fail-on-forget only)
 credentials (drift): IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD; IONOS_API_URL`;
 
 export interface Io {
@@ -58,6 +60,7 @@ const OPTIONS = {
   stack: { type: 'string' },
   state: { type: 'string' },
   fix: { type: 'boolean' },
+  'expiring-within': { type: 'string' },
   'fail-on-forget': { type: 'boolean' },
 } as const;
 
@@ -104,7 +107,7 @@ async function planSummary(args: string[], io: Io): Promise<number> {
 }
 
 async function drift(args: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const { values, positionals } = parse(args, ['stack', 'state', 'fix', 'format']);
+  const { values, positionals } = parse(args, ['stack', 'state', 'fix', 'format', 'expiring-within']);
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return EXIT.OK;
@@ -116,7 +119,15 @@ async function drift(args: string[], env: NodeJS.ProcessEnv, io: Io): Promise<nu
     values.state !== undefined
       ? readStateFile(values.state, io.readStdin)
       : readStackDir(values.stack ?? '.', env);
-  const results = await checkDrift(loaded.tokens, { fix: values.fix === true, env, stackDir: loaded.stackDir, cli: cliOfProject('.') });
+  const within = values['expiring-within'];
+  if (within !== undefined && !/^\d{1,5}$/.test(within)) throw new CliError(`--expiring-within "${within}" must be a whole number of days`);
+  const results = await checkDrift(loaded.tokens, {
+    fix: values.fix === true,
+    env,
+    stackDir: loaded.stackDir,
+    cli: cliOfProject('.'),
+    ...(within !== undefined ? { expiringWithinDays: Number(within) } : {}),
+  });
   const secrets = loaded.documents.flatMap((d) => sensitiveStrings(d));
   io.stdout(redact(renderDrift(results, fmt), secrets));
   return driftExitCode(results);

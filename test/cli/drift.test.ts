@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ApiTokenResponse } from '../../lib/api-types';
-import { compare, driftExitCode, DriftResult, HintContext, renderDrift, replaceCommandOf, taintedResult } from '../../lib/cli/drift';
+import { compare, driftExitCode, DriftResult, HintContext, renderDrift, replaceCommandOf, taintedResult, withExpiry } from '../../lib/cli/drift';
 import { main } from '../../lib/cli/main';
 import { readLayout } from '../../lib/cli/resources';
 import { StateToken, tokensFromState } from '../../lib/cli/state';
@@ -412,5 +412,63 @@ describe('a tainted token', () => {
       ],
     };
     expect(tokensFromState(state, 'raw').map((t) => [t.tokenId, t.tainted])).toEqual([[id, undefined]]);
+  });
+});
+
+describe('days left before expiry', () => {
+  const now = new Date('2027-01-01T00:00:00Z');
+  const withExpiryIn = (days: number) => live({ expiryDate: new Date(now.getTime() + days * 24 * 3600_000 + 3600_000).toISOString() });
+
+  test('every token with an expiry gets its days left; within the window it is "expiring" and exits 2', () => {
+    const declaring = (l: ApiTokenResponse): StateToken => ({ ...token, spec: { ...token.spec!, expiry: l.properties.expiryDate! } });
+    const check = (days: number, within?: number) => withExpiry(compare(declaring(withExpiryIn(days)), withExpiryIn(days), now), withExpiryIn(days), now, within);
+    const soon = check(9, 14);
+    expect(soon).toMatchObject({ state: 'ok', daysLeft: 9, expiring: true, line: `expiring ci-push (stack prod): expires ${withExpiryIn(9).properties.expiryDate} (in 9 days)` });
+    const later = check(90, 14);
+    expect(later).toMatchObject({ daysLeft: 90, expiring: false });
+    expect(later.line).toMatch(/^ok ci-push \(stack prod\): expires .* \(in 90 days\)$/);
+    // no window: days left, no verdict; no expiry: unchanged
+    expect(check(1)).toMatchObject({ daysLeft: 1, line: expect.stringMatching(/\(in 1 day\)$/) });
+    expect(check(1).expiring).toBeUndefined();
+    expect(withExpiry(compare(token, live(), now), live(), now, 14)).toEqual(compare(token, live(), now));
+    expect([driftExitCode([soon]), driftExitCode([later])]).toEqual([2, 0]);
+    // text lists tokens with an expiry too, and counts those expiring
+    expect(renderDrift([soon, later], 'text').split('\n')).toEqual([soon.line, later.line, 'checked 2 tokens of stack prod: 2 as declared, 1 expiring soon', '']);
+  });
+
+  test('the CLI: --expiring-within gives a scheduled job the date, the days left and the verdict in JSON', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const expiryDate = new Date(Date.now() + 3 * 24 * 3600_000 + 3600_000).toISOString();
+      res.end(JSON.stringify({ ...live(), type: 'token', properties: { ...live().properties, expiryDate, credentials: { username: 'ci-push', password: '' } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+      const attrs = (name: string, o: object) => ({ mode: 'managed', type: 'terraform_data', name, instances: [{ attributes: o }] });
+      const entry = { name: 'ci-push', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* push,pull'], token_id: token.tokenId, registry_id: REGISTRY };
+      const state = {
+        version: 4,
+        resources: [
+          attrs('ci-push_create_11111111', { id: 'c', triggers_replace: dyn({ token_id: token.tokenId }) }),
+          attrs('ci-push_password_22222222', { id: 'p', triggers_replace: dyn('secret-password'), input: dyn(JSON.stringify({ registry_id: REGISTRY, token_id: token.tokenId, name: 'ci-push', path: 'prod/ci-push', api_url: '' })) }),
+          attrs('registry-token-specs', { id: 's', triggers_replace: dyn({ tokens: { 'prod/ci-push': entry } }) }),
+        ],
+      };
+      const run = async (args: string[]) => {
+        let stdout = '';
+        const code = await main(['drift', '--state', '-', ...args], { IONOS_TOKEN: 'test-token', IONOS_API_URL: apiUrl }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => JSON.stringify(state) });
+        return { code, stdout };
+      };
+      const json = await run(['--expiring-within', '7', '--format', 'json']);
+      if (json.code !== 2) throw new Error(json.stdout);
+      const doc = JSON.parse(json.stdout);
+      expect(doc.tokens[0]).toMatchObject({ name: 'ci-push', stack: 'prod', state: 'drift', daysLeft: 3, expiring: true, expiryDate: expect.any(String) });
+      expect((await run(['--expiring-within', '2'])).stdout).toMatch(/; expires .* \(in 3 days\)\nchecked 1 token of stack prod: 1 drifted, 0 as declared, 0 expiring soon\n$/);
+      expect((await run(['--expiring-within', 'soon'])).code).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -14,6 +14,7 @@ import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/const
 import type { CapturedStep, CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
 import { RemovalPolicy, TokenScope, TokenStatus } from './model';
 import { preconditionsFor } from './preconditions';
+import { rotationPeriod, synthNow } from './schedule';
 import { address, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, stepTitle, unresolvedIn } from './provisioner';
 import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
@@ -81,6 +82,24 @@ export interface RegistryTokenConfig {
    * @default - no rotation trigger (the token is re-created only when its name or registry changes)
    */
   readonly rotationTrigger?: string;
+  /**
+   * A rolling expiry: each creation or rotation sets the token's expiry to its own time plus this
+   * many days (1 to 3650). The API deletes a token at its expiry, so pair it with `rotateEveryDays`.
+   * A change takes effect at the next creation or rotation; an update never moves the expiry. Not
+   * with `expiryDate`; must be known at synth.
+   * @default - no rolling expiry (`expiryDate`, or none)
+   */
+  readonly expiresAfterDays?: number;
+  /**
+   * Scheduled rotation: time is cut into periods of this many days (counted from 1970-01-01 UTC), and
+   * the first deploy in a new period rotates the token (new password, and with `expiresAfterDays` a
+   * new expiry). The decision is made at synth from the date alone: no API call, the same on every
+   * runner, and a deploy in the same period changes nothing. Must be less than `expiresAfterDays`.
+   * Setting it (or changing it) rotates the token at the next deploy. Same-name rotation has a gap of a
+   * few seconds, as with `rotationTrigger`.
+   * @default - no scheduled rotation
+   */
+  readonly rotateEveryDays?: number;
   /**
    * Bring an existing token under management by its id (uuid) instead of creating one. The first
    * deploy reads it (its name must equal `name`), records it as this stack's token and then applies
@@ -187,12 +206,15 @@ export class RegistryToken extends Construct {
     // with the props that need them, so other changes never re-create a token.
     const createTriggers: Record<string, string> = { token_id: this.tokenId };
     if (config.rotationTrigger !== undefined) createTriggers.rotation = config.rotationTrigger;
+    // The period of the schedule this synth falls in: a new period replaces `create` (a rotation).
+    if (config.rotateEveryDays !== undefined) createTriggers.rotation_period = `${config.rotateEveryDays} days, period ${rotationPeriod(config.rotateEveryDays, synthNow())}`;
     if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name: config.name });
     const spec = {
       name: config.name,
       scopes: config.scopes.map((s) => ({ type: s.type, name: s.name, actions: [...s.actions] })),
       status,
       expiryDate: config.expiryDate ?? null,
+      ...(config.expiresAfterDays !== undefined ? { expiresAfterDays: config.expiresAfterDays } : {}),
     };
     const createStep = stepText(
       cdk,

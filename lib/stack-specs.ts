@@ -15,6 +15,7 @@ import { Operation, STACK_SPECS_NAME } from './handler/consts';
 import type { RetrySettings, SpecsBeforeWire, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
 import { RemovalPolicy, ScopeAction, TokenScope } from './model';
 import { address, Handler, literal, literalDeep, stepProvisioner, stepResource, stepText, StepText, stepTitle } from './provisioner';
+import { rollingExpiryWords } from './schedule';
 import { describeScope, normalizeScopes } from './token-spec';
 import { DeclaredToken } from './validation';
 
@@ -50,6 +51,7 @@ export function specsEntry(cdk: Core, t: {
   readonly name: string;
   readonly status: string;
   readonly expiryDate?: string;
+  readonly expiresAfterDays?: number;
   readonly scopes: readonly TokenScope[];
   readonly tokenId: string;
   readonly registryId: string;
@@ -59,7 +61,7 @@ export function specsEntry(cdk: Core, t: {
   return {
     name: t.name,
     status: t.status,
-    expiry_date: t.expiryDate ?? 'never',
+    expiry_date: t.expiresAfterDays !== undefined ? rollingExpiryWords(t.expiresAfterDays) : (t.expiryDate ?? 'never'),
     scopes: readableScopes(cdk, t.scopes),
     // What the destroy step needs to delete the token once it leaves the code.
     token_id: t.tokenId,

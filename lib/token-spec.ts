@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApiScope, ApiTokenInput, ApiTokenPatch, ApiTokenResponse } from './api-types';
+import { rollingDaysOf } from './schedule';
 import { SCOPE_ACTIONS } from './validation';
 
 /** What a stack declares for one token, in wire values. */
@@ -11,8 +12,10 @@ export interface DesiredToken {
   readonly name: string;
   readonly scopes: ApiScope[];
   readonly status: string;
-  /** RFC 3339, or null for "never expires". */
+  /** RFC 3339, or null for "never expires" (or for a rolling expiry, set at creation). */
   readonly expiryDate: string | null;
+  /** A rolling expiry: each creation sets the expiry to its own time plus this many days. */
+  readonly expiresAfterDays?: number;
 }
 
 /** Scopes in a canonical order (by type, then path), each with its actions in the API's order. */
@@ -48,11 +51,13 @@ export interface ReadableSpec {
 
 /** The declared token from its name and its spec in plain words. */
 export function desiredFrom(name: string, spec: ReadableSpec): DesiredToken {
+  const rolling = rollingDaysOf(spec.expiry);
   return {
     name,
     scopes: (spec.scopes ?? []).map(parseReadableScope),
     status: spec.status || 'enabled',
-    expiryDate: !spec.expiry || spec.expiry === 'never' ? null : spec.expiry,
+    expiryDate: !spec.expiry || spec.expiry === 'never' || rolling !== undefined ? null : spec.expiry,
+    ...(rolling !== undefined ? { expiresAfterDays: rolling } : {}),
   };
 }
 
@@ -62,7 +67,13 @@ export function desiredFrom(name: string, spec: ReadableSpec): DesiredToken {
  * the marker only if the create made the token with this very spec.
  */
 export function specDigest(desired: DesiredToken): string {
-  const normal = { name: desired.name, scopes: normalizeScopes(desired.scopes), status: desired.status, expiryDate: desired.expiryDate };
+  const normal = {
+    name: desired.name,
+    scopes: normalizeScopes(desired.scopes),
+    status: desired.status,
+    expiryDate: desired.expiryDate,
+    ...(desired.expiresAfterDays !== undefined ? { expiresAfterDays: desired.expiresAfterDays } : {}),
+  };
   return createHash('sha256').update(JSON.stringify(normal)).digest('hex').slice(0, 16);
 }
 
@@ -123,7 +134,8 @@ export function planUpdate(live: ApiTokenResponse, desired: DesiredToken): Updat
     changes.push(`status ${lp.status} → ${desired.status}`);
     patch.status = desired.status;
   }
-  if (!sameExpiry(lp.expiryDate, desired.expiryDate)) {
+  // A rolling expiry is set by each creation; an update keeps it.
+  if (desired.expiresAfterDays === undefined && !sameExpiry(lp.expiryDate, desired.expiryDate)) {
     differences.push({ field: 'expiry', live: lp.expiryDate ?? 'never', declared: desired.expiryDate ?? 'never' });
     changes.push(`expiry ${lp.expiryDate ?? 'never'} → ${desired.expiryDate ?? 'never'}`);
     patch.expiryDate = desired.expiryDate;

@@ -255,6 +255,8 @@ export interface TokenPropsLike {
   readonly apiUrl?: unknown;
   readonly rotationTrigger?: unknown;
   readonly nodeExecutable?: unknown;
+  readonly expiresAfterDays?: unknown;
+  readonly rotateEveryDays?: unknown;
 }
 
 type Rule = (value: unknown, isUnresolved: IsUnresolved) => Violation[];
@@ -289,10 +291,34 @@ const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
   apiUrl: (v) => checkApiUrl(v),
   rotationTrigger: (v) => (typeof v === 'string' ? [] : [violation('rotationTrigger', v, 'must be a string')]),
   nodeExecutable: (v, isUnresolved) => checkNodeExecutable(v, isUnresolved),
+  expiresAfterDays: (v, isUnresolved) => checkDays(v, 'expiresAfterDays', isUnresolved),
+  rotateEveryDays: (v, isUnresolved) => checkDays(v, 'rotateEveryDays', isUnresolved),
 };
 const REQUIRED: ReadonlySet<string> = new Set(['name', 'scopes']);
 /** Props whose rule sees unresolved values too, because they are needed at synth. */
-const KNOWN_AT_SYNTH: ReadonlySet<string> = new Set(['nodeExecutable', 'lookupRegistryHostname']);
+const KNOWN_AT_SYNTH: ReadonlySet<string> = new Set(['nodeExecutable', 'lookupRegistryHostname', 'expiresAfterDays', 'rotateEveryDays']);
+
+/** A lifetime or rotation period in whole days (1 to 3650), known at synth: it decides the plan. */
+export function checkDays(v: unknown, prop: string, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
+  if (isUnresolved(v)) return [violation(prop, v, 'must be known at synth (it decides when the token is rotated)')];
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3650) return [];
+  return [violation(prop, v, 'must be a whole number of days from 1 to 3650')];
+}
+
+/**
+ * A rolling expiry replaces a fixed one, and a scheduled rotation must come before the token expires:
+ * a period shorter than the lifetime (docs/design/scheduled-rotation.md).
+ */
+export function checkSchedule(p: Pick<TokenPropsLike, 'expiryDate' | 'expiresAfterDays' | 'rotateEveryDays'>): Violation[] {
+  const out: Violation[] = [];
+  if (p.expiresAfterDays !== undefined && p.expiryDate !== undefined && p.expiryDate !== null) {
+    out.push(violation('expiresAfterDays', p.expiresAfterDays, 'must not be set with expiryDate (a rolling expiry, or a fixed one: remove one of them)'));
+  }
+  if (typeof p.rotateEveryDays === 'number' && typeof p.expiresAfterDays === 'number' && p.rotateEveryDays >= p.expiresAfterDays) {
+    out.push(violation('rotateEveryDays', p.rotateEveryDays, `must be less than expiresAfterDays (${p.expiresAfterDays}): the token must be rotated before it expires`));
+  }
+  return out;
+}
 
 /** `lookupRegistryHostname` decides which resources a token has: a boolean known at synth. */
 export function checkLookupHostname(v: unknown, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
@@ -352,6 +378,7 @@ export function checkTokenProps(props: TokenPropsLike, options: CheckOptions = {
     out.push(...rule(value, isUnresolved));
   }
   out.push(...checkHostnameSource(props.registryHostname, props.lookupRegistryHostname));
+  if (out.length === 0) out.push(...checkSchedule(props));
   if (out.length === 0 && options.declared) out.push(...checkUniqueName(options.declared, props.registryId, props.name, isUnresolved));
   return out;
 }

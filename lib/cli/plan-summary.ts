@@ -4,6 +4,7 @@
  * identity and spec resources (plain words), never the password resource, and cuts every sensitive
  * string of the plan out of what it prints.
  */
+import { periodStart } from '../schedule';
 import type { ApiTokenResponse } from '../api-types';
 import { isRecord } from '../is-record';
 import { shQuote } from '../shell-quote';
@@ -226,6 +227,7 @@ function virtualIdentity(password: ResourceChange, create: ResourceChange | unde
     const t = attr(cr, 'triggers_replace');
     const triggers: Record<string, unknown> = { registry_id: i.registry_id, name: i.name, token_id: i.token_id };
     if (t && 'rotation' in t) triggers.rotation = t.rotation;
+    if (t && 'rotation_period' in t) triggers.rotation_period = t.rotation_period;
     const input: Record<string, unknown> = { path: i.path, api_url: i.api_url };
     if ('adopt' in i) input.adopt = i.adopt;
     return { triggers_replace: triggers, input };
@@ -238,6 +240,7 @@ function virtualIdentity(password: ResourceChange, create: ResourceChange | unde
     triggers_replace: {
       ...Object.fromEntries(keys.map((k) => [k, unknownIn(password.afterUnknown, 'input', k)])),
       rotation: unknownIn(create?.afterUnknown, 'triggers_replace', 'rotation'),
+      rotation_period: unknownIn(create?.afterUnknown, 'triggers_replace', 'rotation_period'),
     },
   };
   const changed =
@@ -373,10 +376,13 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
     const renamed = nameBefore !== nameAfter;
     const moved = unknownAfter(id, 'registry_id') || idBefore?.registryId !== idAfter?.registryId;
     const rotated = unknownAfter(id, 'rotation') || idBefore?.rotation !== idAfter?.rotation;
+    const due = !rotated && idBefore?.rotationPeriod !== undefined && idAfter?.rotationPeriod !== undefined && idBefore.rotationPeriod !== idAfter.rotationPeriod;
     const adoptAfter = idAfter?.adopt === true;
     if (renamed) changes.push(`name ${show(nameBefore)} → ${show(nameAfter)}`);
     if (moved) changes.push(`registry ${show(idBefore?.registryId)} → ${show(idAfter?.registryId, unknownAfter(id, 'registry_id'))}`);
     if (rotated) changes.push(`rotation ${idBefore?.rotation ?? 'unset'} → ${unknownAfter(id, 'rotation') ? UNKNOWN : (idAfter?.rotation ?? 'unset')}`);
+    if (due) changes.push(`rotation period ${idBefore.rotationPeriod} → ${idAfter.rotationPeriod}`);
+    const scheduled = idBefore?.rotationPeriod !== idAfter?.rotationPeriod && !rotated;
     const name = show(nameAfter);
     // Adopting a token at another id: the create step reads it and keeps it. Otherwise (also for an
     // adopted token renamed or rotated in place: its id is free after the DELETE) a new token is made.
@@ -395,6 +401,11 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
     } else if (rotated && !adoptsOther) {
       action = 'rotate';
       line = `rotate ${name}: delete, create (new password)`;
+    } else if (scheduled && !adoptsOther) {
+      action = 'rotate';
+      line = due
+        ? `rotate ${name}: due (every ${idAfter.rotationPeriod.replace(/, period \d+$/, '')}, a new period began ${periodBegan(idAfter.rotationPeriod)}): delete, create (new password)`
+        : `rotate ${name}: rotation schedule ${idBefore?.rotationPeriod ?? 'unset'} → ${idAfter?.rotationPeriod ?? 'unset'}: delete, create (new password)`;
     } else {
       action = 'replace';
       const idChange = `token id ${show(idBefore?.tokenId)} → ${show(idAfter?.tokenId, unknownAfter(id, 'token_id'))}`;
@@ -658,4 +669,10 @@ export function readPlanSummary(planJson: string, format: Format): { summary: Pl
   const summary = summarizePlan(plan);
   const secrets = sensitiveStrings(plan);
   return { summary, text: redact(renderSummary(summary, format), secrets), secrets };
+}
+
+/** `30 days, period 685` → the date that period began (`2026-12-01`), or "" when it cannot be read. */
+function periodBegan(words: string): string {
+  const m = /^(\d+) days, period (\d+)$/.exec(words);
+  return m ? `on ${periodStart(Number(m[1]), Number(m[2])).toISOString().slice(0, 10)}` : '';
 }

@@ -100,6 +100,8 @@ export interface IdentityValues {
   readonly tokenId?: string;
   /** The `rotationTrigger` prop, when set. */
   readonly rotation?: string;
+  /** With `rotateEveryDays`: `<days> days, period <n>`, the period the last rotation fell in. */
+  readonly rotationPeriod?: string;
   /** The full construct path, e.g. `my-stack/ci-push`. */
   readonly path?: string;
   readonly apiUrl?: string;
@@ -121,6 +123,7 @@ export function readIdentityOf(password: unknown, create: unknown): IdentityValu
     name: str(input.name),
     tokenId: str(input.token_id),
     rotation: isRecord(c) ? str(c.rotation) : undefined,
+    rotationPeriod: isRecord(c) ? str(c.rotation_period) : undefined,
     path: str(input.path),
     apiUrl: str(input.api_url),
     adopt: input.adopt === 'true',
@@ -139,6 +142,7 @@ export function readIdentity(values: unknown): IdentityValues | undefined {
     name: str(t.name),
     tokenId: str(t.token_id),
     rotation: str(t.rotation),
+    rotationPeriod: str(t.rotation_period),
     path: str(i.path),
     apiUrl: str(i.api_url),
     adopt: i.adopt === 'true',

@@ -17,6 +17,7 @@ import {
 } from './errors';
 import { lookUpHostname } from './hostname';
 import { Journal } from './journal';
+import { rollingExpiry } from '../schedule';
 import { ApiError } from '../client/api-error';
 import { provesUnapplied } from '../client/retry';
 
@@ -103,8 +104,10 @@ function validate(ctx: StepContext, expiryMustLead: boolean): void {
   ctx.api.preflight?.();
 }
 
-function propsOf(desired: DesiredToken): ApiTokenInputProperties {
-  return putBody(desired).properties;
+/** The body of a create: a rolling expiry becomes a date, counted from this creation. */
+function propsOf(desired: DesiredToken, now?: Date): ApiTokenInputProperties {
+  const props = putBody(desired).properties;
+  return desired.expiresAfterDays !== undefined && now ? { ...props, expiryDate: rollingExpiry(now, desired.expiresAfterDays) } : props;
 }
 
 /**
@@ -163,7 +166,7 @@ async function putNew(ctx: StepContext, attemptAt: string, notOursAfterAll: () =
   const rounds = Math.max(MIN_CREATE_ROUNDS, ctx.api.maxAttempts?.() ?? 0);
   for (let round = 1; ; round++) {
     try {
-      const res = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired), { retryUnappliedOnly: true });
+      const res = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired, ctx.now()), { retryUnappliedOnly: true });
       if (!res.created) throw createRaced(ctx.path, label(ctx));
       return res.token;
     } catch (err) {

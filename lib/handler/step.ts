@@ -178,6 +178,7 @@ function spec(v: unknown): DesiredToken {
     scopes: (Array.isArray(v.scopes) ? v.scopes : []) as DesiredToken['scopes'],
     status: typeof v.status === 'string' && v.status !== '' ? v.status : 'enabled',
     expiryDate: typeof v.expiryDate === 'string' && v.expiryDate !== '' ? v.expiryDate : null,
+    ...(typeof v.expiresAfterDays === 'number' ? { expiresAfterDays: v.expiresAfterDays } : {}),
   };
 }
 

@@ -292,6 +292,22 @@ describe('plan-summary of the 0.2 layout (three resources)', () => {
     expect(summarizePlan(p).tokens[0]).toMatchObject({ action: 'rename', calls: ['DELETE', 'GET', 'PUT'] });
   });
 
+  test('a scheduled rotation that is due says so, with the period and the date it began', () => {
+    const period = (n: number) => ({ token_id: '11111111-1111-5111-8111-111111111111', rotation_period: `30 days, period ${n}` });
+    const due = plan3({
+      create: replace({ triggers_replace: period(684) }, { triggers_replace: period(685) }),
+      password: replace(pw(idInput('tok')), { input: idInput('tok') }, { triggers_replace: true }),
+    });
+    expect(planSummaryText(JSON.stringify(due), 'text')).toBe('rotate tok: due (every 30 days, a new period began on 2026-04-07): delete, create (new password)\n');
+    expect(summarizePlan(due).tokens[0]).toMatchObject({ action: 'rotate', calls: ['DELETE', 'GET', 'PUT'], changes: ['rotation period 30 days, period 684 → 30 days, period 685'] });
+    // the schedule switched on: rotated once, and said so
+    const on = plan3({
+      create: replace({ triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111' } }, { triggers_replace: period(685) }),
+      password: replace(pw(idInput('tok')), { input: idInput('tok') }, { triggers_replace: true }),
+    });
+    expect(planSummaryText(JSON.stringify(on), 'text')).toBe('rotate tok: rotation schedule unset → 30 days, period 685: delete, create (new password)\n');
+  });
+
   test('a rotation; and -replace of create without any identity change re-creates', () => {
     const rotated = plan3({
       create: replace({ triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111', rotation: '2025-01' } }, { triggers_replace: { token_id: '11111111-1111-5111-8111-111111111111', rotation: '2025-02' } }),

@@ -89,6 +89,11 @@ describe('create', () => {
     expect(api.calls).toEqual(['PUT', 'GET', 'GET']);
   });
 
+  test('a rolling expiry: the create sets the expiry to its own time plus the lifetime', async () => {
+    await create(ctx({ desired: { ...desired, expiresAfterDays: 90 } }));
+    expect(api.tokens.get(TOKEN)!.properties.expiryDate).toBe('2027-02-22T10:00:00Z');
+  });
+
   test('a retried attempt keeps the time of the first one in the journal', async () => {
     const first = new Date(Date.now() - 5000).toISOString();
     const c = ctx();

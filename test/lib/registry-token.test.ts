@@ -462,3 +462,42 @@ describe('operations props', () => {
     });
   });
 });
+
+describe('rolling expiry and scheduled rotation', () => {
+  const synthAt = (now: string, config: Partial<RegistryTokenConfig>) => {
+    const before = process.env.IONOS_REGISTRY_TOKEN_SYNTH_NOW;
+    process.env.IONOS_REGISTRY_TOKEN_SYNTH_NOW = now;
+    try {
+      const stack = newStack();
+      new RegistryToken(stack, 'push-token', { ...base, ...config });
+      return resources(stack);
+    } finally {
+      if (before === undefined) delete process.env.IONOS_REGISTRY_TOKEN_SYNTH_NOW;
+      else process.env.IONOS_REGISTRY_TOKEN_SYNTH_NOW = before;
+    }
+  };
+
+  test('the create resource carries the period this synth falls in: the same all period long, the next one replaces it', () => {
+    const schedule = { expiresAfterDays: 90, rotateEveryDays: 30 };
+    const early = synthAt('2026-12-05T00:00:00Z', schedule).create.triggers_replace;
+    expect(early.rotation_period).toBe('30 days, period 693');
+    expect(synthAt('2027-01-01T23:59:59Z', schedule).create.triggers_replace).toEqual(early);
+    expect(synthAt('2027-01-02T00:00:00Z', schedule).create.triggers_replace.rotation_period).toBe('30 days, period 694');
+    // without a schedule: no such key, so existing stacks plan no change
+    expect(synthAt('2027-01-02T00:00:00Z', {}).create.triggers_replace).toEqual({ token_id: early.token_id });
+  });
+
+  test('a rolling expiry: the plan reads "90 days after creation", the create step carries the lifetime', () => {
+    const { create, specs } = synthAt('2026-12-05T00:00:00Z', { expiresAfterDays: 90 });
+    expect(specs.triggers_replace.tokens['ci/push-token'].expiry_date).toBe('90 days after creation');
+    expect(createStep(create).spec).toMatchObject({ expiryDate: null, expiresAfterDays: 90 });
+  });
+
+  test('refused at synth: with expiryDate, a period not shorter than the lifetime, a value unknown at synth', () => {
+    expect(() => synthAt('2026-12-05T00:00:00Z', { expiresAfterDays: 90, expiryDate: '2030-01-01T00:00:00Z' })).toThrow(/^ci\/push-token: expiresAfterDays 90 must not be set with expiryDate/);
+    expect(() => synthAt('2026-12-05T00:00:00Z', { expiresAfterDays: 30, rotateEveryDays: 30 })).toThrow('ci/push-token: rotateEveryDays 30 must be less than expiresAfterDays (30): the token must be rotated before it expires');
+    const stack = newStack();
+    const days = new TerraformVariable(stack, 'days', { type: 'number' });
+    expect(() => new RegistryToken(stack, 'push-token', { ...base, rotateEveryDays: days.numberValue })).toThrow(/rotateEveryDays .* must be known at synth/);
+  });
+});

@@ -3,7 +3,7 @@
  * or its community fork CDK Terrain (`cdktn`). The two share their API and their symbol markers, but
  * not their internals: a resource of one core in a stack of the other breaks at synth. So every
  * cdktf class this library instantiates comes from the core of the stack it is put in, found here;
- * one package serves both (see README "Design notes").
+ * one package serves both (docs/design/both-cores.md).
  *
  * Only types are imported from `cdktf` (erased at build): the public API references nothing but
  * `constructs`, and neither core is a dependency of the package (the app brings its own).

@@ -147,7 +147,7 @@ export interface RegistryTokenConfig {
  * At apply, two `terraform_data` resources per token run the bundled handler: `create` makes the
  * token (idempotent PUT), `password` captures the password, holds the token's identity and deletes
  * it on destroy; the stack's one `registry-token-specs` resource applies status, expiry and scope
- * changes by diff, for every token of the stack. See README "Design notes".
+ * changes by diff, for every token of the stack. See docs/design/resources.md.
  */
 export class RegistryToken extends Construct {
   /** The token's id in the registry (a uuid derived from stack, construct path, registry and name). */

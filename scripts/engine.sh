@@ -11,7 +11,7 @@
 #
 # The lifecycle uses Terraform's built-in `terraform_data` resource, so no provider is needed; the
 # mirror is there so that an app that does pull a provider fails fast instead of reaching for a
-# registry that this machine cannot reach. See README "Design notes" for why not the null provider.
+# registry that this machine cannot reach. See docs/design/terraform-data.md for why not the null provider.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

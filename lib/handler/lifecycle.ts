@@ -1,6 +1,6 @@
 /**
  * What runs at apply for one token: create (or adopt), update by diff, delete. Each step is safe to
- * run again after a crash at any point (see README "Design notes").
+ * run again after a crash at any point (docs/design/ownership.md).
  */
 import type { ApiRegistryResponse, ApiTokenPatch, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
 import { DesiredToken, planUpdate, putBody, sameExpiry, specDigest } from '../token-spec';

@@ -1,7 +1,8 @@
 /**
- * Bad input, a table: each rule broken at synth and (through unresolved values) at apply, and API
- * answers the client does not expect. Each gives one clear line naming the token and what to do, no
- * stack trace, and leaves nothing half-done: the registry stays empty and a corrected deploy works.
+ * Bad input, a table: each rule broken at synth and (through values unresolved at synth) at plan, an
+ * expiry too near at apply, and API answers the client does not expect. Each gives one clear line
+ * naming the token and what to do, no stack trace, and leaves nothing half-done: the registry stays
+ * empty and a corrected deploy works.
  * The lines seen are written to .test-results/bad-input.md.
  */
 import * as fs from 'node:fs';
@@ -35,15 +36,33 @@ afterAll(async () => {
   ws?.cleanup();
 });
 
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
 /** The one line the user reads, and the checks every failure must pass. */
 function failureLine(res: RunResult, marker: RegExp): string {
   expect(res.code).not.toBe(0);
-  const plain = res.all.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = stripAnsi(res.all);
   const line = plain.split('\n').find((l) => marker.test(l));
   if (!line) throw new Error(`no line matching ${marker} in:\n${plain.slice(-3000)}`);
   expect(plain).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
   // Node prints an uncaught synth error as [Name: message]; the user reads the message.
   return line.replace(/^.*?(registry-token:|integ\/bad:)/, '$1').replace(/\]$/, '').trim();
+}
+
+/** The message of the engine's "Resource precondition failed" error box, its wrapped lines joined. */
+function preconditionMessage(res: RunResult): string {
+  expect(res.code).not.toBe(0);
+  const plain = stripAnsi(res.all);
+  expect(plain).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
+  // The box's lines, "│ <text>" (cdktf may put the stack's name in front), and where it ends ("╵").
+  const rows = plain.split('\n').map((l) => l.replace(/^\s*(\S+\s+)?(?=[│╵╷])/, ''));
+  const start = rows.findIndex((l) => /^│ Error: Resource precondition failed/.test(l));
+  if (start < 0) throw new Error(`no "Resource precondition failed" error in:\n${plain.slice(-3000)}`);
+  const first = rows.findIndex((l, i) => i > start && /^│ integ\/bad: /.test(l));
+  if (first < 0) throw new Error(`no message of ours in the precondition error:\n${rows.slice(start, start + 20).join('\n')}`);
+  const lines: string[] = [];
+  for (let i = first; i < rows.length && /^│ \S/.test(rows[i]); i++) lines.push(rows[i].slice(2).trim());
+  return lines.join(' ');
 }
 
 const soon = () => new Date(Date.now() + 10 * 60 * 1000).toISOString();
@@ -63,21 +82,49 @@ describe(`broken rules (${engine.name})`, () => {
     table.push(`| ${what} | synth | \`${line}\` |`);
   });
 
-  test.each([...cases, ['expiry less than an hour ahead', { expiryDate: 'SOON' }, 'must be at least one hour in the future']] as [string, Partial<TokenDecl>, string][])(
-    '%s at apply (unresolved at synth): the handler refuses it before any call',
-    async (what, bad, words) => {
-      const value = bad.expiryDate === 'SOON' ? { expiryDate: soon() } : bad;
-      ws.declare([{ ...good(), ...value, viaVariable: Object.keys(value) }]);
-      await emu.clearRequests();
-      const line = failureLine(await ws.deploy(), /registry-token: create failed/);
-      expect(line).toContain('integ/bad: ');
-      expect(line).toContain(words);
-      // No create reached the API (a DELETE of the previous case's never-created token may have).
-      expect((await emu.requests()).filter((r) => r.method === 'PUT' || r.method === 'POST')).toEqual([]);
-      expect(await emu.listTokens(emu.registryId)).toEqual([]);
-      table.push(`| ${what} | apply | \`${line}\` |`);
-    },
-  );
+  // A value passed through a TerraformVariable is unresolved at synth but known at plan: each rule is
+  // also a precondition of the token's create resource (lib/preconditions.ts), so the plan refuses
+  // it with the engine's "Resource precondition failed" error, in the construct's words, before any
+  // resource (hence any step, hence any API call) runs. Without the preconditions the handler would
+  // refuse it at apply instead ("registry-token: create failed: ..."), which these tests refuse.
+  const atPlan: [string, Partial<TokenDecl>, RegExp][] = [
+    // The name's precondition is one regex for all of the name's rules, so its message cannot say which
+    // part of the pattern the value breaks: it names the whole rule (the parenthesis), not the synth line.
+    ['name', { name: '1abc' }, /^integ\/bad: name "1abc" must .*\(3-63 chars of a-z, A-Z, 0-9, "-"\)$/],
+    ['registry id', { registryId: 'not-a-uuid' }, /^integ\/bad: registryId "not-a-uuid" must be a uuid like 00000000-0000-4000-8000-000000000000$/],
+    ['expiry format', { expiryDate: '2030-01-01' }, /^integ\/bad: expiryDate "2030-01-01" must be an RFC 3339 date-time with a zone/],
+    ['status', { status: 'on' }, /^integ\/bad: status "on" must be one of enabled, disabled$/],
+  ];
+
+  test.each(atPlan)('%s at plan (unresolved at synth, a variable): the plan\'s precondition refuses it, no API call, nothing created', async (what, bad, words) => {
+    ws.declare([{ ...good(), ...bad, viaVariable: Object.keys(bad) }]);
+    await emu.clearRequests();
+    const res = await ws.deploy();
+    const message = preconditionMessage(res);
+    // path, prop, value and rule
+    expect(message).toMatch(words);
+    // Refused by the plan: no step ran, nothing was created, and the API heard nothing at all.
+    const plain = stripAnsi(res.all);
+    expect(plain).not.toMatch(/Provisioning with 'local-exec'|Creating\.\.\.|registry-token: create failed/);
+    expect(await emu.requests()).toEqual([]);
+    expect(fs.existsSync(ws.stateFile) ? ws.state().resources : []).toEqual([]);
+    expect(await emu.listTokens(emu.registryId)).toEqual([]);
+    table.push(`| ${what} | plan | \`${message}\` |`);
+  });
+
+  // Whether an expiry is an hour ahead depends on the time of the apply: the handler checks it then.
+  test('expiry less than an hour ahead at apply (unresolved at synth): the handler refuses it before any call', async () => {
+    const what = 'expiry less than an hour ahead';
+    ws.declare([{ ...good(), expiryDate: soon(), viaVariable: ['expiryDate'] }]);
+    await emu.clearRequests();
+    const line = failureLine(await ws.deploy(), /registry-token: create failed/);
+    expect(line).toContain('integ/bad: expiryDate "');
+    expect(line).toContain('must be at least one hour in the future');
+    // No call reached the API (the cases above left nothing in the state to delete).
+    expect(await emu.requests()).toEqual([]);
+    expect(await emu.listTokens(emu.registryId)).toEqual([]);
+    table.push(`| ${what} | apply | \`${line}\` |`);
+  });
 });
 
 describe(`answers the client does not expect (${engine.name})`, () => {

@@ -7,7 +7,7 @@ import type { Precondition } from 'cdktf';
 import { Core, isUnresolved } from './core';
 import type { TokenScope } from './model';
 import { literal } from './provisioner';
-import { checkApiUrl, checkHostname, checkName, checkScopes, checkStatus, checkUuid, checkWholeNumber, checkExpiryFormat, describeViolation, NAME_PATTERN, UUID_PATTERN, Violation } from './validation';
+import { checkApiUrl, checkHostname, checkScopes, checkStatus, checkUuid, checkWholeNumber, checkExpiryFormat, describeViolation, NAME_PATTERN, UUID_PATTERN, Violation } from './validation';
 
 /** The props a precondition can check; each is skipped when known at synth (validation did it). */
 export interface CheckedProps {
@@ -22,6 +22,8 @@ export interface CheckedProps {
   readonly maxAttempts?: number;
   readonly totalTimeoutSeconds?: number;
 }
+
+const NAME_RULE = 'must be 3-63 characters of a-z, A-Z, 0-9 and "-", start with a letter a-z and end with a letter or a digit';
 
 /** Regular expressions as Terraform's RE2 reads them (no backslashes: cdktf would double them). */
 const UUID_RE = UUID_PATTERN.source;
@@ -44,7 +46,8 @@ function checks(p: CheckedProps): Check[] {
   const out: Check[] = [
     { prop: 'registryId', value: p.registryId, condition: matches(UUID_RE), refused: checkUuid('x', 'registryId') },
     { prop: 'adoptTokenId', value: p.adoptTokenId, condition: matches(UUID_RE), refused: checkUuid('x', 'adoptTokenId') },
-    { prop: 'name', value: p.name, condition: matches(NAME_RE), refused: checkName('1') },
+    // The plan cannot tell which part of the pattern failed: the whole rule.
+    { prop: 'name', value: p.name, condition: matches(NAME_RE), refused: [{ prop: 'name', value: '', rule: NAME_RULE }] },
     { prop: 'status', value: p.status, condition: ({ Fn }, v) => Fn.contains(['enabled', 'disabled'], v), refused: checkStatus('x') },
     {
       prop: 'expiryDate',

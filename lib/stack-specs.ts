@@ -159,7 +159,7 @@ export class StackSpecs {
 function tokenStep(cdk: Core, m: SpecsMember): StepText[] {
   const { Fn, Op } = cdk;
   const createId = { expression: `${address(m.creator)}.id`, token: () => m.creator.id };
-  const base = { path: m.path, entry: m.entry, create: m.creator.friendlyUniqueId, ...m.retry };
+  const base = { path: m.path, entry: m.entry, create: m.creator.friendlyUniqueId, password: m.capture.friendlyUniqueId, ...m.retry };
   if (!m.captured) return stepText(cdk, (id) => ({ ...base, createId: id }) satisfies SpecsToken, createId);
   // `>= 1`, not `> 0`: cdktf 0.21 renders an operand 0 as `undefined` (`length(...) > undefined`).
   const captured = {

@@ -40,7 +40,7 @@ const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
  * The one command that creates these tokens of `stack` again (new passwords): `-replace` of their
- * `create` resources (which replaces each `password` too, whose destroy step deletes the token). For
+ * `create` resources and of each `password` (whose destroy step deletes the token). For
  * the CDK CLIs, through TF_CLI_ARGS_apply; else the engine in the stack's synthesized directory.
  * Every value is one sh word meaning its text (a stack name may hold `$(...)`).
  */

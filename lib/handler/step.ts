@@ -78,6 +78,8 @@ export interface SpecsToken extends RetrySettings {
   readonly entry: SpecsEntry;
   /** The name of the token's `create` resource, for the command that creates it again. */
   readonly create: string;
+  /** The name of its `password` resource, replaced by that command too (lib/handler/runner.ts). */
+  readonly password?: string;
   /** Its id: with the token id, it names the result file and the create's marker. */
   readonly createId: string;
   /** False when the token's `password` resource holds ""; absent for an adopted token (its password is unknown). */
@@ -240,6 +242,7 @@ function specsStep(doc: Record<string, unknown>): SpecsStep {
       path,
       entry: entry(t.entry, path),
       create: text(t, 'create', path),
+      ...(typeof t.password === 'string' && t.password !== '' ? { password: t.password } : {}),
       createId: text(t, 'createId', path),
       ...(typeof t.captured === 'boolean' ? { captured: t.captured } : {}),
       ...retrySettings(t, path),

@@ -159,11 +159,11 @@ describe('specs steps (pure)', () => {
       throw new Error('no failure');
     });
     const lines: string[] = [];
-    reportRecreate('prod', errs, { cli: 'cdktn', engine: 'tofu' }, (l) => lines.push(l));
+    reportRecreate('prod', errs.map((e, i) => (i === 0 ? { ...e, password: 't1_password_0000000A' } : e)), { cli: 'cdktn', engine: 'tofu' }, (l) => lines.push(l));
     expect(lines).toHaveLength(4);
     lines.slice(0, 3).forEach((l, i) => expect(l).toMatch(new RegExp(`^registry-token: capture failed: stack/t${i + 1}: .*\\(one command for the 3 tokens: the last line\\)$`)));
     expect(lines[3]).toBe(
-      `registry-token: 3 tokens of stack prod need creating again, with new passwords; one deploy does it for all: TF_CLI_ARGS_apply="-replace=terraform_data.'t1_create_00000001' -replace=terraform_data.'t2_create_00000002' -replace=terraform_data.'t3_create_00000003'" cdktn deploy prod`,
+      `registry-token: 3 tokens of stack prod need creating again, with new passwords; one deploy does it for all: TF_CLI_ARGS_apply="-replace=terraform_data.'t1_create_00000001' -replace=terraform_data.'t1_password_0000000A' -replace=terraform_data.'t2_create_00000002' -replace=terraform_data.'t3_create_00000003'" cdktn deploy prod`,
     );
   });
 

@@ -121,6 +121,7 @@ describe('synthesized lifecycle', () => {
       path: 'ci/a',
       entry: specs.triggers_replace.tokens['ci/a'],
       create: expect.stringMatching(/^a_create_[0-9A-F]{8}$/),
+      password: expect.stringMatching(/^a_password_[0-9A-F]{8}$/),
       createId: expect.stringMatching(/^terraform_data\.a_create_[0-9A-F]{8}\.id$/),
       captured: true,
       maxAttempts: 3,

@@ -187,7 +187,10 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     const live = await emu.listTokens();
     const push = live.find((t) => t.properties.name === 'ci-push')!;
     const pull = live.find((t) => t.properties.name === 'deploy-pull')!;
-    expect((await cli(['drift', '--stack', ws.dir])).stdout).toBe('checked 7 tokens of stack integ: 7 as declared\n');
+    expect(lines((await cli(['drift', '--stack', ws.dir])).stdout)).toEqual([
+      expect.stringMatching(/^ok deploy-pull \(stack integ\): expires 2031-06-30T12:00:00Z \(in \d+ days\)$/),
+      'checked 7 tokens of stack integ: 7 as declared',
+    ]);
 
     await api(emu, 'PATCH', `/tokens/${push.id}`, { status: 'enabled' });
     await api(emu, 'PATCH', `/tokens/${pull.id}`, { scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }, { type: 'repository', name: 'extra/*', actions: ['pull'] }] });
@@ -196,7 +199,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
     expect(found.code).toBe(2);
     expect(lines(found.stdout)).toEqual([
       'drift ci-push (stack integ): status is enabled, declared disabled (--fix: PATCH, password kept)',
-      'drift deploy-pull (stack integ): scopes are repository app/* pull; repository extra/* pull, declared repository app/* pull (--fix: PUT, password kept)',
+      // every token with an expiry says how many days it has left
+      expect.stringMatching(/^drift deploy-pull \(stack integ\): scopes are repository app\/\* pull; repository extra\/\* pull, declared repository app\/\* pull \(--fix: PUT, password kept\); expires 2031-06-30T12:00:00Z \(in \d+ days\)$/),
       'checked 7 tokens of stack integ: 2 drifted, 5 as declared',
     ]);
     // One GET per token, nothing else.
@@ -223,7 +227,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
 
     const again = await cli(['drift', '--stack', ws.dir]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe('checked 7 tokens of stack integ: 7 as declared\n');
+    expect(lines(again.stdout)).toEqual([expect.stringMatching(/^ok deploy-pull \(stack integ\): expires 2031-06-30T12:00:00Z \(in \d+ days\)$/), 'checked 7 tokens of stack integ: 7 as declared']);
     // A normal plan still makes zero API calls.
     await emu.clearRequests();
     expect((await ws.tf(['plan', '-input=false', '-detailed-exitcode'])).code).toBe(0);
@@ -239,6 +243,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('operations with %s', 
       expect(res.code).toBe(2);
       expect(lines(res.stdout)).toEqual([
         expect.stringMatching(new RegExp(`^gone ci-new \\(stack integ\\): token ${gone.id} no longer exists \\(deleted outside the stack, or expired\\); not re-created: .*run: (terraform|tofu) -chdir=\\S+/cdktf\\.out/stacks/integ apply -replace=.?terraform_data\\.ci-new_create_[0-9A-F]{8}.?$`)),
+        expect.stringMatching(/^ok deploy-pull \(stack integ\): expires 2031-06-30T12:00:00Z \(in \d+ days\)$/),
         'checked 7 tokens of stack integ: 1 gone, 6 as declared',
       ]);
     }

@@ -191,7 +191,7 @@ describe(`tokens gone out of band (${engine.name})`, () => {
     ws.declare([token('gone', { scopes: wider })]);
     const failed = await ws.deploy();
     // the command in the words of the CLI that deployed: cdktf's deploy, the -replace in TF_CLI_ARGS_apply
-    expectOneLineError(failed, 'no longer exists', 'deleted outside this stack, or it expired', /run: TF_CLI_ARGS_apply="-replace=terraform_data\.'gone_create_[0-9A-F]+'" cdktf deploy integ/);
+    expectOneLineError(failed, 'no longer exists', 'deleted outside this stack, or it expired', /run: TF_CLI_ARGS_apply="-replace=terraform_data\.'gone_create_[0-9A-F]+' -replace=terraform_data\.'gone_password_[0-9A-F]+'" cdktf deploy integ/);
     await emu.clearRequests();
     ok(await ws.runPrinted(recreateCommandIn(failed.all)!), 'the suggested command');
     // `password` is replaced with `create`: its destroy step deletes first (already gone), then the create reads and writes.

@@ -80,7 +80,7 @@ export async function runSpecs(step: SpecsStep, rt: StepRuntime): Promise<number
       fail('update', t, err);
     }
   });
-  reportRecreate(step.stack, recreate, runnerOf(rt.enginePid, rt.env), (line) => rt.output.err(line));
+  if (recreate.length > 0) reportRecreate(step.stack, recreate, runnerOf(rt.enginePid, rt.env), (line) => rt.output.err(line));
   // Counts are for whoever debugs the handler; a user reads one line per token that changed.
   if (rt.env[DEBUG_ENV]) rt.output.out(
     `${PREFIX} specs: ${step.tokens.length} token(s): ${counts.created} just created, ${counts.unchanged} unchanged, ${counts.checked} checked against the API` +

@@ -14,11 +14,11 @@ import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/const
 import type { CapturedStep, CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
 import { RemovalPolicy, TokenScope, TokenStatus } from './model';
 import { preconditionsFor } from './preconditions';
-import { rotationPeriod, synthNow } from './schedule';
-import { address, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, stepTitle, unresolvedIn } from './provisioner';
+import { rotationKey, rotationPeriod, slotPlan, synthNow } from './schedule';
+import { address, Handler, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, stepTitle, unresolvedIn } from './provisioner';
 import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
-import { checkExpiryLead, checkTokenProps, describeViolation } from './validation';
+import { checkExpiryLead, checkTokenProps, checkUniqueName, describeViolation } from './validation';
 
 /** Props of `RegistryToken`. */
 export interface RegistryTokenConfig {
@@ -138,6 +138,26 @@ export interface RegistryTokenConfig {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Rotation without downtime: two live credentials in alternation, tokens named `<name>-a` and
+   * `<name>-b` (so `name` may be at most 61 characters). Each period of `rotateEveryDays` (required)
+   * re-creates one of them (`a` in even periods, `b` in odd ones) while the other, made a period
+   * earlier, stays live for `overlapDays`. `username`, `password`, `dockerConfigJson` and the outputs
+   * are the current credential's, so consumers that follow them by reference move to the new one in
+   * the deploy that makes it, and a consumer one rotation behind still logs in during the overlap.
+   * Not with `adoptTokenId` or `rotationTrigger`. Turning it on replaces the token by the two slots.
+   * See docs/design/zero-downtime.md.
+   * @default false
+   */
+  readonly zeroDowntime?: boolean;
+  /**
+   * With `zeroDowntime`: how many days the previous credential stays live after its successor is
+   * made; the first deploy after that deletes it. From 1 to `rotateEveryDays`; with a whole period
+   * (the default) it lives until its own next rotation. With `expiresAfterDays`, that must exceed
+   * `rotateEveryDays + overlapDays`.
+   * @default - `rotateEveryDays`
+   */
+  readonly overlapDays?: number;
 }
 
 /**
@@ -150,9 +170,9 @@ export interface RegistryTokenConfig {
  * changes by diff, for every token of the stack. See docs/design/resources.md.
  */
 export class RegistryToken extends Construct {
-  /** The token's id in the registry (a uuid derived from stack, construct path, registry and name). */
+  /** The token's id in the registry (a uuid derived from stack, construct path, registry and name); with `zeroDowntime`, the current credential's. */
   public readonly tokenId: string;
-  /** The docker username, which is the token name. */
+  /** The docker username, which is the token name (with `zeroDowntime`, the current credential's: `<name>-a` or `-b`). */
   public readonly username: string;
   /** The token's password: sensitive, in the state only. */
   public readonly password: string;
@@ -172,14 +192,17 @@ export class RegistryToken extends Construct {
   public readonly dockerConfigJson?: string;
   /** The name of the sensitive Docker config output, or undefined without a hostname (given or looked up) or with `passwordOutput: false`. */
   public readonly dockerConfigJsonOutputName?: string;
+  /** With `zeroDowntime` and `passwordOutput`: the name of the output holding the current username (`<name>-a` or `-b`). */
+  public readonly usernameOutputName?: string;
 
   constructor(scope: Construct, id: string, config: RegistryTokenConfig) {
     super(scope, id);
     // The classes and functions of the stack's core: cdktf, or CDK Terrain's cdktn (see lib/core.ts).
     const cdk = coreOf(this);
-    const { Annotations, conditional, Fn, TerraformSelf, TerraformStack } = cdk;
+    const { Annotations, TerraformStack } = cdk;
     const status = config.status ?? TokenStatus.ENABLED;
-    const violations = checkTokenProps({ ...config, status }, { isUnresolved: unresolved, declared: StackSpecs.declared(this) });
+    const declared = StackSpecs.declared(this);
+    const violations = checkTokenProps({ ...config, status }, { isUnresolved: unresolved, declared: config.zeroDowntime === true ? undefined : declared });
     if (violations.length > 0) throw invalidConfig(this.node.path, violations);
     if (config.expiryDate !== undefined && !unresolved(config.expiryDate)) {
       for (const v of checkExpiryLead(config.expiryDate, new Date())) {
@@ -188,130 +211,53 @@ export class RegistryToken extends Construct {
     }
 
     const stack = TerraformStack.of(this);
-    const pathInStack = this.node.path.split('/').slice(1).join('/');
-    const adopt = config.adoptTokenId !== undefined;
-    const lookup = config.lookupRegistryHostname === true;
-    this.tokenId = tokenIdOf(cdk, stack.node.id, pathInStack, config);
-    this.username = config.name;
-    const handler = handlerOf(this, config.nodeExecutable ?? 'node');
-    const apiUrl = config.apiUrl ?? '';
-    const retry: RetrySettings = {
-      ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
-      ...(config.totalTimeoutSeconds !== undefined ? { totalTimeoutSeconds: config.totalTimeoutSeconds } : {}),
-    };
-
-    // create: one idempotent PUT at the token id; the password goes to a 0600 result file. Replaced
-    // (after `password`'s destroy deleted the token) when the id changes (name, registry, construct
-    // path), on rotation, and for an adopted token when its name or registry changes. Keys appear only
-    // with the props that need them, so other changes never re-create a token.
-    const createTriggers: Record<string, string> = { token_id: this.tokenId };
-    if (config.rotationTrigger !== undefined) createTriggers.rotation = config.rotationTrigger;
-    // The period of the schedule this synth falls in: a new period replaces `create` (a rotation).
-    if (config.rotateEveryDays !== undefined) createTriggers.rotation_period = `${config.rotateEveryDays} days, period ${rotationPeriod(config.rotateEveryDays, synthNow())}`;
-    if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name: config.name });
-    const spec = {
-      name: config.name,
-      scopes: config.scopes.map((s) => ({ type: s.type, name: s.name, actions: [...s.actions] })),
+    const token: TokenBase = {
+      cdk,
+      stack: stack.node.id,
+      config,
       status,
-      expiryDate: config.expiryDate ?? null,
-      ...(config.expiresAfterDays !== undefined ? { expiresAfterDays: config.expiresAfterDays } : {}),
+      handler: handlerOf(this, config.nodeExecutable ?? 'node'),
+      retry: {
+        ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
+        ...(config.totalTimeoutSeconds !== undefined ? { totalTimeoutSeconds: config.totalTimeoutSeconds } : {}),
+      },
     };
-    const createStep = stepText(
-      cdk,
-      (createId) =>
-        ({
-          op: Operation.CREATE,
-          path: this.node.path,
-          registryId: config.registryId,
-          tokenId: this.tokenId,
-          apiUrl,
-          spec,
-          createId,
-          ...(adopt ? { adopt } : {}),
-          ...(lookup ? { lookupHostname: lookup } : {}),
-          ...retry,
-        }) satisfies CreateStep,
-      { expression: 'self.id', token: () => TerraformSelf.getString('id') },
-    );
-    const precondition = preconditionsFor(cdk, this.node.path, { ...config, status });
-    const creator = stepResource(this, 'create', {
-      triggersReplace: literalDeep(createTriggers),
-      provisioners: [stepProvisioner(handler, stepTitle(Operation.CREATE, this.node.path), createStep)],
-      ...(precondition.length > 0 ? { lifecycle: { precondition } } : {}),
-    });
+    let current: Credential;
+    if (config.zeroDowntime === true) {
+      // Two credentials in alternation, each a child construct `a` or `b` named `<name>-a`/`-b`.
+      const every = config.rotateEveryDays as number;
+      const plan = slotPlan(every, config.overlapDays ?? every, synthNow());
+      const slots = [plan.current, ...(plan.previous ? [plan.previous] : [])].sort((x, y) => x.id.localeCompare(y.id));
+      const names = slots.map((slot) => slotName(cdk, config.name, slot.id));
+      const taken = names.flatMap((name) => checkUniqueName(declared, config.registryId, name, unresolved));
+      if (taken.length > 0) throw invalidConfig(this.node.path, taken);
+      const made = slots.map((slot, i) => declareCredential(new Construct(this, slot.id), token, names[i], rotationKey(every, slot.period)));
+      current = made[slots.indexOf(plan.current)];
+    } else {
+      const rotation = config.rotateEveryDays !== undefined ? rotationKey(config.rotateEveryDays, rotationPeriod(config.rotateEveryDays, synthNow())) : undefined;
+      current = declareCredential(this, token, config.name, rotation);
+    }
+    this.tokenId = current.tokenId;
+    this.username = current.name;
+    this.password = current.password;
+    this.registryHostname = current.hostname ?? config.registryHostname;
 
-    // password: reads the result file into the state (sensitive); the specs step after it removes the
-    // file. Built with join() so that each unresolved part stays a whole reference.
-    const resultFile = Fn.join('', [`${DEFAULT_WORK_DIR}/`, this.tokenId, '.', creator.id, RESULT_FILE_SUFFIX]);
-    const fromResult = (key: string) => conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), key, ''), '');
-    // hostname (only with lookupRegistryHostname): the hostname the create wrote beside the password,
-    // read as `password` reads its own (try(): a file without it gives ""); `password` waits for it,
-    // so the file outlives both reads.
-    const hostnameHolder = lookup ? hostnameResource(cdk, this, creator, Fn.try([fromResult('hostname'), '']), config.name) : undefined;
-    // The password sits in `triggers_replace` (not `input`): terraform_data mirrors `input` into an
-    // `output` that Terraform does not mark sensitive, so a replacement would print it in the plan.
-    //
-    // It is also the token's identity in the state (`input`: registry, id, name, path, API URL) and
-    // deletes the token on destroy. Terraform skips the destroy provisioners of a tainted resource, and
-    // a failed create provisioner taints its resource: `password` has none, so its delete always runs.
-    // It is replaced (delete, then the new create) exactly when `create` is.
-    const identity: RecordedIdentity = {
-      registry_id: config.registryId,
-      token_id: this.tokenId,
-      name: config.name,
-      path: this.node.path,
-      api_url: apiUrl,
-      ...(adopt ? { adopt: 'true' as const } : {}),
-    };
-    // As JSON text (plans show it as jsonencode({...})): a string costs the engine far less to write
-    // into the state after every resource change than an object with its type (and twice: `output`).
-    const identityText = JSON.stringify(identity);
-    // Its destroy step reads the identity back from the state: JSON text (0.3), or an object (0.2);
-    // try(): a `password` written by 0.1 has no input, and the upgrade that replaces it (a token with
-    // rotationTrigger or adoptTokenId) runs this with nothing to name: the handler then deletes nothing
-    // (the new create finds the token and re-creates it). Destroy steps may refer to `self` only, so a
-    // retry setting known only at apply is left to the environment here.
-    const deleteStep = stepText(
-      cdk,
-      (recorded) => ({ op: Operation.DELETE, identity: recorded, ...resolvedOnly(retry) }) satisfies DeleteStep,
-      { expression: 'jsonencode(try(jsondecode(self.input), self.input, null))', json: true },
-    );
-    // Once it holds the password, a note (no secret): the result file goes when the engine has written
-    // its state (lib/handler/captured.ts). `continue`: it never taints `password`, whose replacement deletes the token.
-    const captured = {
-      ...stepProvisioner(handler, stepTitle(Operation.CAPTURED, this.node.path), stepText(cdk, (createId) => ({ op: Operation.CAPTURED, tokenId: this.tokenId, createId }) satisfies CapturedStep, { expression: `${address(creator)}.id`, token: () => creator.id })),
-      onFailure: 'continue',
-    };
-    const capture = stepResource(this, 'password', {
-      triggersReplace: Fn.sensitive(fromResult('password')),
-      input: (unresolved(identityText) ? Fn.jsonencode(literalDeep(identity)) : literal(identityText)) as unknown as Record<string, string>,
-      dependsOn: hostnameHolder ? [creator, hostnameHolder] : [creator],
-      lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
-      provisioners: [stepProvisioner(handler, stepTitle(Operation.DELETE, this.node.path), deleteStep, 'destroy'), captured],
-    });
-    this.password = capture.getStringAttribute('triggers_replace');
-
-    // The spec (status, expiry, scopes, in plain words) goes to the stack's one specs resource, whose
-    // replacement applies the difference to the live tokens (GET, then PATCH or PUT, or nothing) and
-    // removes the result file once `password` has read it.
-    StackSpecs.of(this, handler).add({
-      path: this.node.path,
-      entry: specsEntry(cdk, { ...config, status, tokenId: this.tokenId, apiUrl }),
-      creator,
-      capture,
-      captured: !adopt,
-      retry,
-    });
-
-    if (config.passwordOutput ?? true) {
+    const pathInStack = this.node.path.split('/').slice(1).join('/');
+    const outputs = config.passwordOutput ?? true;
+    if (outputs) {
       const description = `Password of the IONOS registry token "${config.name}" (username "${config.name}")`;
       this.passwordOutputName = sensitiveOutput(cdk, stack, `${outputPrefix(pathInStack)}_password`, this.password, description);
     }
-    this.registryHostname = hostnameHolder?.getStringAttribute('triggers_replace') ?? config.registryHostname;
+    if (outputs && config.zeroDowntime === true) {
+      // Not secret, and it alternates: consumers outside the stack read both name and password.
+      const name = `${outputPrefix(pathInStack)}_username`;
+      new cdk.TerraformOutput(stack, name, { value: this.username, description: literalDeep(`Username of the current credential of "${config.name}" (-a or -b)`) }).overrideLogicalId(name);
+      this.usernameOutputName = name;
+    }
     if (this.registryHostname !== undefined) {
-      this.dockerConfigJson = dockerConfigJson(cdk, this.registryHostname, config.name, this.password);
-      if (config.passwordOutput ?? true) {
-        const at = hostnameHolder ? "the registry's hostname (read at create)" : config.registryHostname;
+      this.dockerConfigJson = dockerConfigJson(cdk, this.registryHostname, this.username, this.password);
+      if (outputs) {
+        const at = config.lookupRegistryHostname === true ? "the registry's hostname (read at create)" : config.registryHostname;
         this.dockerConfigJsonOutputName = sensitiveOutput(
           cdk,
           stack,
@@ -322,6 +268,154 @@ export class RegistryToken extends Construct {
       }
     }
   }
+}
+
+/** What every credential of one token shares. */
+interface TokenBase {
+  readonly cdk: Core;
+  /** The stack's id (a part of the token id). */
+  readonly stack: string;
+  readonly config: RegistryTokenConfig;
+  readonly status: TokenStatus;
+  readonly handler: Handler;
+  readonly retry: RetrySettings;
+}
+
+/** One live credential: a token in the registry and the resources that keep it. */
+interface Credential {
+  readonly tokenId: string;
+  readonly name: string;
+  readonly password: string;
+  /** The hostname read at create (`lookupRegistryHostname` only). */
+  readonly hostname?: string;
+}
+
+/** `<name>-a` or `<name>-b`: names are unique in a registry, so the two credentials differ by a suffix. */
+function slotName({ Fn }: Core, name: string, slot: string): string {
+  return unresolved(name) ? Fn.join('-', [name, slot]) : `${name}-${slot}`;
+}
+
+/**
+ * The resources of one credential, below `scope`: `create`, `password` (and `hostname`), and its
+ * entry in the stack's specs resource. `rotation` is the scheduled rotation's key, if any.
+ */
+function declareCredential(scope: Construct, token: TokenBase, name: string, rotation: string | undefined): Credential {
+  const { cdk, config, status, handler, retry } = token;
+  const { Fn, TerraformSelf, conditional } = cdk;
+  const path = scope.node.path;
+  const pathInStack = path.split('/').slice(1).join('/');
+  const adopt = config.adoptTokenId !== undefined;
+  const lookup = config.lookupRegistryHostname === true;
+  const tokenId = tokenIdOf(cdk, token.stack, pathInStack, { ...config, name });
+  const apiUrl = config.apiUrl ?? '';
+
+  // create: one idempotent PUT at the token id; the password goes to a 0600 result file. Replaced
+  // (after `password`'s destroy deleted the token) when the id changes (name, registry, construct
+  // path), on rotation, and for an adopted token when its name or registry changes. Keys appear only
+  // with the props that need them, so other changes never re-create a token.
+  const createTriggers: Record<string, string> = { token_id: tokenId };
+  if (config.rotationTrigger !== undefined) createTriggers.rotation = config.rotationTrigger;
+  // The period of the schedule this synth falls in: a new period replaces `create` (a rotation).
+  if (rotation !== undefined) createTriggers.rotation_period = rotation;
+  if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name });
+  const spec = {
+    name,
+    scopes: config.scopes.map((s) => ({ type: s.type, name: s.name, actions: [...s.actions] })),
+    status,
+    expiryDate: config.expiryDate ?? null,
+    ...(config.expiresAfterDays !== undefined ? { expiresAfterDays: config.expiresAfterDays } : {}),
+  };
+  const createStep = stepText(
+    cdk,
+    (createId) =>
+      ({
+        op: Operation.CREATE,
+        path,
+        registryId: config.registryId,
+        tokenId,
+        apiUrl,
+        spec,
+        createId,
+        ...(adopt ? { adopt } : {}),
+        ...(lookup ? { lookupHostname: lookup } : {}),
+        ...retry,
+      }) satisfies CreateStep,
+    { expression: 'self.id', token: () => TerraformSelf.getString('id') },
+  );
+  const precondition = preconditionsFor(cdk, path, { ...config, name, status });
+  const creator = stepResource(scope, 'create', {
+    triggersReplace: literalDeep(createTriggers),
+    provisioners: [stepProvisioner(handler, stepTitle(Operation.CREATE, path), createStep)],
+    ...(precondition.length > 0 ? { lifecycle: { precondition } } : {}),
+  });
+
+  // password: reads the result file into the state (sensitive); the specs step after it removes the
+  // file. Built with join() so that each unresolved part stays a whole reference.
+  const resultFile = Fn.join('', [`${DEFAULT_WORK_DIR}/`, tokenId, '.', creator.id, RESULT_FILE_SUFFIX]);
+  const fromResult = (key: string) => conditional(Fn.fileexists(resultFile), Fn.lookup(Fn.jsondecode(Fn.file(resultFile)), key, ''), '');
+  // hostname (only with lookupRegistryHostname): the hostname the create wrote beside the password,
+  // read as `password` reads its own (try(): a file without it gives ""); `password` waits for it,
+  // so the file outlives both reads.
+  const hostnameHolder = lookup ? hostnameResource(cdk, scope, creator, Fn.try([fromResult('hostname'), '']), name) : undefined;
+  // The password sits in `triggers_replace` (not `input`): terraform_data mirrors `input` into an
+  // `output` that Terraform does not mark sensitive, so a replacement would print it in the plan.
+  //
+  // It is also the token's identity in the state (`input`: registry, id, name, path, API URL) and
+  // deletes the token on destroy. Terraform skips the destroy provisioners of a tainted resource, and
+  // a failed create provisioner taints its resource: `password` has none, so its delete always runs.
+  // It is replaced (delete, then the new create) exactly when `create` is.
+  const identity: RecordedIdentity = {
+    registry_id: config.registryId,
+    token_id: tokenId,
+    name,
+    path,
+    api_url: apiUrl,
+    ...(adopt ? { adopt: 'true' as const } : {}),
+  };
+  // As JSON text (plans show it as jsonencode({...})): a string costs the engine far less to write
+  // into the state after every resource change than an object with its type (and twice: `output`).
+  const identityText = JSON.stringify(identity);
+  // Its destroy step reads the identity back from the state: JSON text (0.3), or an object (0.2);
+  // try(): a `password` written by 0.1 has no input, and the upgrade that replaces it (a token with
+  // rotationTrigger or adoptTokenId) runs this with nothing to name: the handler then deletes nothing
+  // (the new create finds the token and re-creates it). Destroy steps may refer to `self` only, so a
+  // retry setting known only at apply is left to the environment here.
+  const deleteStep = stepText(
+    cdk,
+    (recorded) => ({ op: Operation.DELETE, identity: recorded, ...resolvedOnly(retry) }) satisfies DeleteStep,
+    { expression: 'jsonencode(try(jsondecode(self.input), self.input, null))', json: true },
+  );
+  // Once it holds the password, a note (no secret): the result file goes when the engine has written
+  // its state (lib/handler/captured.ts). `continue`: it never taints `password`, whose replacement deletes the token.
+  const captured = {
+    ...stepProvisioner(handler, stepTitle(Operation.CAPTURED, path), stepText(cdk, (createId) => ({ op: Operation.CAPTURED, tokenId, createId }) satisfies CapturedStep, { expression: `${address(creator)}.id`, token: () => creator.id })),
+    onFailure: 'continue',
+  };
+  const capture = stepResource(scope, 'password', {
+    triggersReplace: Fn.sensitive(fromResult('password')),
+    input: (unresolved(identityText) ? Fn.jsonencode(literalDeep(identity)) : literal(identityText)) as unknown as Record<string, string>,
+    dependsOn: hostnameHolder ? [creator, hostnameHolder] : [creator],
+    lifecycle: { ignoreChanges: ['triggers_replace'], replaceTriggeredBy: [address(creator)] },
+    provisioners: [stepProvisioner(handler, stepTitle(Operation.DELETE, path), deleteStep, 'destroy'), captured],
+  });
+
+  // The spec (status, expiry, scopes, in plain words) goes to the stack's one specs resource, whose
+  // replacement applies the difference to the live tokens (GET, then PATCH or PUT, or nothing) and
+  // removes the result file once `password` has read it.
+  StackSpecs.of(scope, handler).add({
+    path,
+    entry: specsEntry(cdk, { ...config, name, status, tokenId, apiUrl }),
+    creator,
+    capture,
+    captured: !adopt,
+    retry,
+  });
+  return {
+    tokenId,
+    name,
+    password: capture.getStringAttribute('triggers_replace'),
+    ...(hostnameHolder ? { hostname: hostnameHolder.getStringAttribute('triggers_replace') } : {}),
+  };
 }
 
 /** The token's id: the adopted one, else derived from stack, path, registry and name (by Terraform when a part is known only at apply). */

@@ -44,3 +44,36 @@ export function rollingDaysOf(words: string | undefined): number | undefined {
   const m = /^(\d+) days after creation$/.exec(words ?? '');
   return m ? Number(m[1]) : undefined;
 }
+
+/** One of the two credentials of a zero-downtime token: `<name>-a` or `<name>-b`. */
+export interface Slot {
+  /** `a` or `b`: the construct id below the token, and the suffix of the name. */
+  readonly id: 'a' | 'b';
+  /** The period whose first deploy created the slot's credential (its rotation key). */
+  readonly period: number;
+}
+
+/** What a zero-downtime token declares at a given date. */
+export interface SlotPlan {
+  /** The slot consumers get: the one created in the current period. */
+  readonly current: Slot;
+  /** The slot created a period earlier, while its overlap lasts; undefined once it has ended. */
+  readonly previous?: Slot;
+}
+
+/**
+ * The two slots alternate: slot `a` is re-created in even periods, `b` in odd ones, so the slot of
+ * the period before stays live while the current one is new. It is declared (and so kept) until
+ * `overlapDays` after the current period began; then the next deploy deletes it. With an overlap
+ * of a whole period it lives until its own next rotation (docs/design/zero-downtime.md).
+ */
+export function slotPlan(everyDays: number, overlapDays: number, now: Date): SlotPlan {
+  const period = rotationPeriod(everyDays, now);
+  const slotOf = (p: number): Slot => ({ id: p % 2 === 0 ? 'a' : 'b', period: p });
+  const overlapEnds = periodStart(everyDays, period).getTime() + overlapDays * DAY_MS;
+  const previous = overlapDays >= everyDays || now.getTime() < overlapEnds ? slotOf(period - 1) : undefined;
+  return { current: slotOf(period), ...(previous ? { previous } : {}) };
+}
+
+/** The `rotation_period` trigger of a scheduled rotation: a new value replaces `create` (a rotation). */
+export const rotationKey = (everyDays: number, period: number): string => `${everyDays} days, period ${period}`;

@@ -257,6 +257,9 @@ export interface TokenPropsLike {
   readonly nodeExecutable?: unknown;
   readonly expiresAfterDays?: unknown;
   readonly rotateEveryDays?: unknown;
+  readonly zeroDowntime?: unknown;
+  readonly overlapDays?: unknown;
+  readonly removalPolicy?: unknown;
 }
 
 type Rule = (value: unknown, isUnresolved: IsUnresolved) => Violation[];
@@ -293,10 +296,13 @@ const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
   nodeExecutable: (v, isUnresolved) => checkNodeExecutable(v, isUnresolved),
   expiresAfterDays: (v, isUnresolved) => checkDays(v, 'expiresAfterDays', isUnresolved),
   rotateEveryDays: (v, isUnresolved) => checkDays(v, 'rotateEveryDays', isUnresolved),
+  zeroDowntime: (v, isUnresolved) => checkKnownBoolean(v, 'zeroDowntime', 'it decides which tokens exist', isUnresolved),
+  overlapDays: (v, isUnresolved) => checkDays(v, 'overlapDays', isUnresolved),
+  removalPolicy: (v) => (v === 'destroy' || v === 'retain' ? [] : [violation('removalPolicy', v, 'must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN')]),
 };
 const REQUIRED: ReadonlySet<string> = new Set(['name', 'scopes']);
 /** Props whose rule sees unresolved values too, because they are needed at synth. */
-const KNOWN_AT_SYNTH: ReadonlySet<string> = new Set(['nodeExecutable', 'lookupRegistryHostname', 'expiresAfterDays', 'rotateEveryDays']);
+const KNOWN_AT_SYNTH: ReadonlySet<string> = new Set(['nodeExecutable', 'lookupRegistryHostname', 'expiresAfterDays', 'rotateEveryDays', 'zeroDowntime', 'overlapDays', 'removalPolicy']);
 
 /** A lifetime or rotation period in whole days (1 to 3650), known at synth: it decides the plan. */
 export function checkDays(v: unknown, prop: string, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
@@ -320,10 +326,40 @@ export function checkSchedule(p: Pick<TokenPropsLike, 'expiryDate' | 'expiresAft
   return out;
 }
 
+/** A switch that decides which resources or tokens exist: a boolean known at synth. */
+function checkKnownBoolean(v: unknown, prop: string, why: string, isUnresolved: IsUnresolved): Violation[] {
+  if (isUnresolved(v)) return [violation(prop, v, `must be known at synth (${why})`)];
+  if (typeof v !== 'boolean') return [violation(prop, v, 'must be true or false')];
+  return [];
+}
+
 /** `lookupRegistryHostname` decides which resources a token has: a boolean known at synth. */
 export function checkLookupHostname(v: unknown, isUnresolved: IsUnresolved = NEVER_UNRESOLVED): Violation[] {
-  if (isUnresolved(v)) return [violation('lookupRegistryHostname', v, 'must be known at synth (it decides which resources the token has)')];
-  if (typeof v !== 'boolean') return [violation('lookupRegistryHostname', v, 'must be true or false')];
+  return checkKnownBoolean(v, 'lookupRegistryHostname', 'it decides which resources the token has', isUnresolved);
+}
+
+/**
+ * Two credentials in alternation need a schedule, two free names (`-a`, `-b`), an overlap within a
+ * period, a lifetime that outlasts period and overlap, and a retired one deleted, never kept
+ * (docs/design/zero-downtime.md).
+ */
+export function checkZeroDowntime(p: TokenPropsLike): Violation[] {
+  if (p.zeroDowntime !== true) {
+    return p.overlapDays === undefined ? [] : [violation('overlapDays', p.overlapDays, 'must come with zeroDowntime: true (it is how long the previous credential stays live)')];
+  }
+  const on = (prop: string, rule: string) => [violation(prop, (p as Record<string, unknown>)[prop], rule)];
+  if (typeof p.rotateEveryDays !== 'number') return on('zeroDowntime', 'needs rotateEveryDays (the period at which the two credentials alternate)');
+  if (p.adoptTokenId !== undefined) return on('adoptTokenId', 'must not be set with zeroDowntime (the two credentials are made by the stack): adopt it first, then delete it once the slots are in use');
+  if (p.rotationTrigger !== undefined) return on('rotationTrigger', 'must not be set with zeroDowntime (rotateEveryDays rotates the two credentials in turn)');
+  if (typeof p.name === 'string' && p.name.length > NAME_MAX_LENGTH - 2) return on('name', `must be at most ${NAME_MAX_LENGTH - 2} characters with zeroDowntime (the credentials are named <name>-a and <name>-b)`);
+  const overlap = typeof p.overlapDays === 'number' ? p.overlapDays : p.rotateEveryDays;
+  if (overlap > p.rotateEveryDays) return on('overlapDays', `must be at most rotateEveryDays (${p.rotateEveryDays}): the previous credential is re-created at the end of the next period anyway`);
+  if (typeof p.expiresAfterDays === 'number' && p.expiresAfterDays <= p.rotateEveryDays + overlap) {
+    return on('expiresAfterDays', `must be more than rotateEveryDays + overlapDays (${p.rotateEveryDays + overlap}) with zeroDowntime: a credential must outlive its period and the overlap after it`);
+  }
+  if (p.removalPolicy === 'retain' && overlap < p.rotateEveryDays) {
+    return on('removalPolicy', 'must not be RETAIN with an overlapDays shorter than rotateEveryDays: the previous credential is deleted when its overlap ends, by removal');
+  }
   return [];
 }
 
@@ -378,7 +414,7 @@ export function checkTokenProps(props: TokenPropsLike, options: CheckOptions = {
     out.push(...rule(value, isUnresolved));
   }
   out.push(...checkHostnameSource(props.registryHostname, props.lookupRegistryHostname));
-  if (out.length === 0) out.push(...checkSchedule(props));
+  if (out.length === 0) out.push(...checkSchedule(props), ...checkZeroDowntime(props));
   if (out.length === 0 && options.declared) out.push(...checkUniqueName(options.declared, props.registryId, props.name, isUnresolved));
   return out;
 }

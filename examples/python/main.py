@@ -1,4 +1,5 @@
-"""Two registry tokens from Python: a CI push token and a read-only pull token.
+"""Registry tokens from Python: a CI push token, a read-only pull token, and a pull token that
+rotates every 30 days without downtime (two credentials in alternation, see docs/design/zero-downtime.md).
 
 In your project:
     pip install cdktf-ionos-registry-token cdktf      # CDK for Terraform
@@ -39,6 +40,18 @@ class Tokens(TerraformStack):
             registry_id=REGISTRY_ID,
             name="cluster-pull",
             scopes=[TokenScope(type=ScopeType.REPOSITORY, name="app/*", actions=[ScopeAction.PULL])],
+        )
+        # rotates every 30 days; the previous credential logs in for 7 days more; each expires 90 days after it is made
+        RegistryToken(
+            self,
+            "rotating",
+            registry_id=REGISTRY_ID,
+            name="cluster-rotating",
+            scopes=[TokenScope(type=ScopeType.REPOSITORY, name="app/*", actions=[ScopeAction.PULL])],
+            rotate_every_days=30,
+            zero_downtime=True,
+            overlap_days=7,
+            expires_after_days=90,
         )
 
 

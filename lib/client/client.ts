@@ -103,6 +103,8 @@ export class RegistryApiClient {
   readonly #signal?: AbortSignal;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
+  /** The last `Date` the API sent, and when it came (this process's clock). */
+  #serverDate?: { readonly at: number; readonly received: number };
   /** For response bodies. */
   readonly #redact: (text: string) => string;
   /** For the API's messages and Node's error messages. */
@@ -292,8 +294,18 @@ export class RegistryApiClient {
     return request;
   }
 
+  /**
+   * The API's time now, from the `Date` header of its last answer plus the time since; undefined
+   * before an answer with one. A rolling expiry counts from it, whatever the runner's clock says.
+   */
+  public serverNow(): Date | undefined {
+    return this.#serverDate && new Date(this.#serverDate.at + (Date.now() - this.#serverDate.received));
+  }
+
   #raw(response: AxiosResponse<unknown>, attempts: Attempts, transient: boolean): RawResponse {
     const headers = flattenHeaders(response.headers);
+    const date = Date.parse(headers.date ?? '');
+    if (!Number.isNaN(date)) this.#serverDate = { at: date, received: Date.now() };
     const ok = response.status >= 200 && response.status < 300;
     const raw: RawResponse = {
       status: response.status,

@@ -237,6 +237,8 @@ export class EmulatorServer {
       req.socket.destroy();
       return;
     }
+    // The API's own time, as every HTTP server sends it: the emulator's clock, which tests move.
+    res.setHeader('Date', this.clock.now().toUTCString());
     sendResult(res, result);
   }
 

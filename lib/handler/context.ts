@@ -62,6 +62,7 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string
     patchToken: (registryId, tokenId, patch) => api().patchToken(registryId, tokenId, patch),
     deleteToken: (registryId, tokenId) => api().deleteToken(registryId, tokenId),
     getRegistry: (registryId) => api().getRegistry(registryId),
+    serverNow: () => client?.serverNow(),
   };
 }
 

@@ -39,6 +39,8 @@ export interface TokenApi {
   preflight?(): void;
   /** HTTP attempts per call (IONOS_REGISTRY_TOKEN_MAX_ATTEMPTS or the prop); a create's rounds follow it. */
   maxAttempts?(): number;
+  /** The API's time (its last `Date` header, carried forward); undefined before its first answer. */
+  serverNow?(): Date | undefined;
 }
 
 /** Where a step's lines go: the process's stdout and stderr, or the worker's per-request files. */
@@ -104,7 +106,7 @@ function validate(ctx: StepContext, expiryMustLead: boolean): void {
   ctx.api.preflight?.();
 }
 
-/** The body of a create: a rolling expiry becomes a date, counted from this creation. */
+/** The body of a create: a rolling expiry becomes a date, counted from this creation by the API's clock. */
 function propsOf(desired: DesiredToken, now?: Date): ApiTokenInputProperties {
   const props = putBody(desired).properties;
   return desired.expiresAfterDays !== undefined && now ? { ...props, expiryDate: rollingExpiry(now, desired.expiresAfterDays) } : props;
@@ -166,7 +168,7 @@ async function putNew(ctx: StepContext, attemptAt: string, notOursAfterAll: () =
   const rounds = Math.max(MIN_CREATE_ROUNDS, ctx.api.maxAttempts?.() ?? 0);
   for (let round = 1; ; round++) {
     try {
-      const res = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired, ctx.now()), { retryUnappliedOnly: true });
+      const res = await ctx.api.putToken(ctx.registryId, ctx.tokenId, propsOf(ctx.desired, ctx.api.serverNow?.() ?? ctx.now()), { retryUnappliedOnly: true });
       if (!res.created) throw createRaced(ctx.path, label(ctx));
       return res.token;
     } catch (err) {

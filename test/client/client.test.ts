@@ -244,3 +244,15 @@ describe('unexpected responses', () => {
   });
 });
 
+
+describe("the API's clock", () => {
+  test("serverNow is the last answer's Date header, carried forward; undefined before any", async () => {
+    const client = new RegistryApiClient(config());
+    expect(client.serverNow()).toBeUndefined();
+    nock(HOST).get(TOKEN_PATH).reply(200, token(), { ...JSON_HEADERS, Date: 'Tue, 01 Jun 2027 08:30:00 GMT' });
+    await client.getToken(REGISTRY, TOKEN_ID);
+    const now = client.serverNow()!.getTime();
+    expect(now).toBeGreaterThanOrEqual(Date.parse('2027-06-01T08:30:00Z'));
+    expect(now).toBeLessThan(Date.parse('2027-06-01T08:31:00Z'));
+  });
+});

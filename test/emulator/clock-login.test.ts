@@ -17,6 +17,12 @@ describe('clock', () => {
     expect(Date.parse(t.metadata.createdDate) - Date.now()).toBeGreaterThan(86400_000 - 60_000);
   });
 
+  test("the API's answers carry the emulator clock in their Date header, as a server's own time", async () => {
+    await emu.advanceClock(86400);
+    const res = await call(emu, 'GET', tokens());
+    expect(Date.parse(res.headers.get('date')!) - Date.now()).toBeGreaterThan(86400_000 - 60_000);
+  });
+
   test('the clock does not move backwards', async () => {
     const res = await fetch(`${emu.url}/__emulator/clock`, {
       method: 'POST',

@@ -94,6 +94,12 @@ describe('create', () => {
     expect(api.tokens.get(TOKEN)!.properties.expiryDate).toBe('2027-02-22T10:00:00Z');
   });
 
+  test("a rolling expiry counts from the API's clock when the API gave one, not the runner's", async () => {
+    api.serverNow = () => new Date('2027-06-01T08:30:00Z');
+    await create(ctx({ desired: { ...desired, expiresAfterDays: 90 } }));
+    expect(api.tokens.get(TOKEN)!.properties.expiryDate).toBe('2027-08-30T08:30:00Z');
+  });
+
   test('a retried attempt keeps the time of the first one in the journal', async () => {
     const first = new Date(Date.now() - 5000).toISOString();
     const c = ctx();

@@ -15,6 +15,8 @@ export class FakeApi implements TokenApi {
   attempts?: number;
   /** What GET /registries/{id} answers with: the registry's hostname, or an error to throw. */
   registry: { hostname: string } | ApiError = { hostname: 'registry-5b2a4e1c.cr.de-fra.ionos.com' };
+  /** The API's clock, as its `Date` headers would give it (undefined: no header seen). */
+  serverNow?: () => Date | undefined;
 
   maxAttempts(): number {
     return this.attempts ?? 0;

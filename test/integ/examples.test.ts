@@ -11,10 +11,19 @@ import { engines, REPO, Workspace } from '../helper/workspace';
 jest.setTimeout(10 * 60 * 1000);
 
 const engine = engines()[0];
-const examples: [string, string, { name: string; output: string; enabled: boolean }[]][] = [
+const examples: [string, string, { name: string; output: string; enabled: boolean; usernameOutput?: string }[]][] = [
   ['ci-push-token', 'ci-push-token', [{ name: 'ci-push', output: 'ci-push_password', enabled: true }]],
   ['pull-with-expiry', 'pull-with-expiry', [{ name: 'deploy-pull', output: 'deploy-pull_password', enabled: true }]],
   ['disabled-token', 'disabled-token', [{ name: 'break-glass', output: 'break-glass_password', enabled: false }]],
+  // zeroDowntime: two live credentials; the outputs hold the current one's name and password
+  [
+    'rotation-schedule',
+    'rotation-schedule',
+    [
+      { name: 'deploy-sched-a', output: 'deploy-sched_password', usernameOutput: 'deploy-sched_username', enabled: true },
+      { name: 'deploy-sched-b', output: 'deploy-sched_password', usernameOutput: 'deploy-sched_username', enabled: true },
+    ],
+  ],
   [
     'demo',
     'demo',
@@ -44,7 +53,10 @@ test.each(examples)('examples/%s deploys, is a no-op the second time, and destro
     if (first.code !== 0) throw new Error(first.all.slice(-3000));
     const live = await emu.listTokens(emu.registryId);
     expect(live.map((t) => t.properties.name).sort()).toEqual(tokens.map((t) => t.name).sort());
-    for (const t of tokens) expect(await emu.login(emu.registryId, t.name, ws.outputValue(t.output))).toBe(t.enabled);
+    for (const t of tokens) {
+      const username = t.usernameOutput ? ws.outputValue(t.usernameOutput) : t.name;
+      expect(await emu.login(emu.registryId, username, ws.outputValue(t.output))).toBe(t.enabled);
+    }
     await emu.clearRequests();
     expect((await ws.deploy()).all).toMatch(/No changes/);
     expect(await emu.requests()).toEqual([]);

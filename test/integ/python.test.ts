@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { periodStart, rotationPeriod } from '../../lib/schedule';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
 import { pacmak, SUPPORTED_NODE_MAJOR, supportedNodeBin } from '../helper/jsii';
 import { engines, REPO, Workspace } from '../helper/workspace';
@@ -138,27 +139,40 @@ describe.each(CORES.map((c) => [c.core, c] as const))('a Python app on %s', (cor
   });
 
   describe.each(engines().map((e) => [e.name, e] as const))('deployed with %s', (_name, engine) => {
-    test('both passwords log in, a second deploy makes no API call, destroy removes both', async () => {
+    test('every password logs in, a second deploy makes no API call, a new period rotates without downtime, destroy removes all', async () => {
       const ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl }, STACK);
       fs.writeFileSync(path.join(ws.dir, 'cdktf.json'), JSON.stringify({ language: 'python', app: `${python} ${APP}`, sendCrashReports: false }));
       const cli = core === 'cdktn' ? path.join(cdktnBin, 'cdktn') : path.join(REPO, 'node_modules', '.bin', 'cdktf');
-      const run = (...args: string[]) => ws.run(cli, args, { env: userEnv(engine) });
+      // "now" at synth (the documented test aid): the first hour of a period, then of the next one
+      const period = rotationPeriod(30, new Date()) + 1;
+      const at = (p: number) => ({ IONOS_REGISTRY_TOKEN_SYNTH_NOW: new Date(periodStart(30, p).getTime() + 3600_000).toISOString() });
+      const run = (args: string[], extra: Record<string, string> = at(period)) => ws.run(cli, args, { env: { ...userEnv(engine), ...extra } });
+      const slot = (p: number) => `cluster-rotating-${p % 2 === 0 ? 'a' : 'b'}`;
       try {
-        const first = await run('deploy', STACK, '--auto-approve');
+        const first = await run(['deploy', STACK, '--auto-approve']);
         if (first.code !== 0) throw new Error(first.all.slice(-3000));
         expect(first.all).not.toMatch(NODE_BANNER); // the synth the deploy ran
         const tokens = await emu.listTokens(emu.registryId);
-        expect(tokens.map((t) => t.properties.name).sort()).toEqual(['ci-push', 'cluster-pull']);
-        for (const [name, output] of [['ci-push', 'ci-push_password'], ['cluster-pull', 'pull_password']]) {
+        expect(tokens.map((t) => t.properties.name).sort()).toEqual(['ci-push', 'cluster-pull', 'cluster-rotating-a', 'cluster-rotating-b']);
+        expect(ws.outputValue('rotating_username')).toBe(slot(period));
+        for (const [name, output] of [['ci-push', 'ci-push_password'], ['cluster-pull', 'pull_password'], [slot(period), 'rotating_password']]) {
           const password = ws.outputValue(output);
           expect(await emu.login(emu.registryId, name, password)).toBe(true);
           expect(first.all).not.toContain(password);
         }
         await emu.clearRequests();
-        const second = await run('deploy', STACK, '--auto-approve');
+        const second = await run(['deploy', STACK, '--auto-approve']);
         expect(second.all).toMatch(/No changes/);
         expect(await emu.requests()).toEqual([]);
-        expect((await run('destroy', STACK, '--auto-approve')).code).toBe(0);
+        // the next period: the older slot is made anew and becomes current; the one before still logs in
+        const held = { username: ws.outputValue('rotating_username'), password: ws.outputValue('rotating_password') };
+        const rotation = await run(['deploy', STACK, '--auto-approve'], at(period + 1));
+        if (rotation.code !== 0) throw new Error(rotation.all.slice(-3000));
+        expect((await emu.requests()).map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 204', 'GET 404', 'PUT 201']);
+        expect(ws.outputValue('rotating_username')).toBe(slot(period + 1));
+        expect(await emu.login(emu.registryId, slot(period + 1), ws.outputValue('rotating_password'))).toBe(true);
+        expect(await emu.login(emu.registryId, held.username, held.password)).toBe(true);
+        expect((await run(['destroy', STACK, '--auto-approve'], at(period + 1))).code).toBe(0);
         expect(await emu.listTokens(emu.registryId)).toEqual([]);
       } finally {
         ws.cleanup();

@@ -367,7 +367,11 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
         password: 'unknown',
       };
     }
-    return { ...base, name, action: 'create', line: `create ${name} (GET, then PUT)`, changes: [], calls: ['GET', 'PUT'], password: 'new' };
+    // zeroDowntime: the slot made while the other, which consumers hold, stays live
+    const other = otherSlotPath(base.path, name);
+    const takesOver = other !== undefined && idAfter?.rotationPeriod !== undefined && readStackSpecs(g.stack?.before)?.has(other) === true;
+    const why = takesOver ? `: the next credential, due (every ${idAfter.rotationPeriod.replace(/, period \d+$/, '')}, a new period began ${periodBegan(idAfter.rotationPeriod)}); the current one stays live` : '';
+    return { ...base, name, action: 'create', line: `create ${name}${why} (GET, then PUT)`, changes: [], calls: ['GET', 'PUT'], password: 'new' };
   }
 
   // The identity is replaced: the token is deleted and created again (same or new id).
@@ -525,7 +529,10 @@ function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 
   const recorded = held.tokenId !== undefined && held.registryId !== undefined;
   const stillDeclared = stack !== undefined && readStackSpecs(stack.after)?.has(path) === true;
   if (stack && isReplace(stack.actions) && recorded && !stillDeclared) {
-    return { ...base, name, action: 'delete', line: `delete ${name} (removed from the code)`, changes: [], calls: ['DELETE'], password: 'gone' };
+    const other = otherSlotPath(path, name);
+    const retired = other !== undefined && readStackSpecs(stack.after)?.has(other) === true;
+    const line = retired ? `delete ${name}: the previous credential, its overlap ended` : `delete ${name} (removed from the code)`;
+    return { ...base, name, action: 'delete', line, changes: [], calls: ['DELETE'], password: 'gone' };
   }
   const stays = `forget ${name}: STAYS LIVE:`;
   let line: string;
@@ -672,6 +679,13 @@ export function readPlanSummary(planJson: string, format: Format): { summary: Pl
 }
 
 /** `30 days, period 685` → the date that period began (`2026-12-01`), or "" when it cannot be read. */
+/** The other slot's path of a zeroDowntime credential (`<token>/a` ↔ `<token>/b`, named `-a`/`-b`), else undefined. */
+function otherSlotPath(path: string, name: string): string | undefined {
+  const m = /^(.*)\/([ab])$/.exec(path);
+  if (!m || !name.endsWith(`-${m[2]}`)) return undefined;
+  return `${m[1]}/${m[2] === 'a' ? 'b' : 'a'}`;
+}
+
 function periodBegan(words: string): string {
   const m = /^(\d+) days, period (\d+)$/.exec(words);
   return m ? `on ${periodStart(Number(m[1]), Number(m[2])).toISOString().slice(0, 10)}` : '';

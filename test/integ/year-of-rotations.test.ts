@@ -31,7 +31,7 @@ afterAll(async () => {
 test('a year of weekly deploys: a rotation each period, the previous credential deleted after its overlap, no failed login', async () => {
   ws = new Workspace(engines()[0], { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
   ws.declare([
-    { id: 'ci', registryId: emu.registryId, name: 'ci', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], rotateEveryDays: EVERY, zeroDowntime: true, overlapDays: OVERLAP, expiresAfterDays: 45 },
+    { id: 'ci', registryId: emu.registryId, name: 'ci-pull', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], rotateEveryDays: EVERY, zeroDowntime: true, overlapDays: OVERLAP, expiresAfterDays: 45 },
   ]);
   const start = new Date(periodStart(EVERY, rotationPeriod(EVERY, new Date()) + 1).getTime() + 9 * 3600_000);
   const rows: string[] = ['| day | date | period | current | API calls | live tokens | logins during the deploy (failed) |', '|---|---|---|---|---|---|---|'];

@@ -36,15 +36,15 @@ describe.each(engines().map((e) => [e.name, e] as const))('zero-downtime rotatio
   test('two credentials alternate; the one a consumer holds logs in through every deploy and for the overlap after', async () => {
     ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
     ws.declare([
-      { id: 'zd', registryId: emu.registryId, name: 'zd', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], rotateEveryDays: EVERY, zeroDowntime: true, overlapDays: 10, expiresAfterDays: 60 },
+      { id: 'zd', registryId: emu.registryId, name: 'zdt', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], rotateEveryDays: EVERY, zeroDowntime: true, overlapDays: 10, expiresAfterDays: 60 },
     ]);
     const first = rotationPeriod(EVERY, new Date()) + 1;
     const day = (period: number, n: number) => new Date(periodStart(EVERY, period).getTime() + n * DAY + 3600_000);
-    const slot = (period: number) => `zd-${period % 2 === 0 ? 'a' : 'b'}`;
+    const slot = (period: number) => `zdt-${period % 2 === 0 ? 'a' : 'b'}`;
 
     // the first deploy makes both credentials (the previous one is inside its overlap)
     await clockedDeploy(emu, ws, day(first, 0));
-    expect(await names()).toEqual(['zd-a', 'zd-b']);
+    expect(await names()).toEqual(['zdt-a', 'zdt-b']);
     let held = current();
     expect(held.username).toBe(slot(first));
     expect(await login(held)).toBe(true);
@@ -89,7 +89,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('zero-downtime rotatio
 
   test('with an overlap of a whole period, a rotation re-creates the older slot while the current one logs in', async () => {
     ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
-    ws.declare([{ id: 'zd', registryId: emu.registryId, name: 'zd', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], rotateEveryDays: EVERY, zeroDowntime: true }]);
+    ws.declare([{ id: 'zd', registryId: emu.registryId, name: 'zdt', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], rotateEveryDays: EVERY, zeroDowntime: true }]);
     const first = rotationPeriod(EVERY, new Date(Date.parse((await emu.advanceClock(0)) as string))) + 1;
     const day = (period: number, n: number) => new Date(periodStart(EVERY, period).getTime() + n * DAY + 3600_000);
     await clockedDeploy(emu, ws, day(first, 0));

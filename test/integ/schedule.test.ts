@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { periodStart, rotationPeriod } from '../../lib/schedule';
-import { RunningEmulator, startEmulator } from '../helper/emulator';
+import { DEFAULT_AUTH, RunningEmulator, startEmulator } from '../helper/emulator';
 import { engines, REPO, RunResult, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
@@ -79,5 +79,40 @@ describe.each(engines().map((e) => [e.name, e] as const))('a scheduled token ove
       expect(await emu.login(emu.registryId, 'sched', password)).toBe(true);
     }
     expect(await live()).toHaveLength(1);
+  });
+
+  test("an adopted token's first scheduled rotation makes it the stack's own, with a password and a rolling expiry", async () => {
+    ws?.cleanup();
+    ws = new Workspace(engine, { IONOS_USERNAME: 'emulator', IONOS_PASSWORD: 'emulator', IONOS_API_URL: emu.apiUrl });
+    // a token made outside the stack, with no expiry
+    const res = await fetch(`${emu.apiUrl}/containerregistries/registries/${emu.registryId}/tokens`, {
+      method: 'POST',
+      headers: { Authorization: DEFAULT_AUTH.basic, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ properties: { name: 'adopted-sched', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }] } }),
+    });
+    const made = (await res.json()) as { id: string; properties: { credentials: { password: string } } };
+    ws.declare([
+      { id: 'adopted', registryId: emu.registryId, name: 'adopted-sched', scopes: [{ type: 'repository', name: 'app/*', actions: ['pull'] }], adoptTokenId: made.id, expiresAfterDays: 90, rotateEveryDays: EVERY },
+    ]);
+    const base = Date.parse(await emu.advanceClock(0));
+    const first = rotationPeriod(EVERY, new Date(base)) + 1;
+    const day = (period: number) => new Date(periodStart(EVERY, period).getTime() + 3600_000);
+    // adopted as it is: no write, its own password keeps working, the stack's is unknown ("")
+    ok(await ws.deploy(at(day(first))), 'adopting deploy');
+    expect(ws.outputValue('adopted_password')).toBe('');
+    expect(await emu.login(emu.registryId, 'adopted-sched', made.properties.credentials.password)).toBe(true);
+    // the next period: deleted and made again at the same id, now with a password the state holds
+    await emu.clearRequests();
+    ok(await ws.deploy(at(day(first + 1))), 'rotating deploy');
+    expect(await calls()).toEqual(['DELETE 204', 'GET 404', 'PUT 201']);
+    const password = ws.outputValue('adopted_password');
+    expect(await emu.login(emu.registryId, 'adopted-sched', password)).toBe(true);
+    expect(await emu.login(emu.registryId, 'adopted-sched', made.properties.credentials.password)).toBe(false);
+    const [rotated] = (await emu.listTokens(emu.registryId)).filter((t) => t.properties.name === 'adopted-sched');
+    expect(rotated.id).toBe(made.id);
+    expect(rotated.properties.expiryDate).toBeTruthy();
+    // destroy deletes it: it is the stack's own now
+    ok(await ws.destroy(), 'destroy');
+    expect((await emu.listTokens(emu.registryId)).filter((t) => t.properties.name === 'adopted-sched')).toEqual([]);
   });
 });

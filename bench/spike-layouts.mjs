@@ -8,7 +8,12 @@
 //   SPIKE_OUT=bench/results/spike-layouts.md     where the table goes (default)
 //   SPIKE_MERGE=a.md,b.md                        put earlier batches' tables (this script's output) first
 //                                                (SPIKE_N=none: only merge)
-//   SPIKE_CHECK=1 SPIKE_CHECK_LAYOUT=B|R         only check the per-token replace_triggered_by, then exit
+//   SPIKE_QUIET_S=60                             wait up to this long for a quiet machine before each timed step
+//   SPIKE_CHECK=1 SPIKE_CHECK_LAYOUT=B|R|S       only show which holders a rename and an update replace, then exit
+//
+// Layouts (docs/design/apply-path.md): A today's 2N+1; B batched creates, N+2; C the bound, N;
+// D B with batched deletes; R B with compact stack state + intent; S R with no large value behind
+// the holders' references (the recommendation); C+1KB C with 1,000 bytes more input.
 //
 // "official" is ionoscloud_container_registry_token against the emulator (--latency-ms 50), when
 // scripts/peers.sh has built it into .engine/mirror.

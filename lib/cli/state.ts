@@ -27,11 +27,12 @@ export interface StateToken {
   /** Where the state came from, for messages. */
   readonly source: string;
   /**
-   * Set when the next deploy makes the token anew although the state records it: `create` is tainted
-   * (a failed create step, or `terraform taint`), or `uncaptured`: only a tainted `create` is recorded
-   * (its step failed before the `password` resource was made).
+   * Set when the state records the token but not as deployed: `create` is tainted (a failed create
+   * step, or `terraform taint`), `uncaptured`: only a tainted `create` is recorded (its step failed
+   * before the `password` resource was made), or `interrupted`: only an untainted `create` is (its
+   * deploy stopped before the `password` resource was made).
    */
-  readonly tainted?: 'create' | 'uncaptured';
+  readonly tainted?: 'create' | 'uncaptured' | 'interrupted';
 }
 
 interface StateResource {
@@ -85,11 +86,12 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
   }
   const layout = readLayout(resources.map((r) => ({ name: r.name, module: r.moduleAddress, resource: r })));
   const tokens: StateToken[] = [];
+  // Creates without a password resource: recorded, so reported, tainted or not.
   const uncaptured: { module: string; prefix: string; create: StateResource }[] = [];
   for (const { module, prefix, parts: g } of layout.tokens) {
     const id: IdentityValues | undefined = g.identity ? readIdentity(g.identity.values) : readIdentityOf(g.password?.values, g.create?.values);
     const replaces = g.identity ?? g.create;
-    if (!g.identity && !g.password && g.create?.tainted) uncaptured.push({ module, prefix, create: g.create });
+    if (!g.identity && !g.password && g.create) uncaptured.push({ module, prefix, create: g.create });
     if (!id || !replaces || !id.name || !id.registryId || !id.tokenId) continue;
     const entry = readStackSpecs(layout.stackSpecs.get(module)?.values)?.get(id.path ?? '');
     tokens.push({
@@ -105,7 +107,7 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
       ...(replaces.tainted ? { tainted: 'create' as const } : {}),
     });
   }
-  // A create whose step failed before `password` was made: the state records only its id (and, when
+  // A create whose step failed (or whose deploy stopped) before `password` was made: the state records only its id (and, when
   // adopted, registry and name); its entry in the specs resource, if any, says the rest.
   const stack = tokens.find((t) => t.path.includes('/'))?.path.split('/')[0];
   for (const { module, prefix, create } of uncaptured) {
@@ -126,7 +128,7 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
       identityAddress: create.address,
       spec: entry === undefined ? undefined : readSpec({ triggers_replace: entry }),
       source,
-      tainted: 'uncaptured',
+      tainted: create.tainted ? 'uncaptured' : 'interrupted',
     });
   }
   return tokens;

@@ -72,8 +72,11 @@ function shownResources(mod: unknown, out: StateResource[] = []): StateResource[
   return out;
 }
 
-/** The tokens of a state document (raw `.tfstate` or `show -json`). */
-export function tokensFromState(doc: unknown, source: string): StateToken[] {
+/**
+ * The tokens of a state document (raw `.tfstate` or `show -json`). `stackName`, from where the state
+ * was read, names the stack of tokens whose state records no construct path.
+ */
+export function tokensFromState(doc: unknown, source: string, stackName?: string): StateToken[] {
   if (!isRecord(doc)) throw new CliError(`${source} is not a JSON object; give a .tfstate file or the output of "terraform show -json"`);
   let resources: StateResource[];
   if (Array.isArray(doc.resources) && typeof doc.version === 'number') {
@@ -109,7 +112,7 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
   }
   // A create whose step failed (or whose deploy stopped) before `password` was made: the state records only its id (and, when
   // adopted, registry and name); its entry in the specs resource, if any, says the rest.
-  const stack = tokens.find((t) => t.path.includes('/'))?.path.split('/')[0];
+  const stack = tokens.find((t) => t.path.includes('/'))?.path.split('/')[0] ?? stackName;
   for (const { module, prefix, create } of uncaptured) {
     const t = unwrapDynamic(isRecord(create.values) ? create.values.triggers_replace : undefined);
     const tokenId = isRecord(t) && typeof t.token_id === 'string' ? t.token_id : undefined;
@@ -160,7 +163,9 @@ export function readStateFile(file: string, readStdin: () => string): LoadedStat
     throw new CliError(`cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const doc = parseStateJson(text, source);
-  return { tokens: tokensFromState(doc, source), documents: [doc] };
+  // cdktf's local backend names the file after the stack.
+  const stack = /(?:^|\/)terraform\.(.+)\.tfstate$/.exec(file)?.[1];
+  return { tokens: tokensFromState(doc, source, stack), documents: [doc] };
 }
 
 /**
@@ -183,7 +188,8 @@ export function readStackDir(dir: string, env: NodeJS.ProcessEnv): LoadedState {
     }
     const source = `${engine} show -json in ${dir}`;
     const doc = parseStateJson(res.stdout, source);
-    return { tokens: tokensFromState(doc, source), documents: [doc], stackDir: dir };
+    // cdktf synthesizes each stack into cdktf.out/stacks/<stack>.
+    return { tokens: tokensFromState(doc, source, path.basename(path.resolve(dir))), documents: [doc], stackDir: dir };
   }
   const files = fs
     .readdirSync(dir)

@@ -424,6 +424,32 @@ describe('a tainted token', () => {
     expect(renderDrift([compare(token, live()), r], 'text').split('\n').at(-2)).toBe('checked 2 tokens of stack prod: 1 unfinished, 1 as declared');
   });
 
+  test("a state that records no construct path (a first deploy failed before any password): the stack comes from the state file's name", async () => {
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const ids = ['224ac587-fe56-5621-9e33-3c1be2ffe12b', '51921c18-4028-5a46-b699-580031a9dea9'];
+    const state = {
+      version: 4,
+      resources: ids.map((id, i) => ({ mode: 'managed', type: 'terraform_data', name: `tok-${i}_create_1111111${i}`, instances: [{ status: 'tainted', attributes: { id: `c${i}`, triggers_replace: dyn({ token_id: id }) } }] })),
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-drift-stack-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'terraform.review.tfstate'), JSON.stringify(state));
+      fs.writeFileSync(path.join(dir, 'cdktf.json'), '{}');
+      let stdout = '';
+      const code = await main(['drift', '--stack', dir], { IONOS_TOKEN: 'test-token' }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => '' });
+      expect(code).toBe(2);
+      const lines = stdout.split('\n');
+      expect(lines.slice(0, 2).map((l) => l.slice(0, l.indexOf(':')))).toEqual(['tainted tok-0 (stack review)', 'tainted tok-1 (stack review)']);
+      expect(lines[2]).toBe('checked 2 tokens of stack review: 2 tainted, 0 as declared');
+      // --state names the stack the same way
+      stdout = '';
+      await main(['drift', '--state', path.join(dir, 'terraform.review.tfstate')], { IONOS_TOKEN: 'test-token' }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => '' });
+      expect(stdout).toContain('checked 2 tokens of stack review: 2 tainted');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a deposed object (create_before_destroy) is not the token', () => {
     const dyn = (value: unknown) => ({ value, type: 'dynamic' });
     const id = '224ac587-fe56-5621-9e33-3c1be2ffe12b';

@@ -22,7 +22,8 @@ import type { StateToken } from './state';
 /** One difference between the live token and the declared one: a field planUpdate compares, or the name. */
 export type Difference = FieldDifference | { readonly field: 'name'; readonly live: string; readonly declared: string };
 
-export type DriftState = 'ok' | 'drift' | 'gone' | 'renamed' | 'fixed' | 'tainted' | 'error';
+/** `unfinished`: only the token's create is recorded, its deploy stopped; `unchecked`: the state holds no spec to compare with. */
+export type DriftState = 'ok' | 'drift' | 'gone' | 'renamed' | 'fixed' | 'tainted' | 'unfinished' | 'unchecked' | 'error';
 
 export interface DriftResult {
   readonly path: string;
@@ -137,22 +138,19 @@ function liveNow(token: StateToken, live: ApiTokenResponse | undefined | null, n
  * capture a new password.
  */
 export function taintedResult(token: StateToken, live: ApiTokenResponse | undefined | null, now: Date = new Date()): DriftResult {
+  const stack = stackOf(token);
+  const base = { path: token.path, ...(stack !== undefined ? { stack } : {}), name: token.name, tokenId: token.tokenId, registryId: token.registryId, differences: [] };
+  if (token.tainted === 'interrupted') {
+    const why = `only its create resource is in the state: the deploy that created it stopped before its password resource was made (token ${token.tokenId})`;
+    const then = 'the next deploy makes that resource, or names the one command that creates the token again';
+    return { ...base, state: 'unfinished', line: `unfinished ${named(token)}: ${why}; ${then}; live now: ${liveNow(token, live, now)}` };
+  }
   const why =
     token.tainted === 'uncaptured'
       ? `only its create resource is in the state, tainted: its create step failed before the password was captured (token ${token.tokenId})`
       : 'its create resource is tainted in the state (a failed create step, or terraform taint)';
   const then = token.tainted === 'uncaptured' ? 'the next deploy creates it again' : 'the next deploy deletes it and creates it again';
-  const stack = stackOf(token);
-  return {
-    path: token.path,
-    ...(stack !== undefined ? { stack } : {}),
-    name: token.name,
-    tokenId: token.tokenId,
-    registryId: token.registryId,
-    state: 'tainted',
-    differences: [],
-    line: `tainted ${named(token)}: ${why}; ${then}, with a new password; live now: ${liveNow(token, live, now)}`,
-  };
+  return { ...base, state: 'tainted', line: `tainted ${named(token)}: ${why}; ${then}, with a new password; live now: ${liveNow(token, live, now)}` };
 }
 
 /** Compares a live token (undefined: gone) with the declaration. Pure. */
@@ -243,16 +241,19 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
       results.push(withExpiry(taintedResult(token, live, now()), live, now(), options.expiringWithinDays));
       continue;
     }
-    if (!token.spec) {
-      results.push({ ...base, state: 'error', line: `error ${named(token)}: the state has no spec for it (a create that never finished?): deploy first` });
-      continue;
-    }
     const api = clientFor(clients, token.apiUrl, options.env);
     let live: ApiTokenResponse | undefined;
     try {
       live = await api.getToken(token.registryId, token.tokenId);
     } catch (err) {
       results.push({ ...base, state: 'error', line: errorLine(token, 'GET', err) });
+      continue;
+    }
+    if (!token.spec) {
+      // The stack's specs resource is not in the state (its deploy stopped before it): nothing to compare with.
+      const seen = live ? (live.properties.name === token.name ? 'exists' : `named "${live.properties.name}"`) : 'gone';
+      const line = `unchecked ${named(token)}: the state holds no declared spec for it (the stack's specs resource is missing: its deploy stopped early); the next deploy checks it against the code; live now: ${seen}`;
+      results.push(withExpiry({ ...base, state: 'unchecked', line }, live, now(), options.expiringWithinDays));
       continue;
     }
     const result = withExpiry(compare(token, live, now(), where), live, now(), options.expiringWithinDays);
@@ -285,16 +286,17 @@ export async function checkDrift(tokens: readonly StateToken[], options: DriftOp
   return results;
 }
 
-/** 0: as declared (or all fixed); 2: drift left, or a token expiring within the window; 1: an error. */
+/** 0: as declared (or all fixed); 2: any token not as declared or deployed, or expiring within the window; 1: an error. */
 export function driftExitCode(results: readonly DriftResult[]): number {
   if (results.some((r) => r.state === 'error')) return 1;
-  if (results.some((r) => r.state === 'drift' || r.state === 'gone' || r.state === 'renamed' || r.state === 'tainted' || r.expiring)) return 2;
+  if (results.some((r) => r.state !== 'ok' && r.state !== 'fixed')) return 2;
+  if (results.some((r) => r.expiring)) return 2;
   return 0;
 }
 
 function counts(results: readonly DriftResult[]): string {
   const by = (s: DriftState) => results.filter((r) => r.state === s).length;
-  const parts = (['drift', 'fixed', 'gone', 'renamed', 'tainted', 'error'] as const)
+  const parts = (['drift', 'fixed', 'gone', 'renamed', 'tainted', 'unfinished', 'unchecked', 'error'] as const)
     .filter((s) => by(s) > 0)
     .map((s) => `${by(s)} ${s === 'drift' ? 'drifted' : s === 'error' ? 'failed' : s}`);
   const stacks = [...new Set(results.flatMap((r) => (r.stack === undefined ? [] : [r.stack])))];

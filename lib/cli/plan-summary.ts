@@ -4,6 +4,7 @@
  * identity and spec resources (plain words), never the password resource, and cuts every sensitive
  * string of the plan out of what it prints.
  */
+import { adoptWords, createWords, deleteWords, REMOVED_FROM_CODE, retainedWords, unrecordedWords, updateWords } from '../change-words';
 import { periodStart } from '../schedule';
 import type { ApiTokenResponse } from '../api-types';
 import { isRecord } from '../is-record';
@@ -350,7 +351,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
       };
     }
     if (id.reason === 'delete_because_no_resource_config') return removedFromCode(g, base, name, path, anyId);
-    return { ...base, name, action: 'delete', line: `delete ${name}`, changes: [], calls: ['DELETE'], password: 'gone' };
+    return { ...base, name, action: 'delete', line: deleteWords(name), changes: [], calls: ['DELETE'], password: 'gone' };
   }
 
   // A new identity: a new token, or one adopted by id.
@@ -361,7 +362,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
         ...base,
         name,
         action: 'adopt',
-        line: `adopt ${name} (GET, then PATCH or PUT only where it differs; password unknown)`,
+        line: `${adoptWords(name)} (GET, then PATCH or PUT only where it differs; password unknown)`,
         changes: [],
         calls: ['GET'],
         password: 'unknown',
@@ -371,7 +372,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
     const other = otherSlotPath(base.path, name);
     const takesOver = other !== undefined && idAfter?.rotationPeriod !== undefined && readStackSpecs(g.stack?.before)?.has(other) === true;
     const why = takesOver ? `: the next credential, due (every ${idAfter.rotationPeriod.replace(/, period \d+$/, '')}, a new period began ${periodBegan(idAfter.rotationPeriod)}); the current one stays live` : '';
-    return { ...base, name, action: 'create', line: `create ${name}${why} (GET, then PUT)`, changes: [], calls: ['GET', 'PUT'], password: 'new' };
+    return { ...base, name, action: 'create', line: `${createWords(name)}${why} (GET, then PUT)`, changes: [], calls: ['GET', 'PUT'], password: 'new' };
   }
 
   // The identity is replaced: the token is deleted and created again (same or new id).
@@ -462,7 +463,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
       ...base,
       name,
       action: 'update',
-      line: `${name}: ${changes.join(', ')} (${method}, password kept)`,
+      line: updateWords(name, changes, method),
       changes,
       calls: ['GET', method],
       password: 'kept',
@@ -524,14 +525,14 @@ function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 
   const forget = { ...base, name, action: 'forget' as const, changes: [], calls: [], password: 'gone' as const };
   const held = removedToken(path, entry);
   if (held.retain) {
-    return { ...forget, line: `forget ${name} (kept live: removalPolicy RETAIN)`, keptLive: 'retained' };
+    return { ...forget, line: retainedWords(name), keptLive: 'retained' };
   }
   const recorded = held.tokenId !== undefined && held.registryId !== undefined;
   const stillDeclared = stack !== undefined && readStackSpecs(stack.after)?.has(path) === true;
   if (stack && isReplace(stack.actions) && recorded && !stillDeclared) {
     const other = otherSlotPath(path, name);
     const retired = other !== undefined && readStackSpecs(stack.after)?.has(other) === true;
-    const line = retired ? `delete ${name}: the previous credential, its overlap ended` : `delete ${name} (removed from the code)`;
+    const line = retired ? `${deleteWords(name)}: the previous credential, its overlap ended` : deleteWords(name, REMOVED_FROM_CODE);
     return { ...base, name, action: 'delete', line, changes: [], calls: ['DELETE'], password: 'gone' };
   }
   const stays = `forget ${name}: STAYS LIVE:`;
@@ -546,8 +547,7 @@ function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 
       `${stays} it was the stack's last token, and Terraform runs no step for code it no longer has. ` +
       `To delete it instead, run this before the change, with the token still in the code: ${where} apply -destroy -target=${target}`;
   } else if (!recorded) {
-    const api = identity.registryId && identity.tokenId ? `DELETE /registries/${identity.registryId}/tokens/${identity.tokenId}` : 'DELETE /registries/{registryId}/tokens/{tokenId}';
-    line = `${stays} its record in the state predates 0.4 (no token id), so no step can delete it. Delete it in the console or with the API: ${api}`;
+    line = unrecordedWords(name, identity.registryId, identity.tokenId);
   } else {
     line = `${stays} the stack's specs resource is not replaced, so no step deletes it. Delete it in the console or with the API`;
   }

@@ -27,11 +27,12 @@ export interface StateToken {
   /** Where the state came from, for messages. */
   readonly source: string;
   /**
-   * Set when the next deploy makes the token anew although the state records it: `create` is tainted
-   * (a failed create step, or `terraform taint`), or `uncaptured`: only a tainted `create` is recorded
-   * (its step failed before the `password` resource was made).
+   * Set when the state records the token but not as deployed: `create` is tainted (a failed create
+   * step, or `terraform taint`), `uncaptured`: only a tainted `create` is recorded (its step failed
+   * before the `password` resource was made), or `interrupted`: only an untainted `create` is (its
+   * deploy stopped before the `password` resource was made).
    */
-  readonly tainted?: 'create' | 'uncaptured';
+  readonly tainted?: 'create' | 'uncaptured' | 'interrupted';
 }
 
 interface StateResource {
@@ -71,8 +72,11 @@ function shownResources(mod: unknown, out: StateResource[] = []): StateResource[
   return out;
 }
 
-/** The tokens of a state document (raw `.tfstate` or `show -json`). */
-export function tokensFromState(doc: unknown, source: string): StateToken[] {
+/**
+ * The tokens of a state document (raw `.tfstate` or `show -json`). `stackName`, from where the state
+ * was read, names the stack of tokens whose state records no construct path.
+ */
+export function tokensFromState(doc: unknown, source: string, stackName?: string): StateToken[] {
   if (!isRecord(doc)) throw new CliError(`${source} is not a JSON object; give a .tfstate file or the output of "terraform show -json"`);
   let resources: StateResource[];
   if (Array.isArray(doc.resources) && typeof doc.version === 'number') {
@@ -85,11 +89,12 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
   }
   const layout = readLayout(resources.map((r) => ({ name: r.name, module: r.moduleAddress, resource: r })));
   const tokens: StateToken[] = [];
+  // Creates without a password resource: recorded, so reported, tainted or not.
   const uncaptured: { module: string; prefix: string; create: StateResource }[] = [];
   for (const { module, prefix, parts: g } of layout.tokens) {
     const id: IdentityValues | undefined = g.identity ? readIdentity(g.identity.values) : readIdentityOf(g.password?.values, g.create?.values);
     const replaces = g.identity ?? g.create;
-    if (!g.identity && !g.password && g.create?.tainted) uncaptured.push({ module, prefix, create: g.create });
+    if (!g.identity && !g.password && g.create) uncaptured.push({ module, prefix, create: g.create });
     if (!id || !replaces || !id.name || !id.registryId || !id.tokenId) continue;
     const entry = readStackSpecs(layout.stackSpecs.get(module)?.values)?.get(id.path ?? '');
     tokens.push({
@@ -105,9 +110,9 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
       ...(replaces.tainted ? { tainted: 'create' as const } : {}),
     });
   }
-  // A create whose step failed before `password` was made: the state records only its id (and, when
+  // A create whose step failed (or whose deploy stopped) before `password` was made: the state records only its id (and, when
   // adopted, registry and name); its entry in the specs resource, if any, says the rest.
-  const stack = tokens.find((t) => t.path.includes('/'))?.path.split('/')[0];
+  const stack = tokens.find((t) => t.path.includes('/'))?.path.split('/')[0] ?? stackName;
   for (const { module, prefix, create } of uncaptured) {
     const t = unwrapDynamic(isRecord(create.values) ? create.values.triggers_replace : undefined);
     const tokenId = isRecord(t) && typeof t.token_id === 'string' ? t.token_id : undefined;
@@ -126,7 +131,7 @@ export function tokensFromState(doc: unknown, source: string): StateToken[] {
       identityAddress: create.address,
       spec: entry === undefined ? undefined : readSpec({ triggers_replace: entry }),
       source,
-      tainted: 'uncaptured',
+      tainted: create.tainted ? 'uncaptured' : 'interrupted',
     });
   }
   return tokens;
@@ -158,7 +163,9 @@ export function readStateFile(file: string, readStdin: () => string): LoadedStat
     throw new CliError(`cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const doc = parseStateJson(text, source);
-  return { tokens: tokensFromState(doc, source), documents: [doc] };
+  // cdktf's local backend names the file after the stack.
+  const stack = /(?:^|\/)terraform\.(.+)\.tfstate$/.exec(file)?.[1];
+  return { tokens: tokensFromState(doc, source, stack), documents: [doc] };
 }
 
 /**
@@ -181,7 +188,8 @@ export function readStackDir(dir: string, env: NodeJS.ProcessEnv): LoadedState {
     }
     const source = `${engine} show -json in ${dir}`;
     const doc = parseStateJson(res.stdout, source);
-    return { tokens: tokensFromState(doc, source), documents: [doc], stackDir: dir };
+    // cdktf synthesizes each stack into cdktf.out/stacks/<stack>.
+    return { tokens: tokensFromState(doc, source, path.basename(path.resolve(dir))), documents: [doc], stackDir: dir };
   }
   const files = fs
     .readdirSync(dir)

@@ -7,7 +7,7 @@
 import type { RegistryApiClient } from '../client/client';
 import { apiEndpointNotice, clientConfigFromEnv, resolveApiEndpoint, type ClientConfig } from '../client/config';
 import type { DesiredToken } from '../token-spec';
-import { TAKE_OVER_ENV } from './consts';
+import { DEBUG_ENV, TAKE_OVER_ENV } from './consts';
 import { runnerOf, takeOverCommand } from './runner';
 import { PREFIX } from './errors';
 import { Journal } from './journal';
@@ -82,5 +82,6 @@ export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
     lookupHostname: target.lookupHostname,
     now: () => new Date(),
     log: (line) => rt.output.out(`${PREFIX} ${line}`),
+    ...(rt.env[DEBUG_ENV] ? { debug: (line: string) => rt.output.out(`${PREFIX} ${line}`) } : {}),
   };
 }

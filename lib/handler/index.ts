@@ -49,7 +49,7 @@ async function runDelete(step: DeleteStep, rt: StepRuntime): Promise<number> {
   if (!i?.token_id) {
     // A `password` resource written before 0.2 holds no identity (the `identity` resource did); when
     // the upgrade replaces it (a token with rotationTrigger or adoptTokenId), there is nothing to name.
-    rt.output.out(`${PREFIX} delete: this resource records no token (state from before 0.2); nothing to delete here`);
+    if (rt.env[DEBUG_ENV]) rt.output.out(`${PREFIX} delete: this resource records no token (state from before 0.2); nothing to delete here`);
     return 0;
   }
   const target = {

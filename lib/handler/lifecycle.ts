@@ -3,6 +3,7 @@
  * run again after a crash at any point (docs/design/ownership.md).
  */
 import type { ApiRegistryResponse, ApiTokenPatch, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
+import { adoptWords, createWords, deleteWords, updateWords } from '../change-words';
 import { DesiredToken, planUpdate, putBody, sameExpiry, specDigest } from '../token-spec';
 import { checkExpiryLead, checkTokenProps, checkUuid, describeViolation, Violation } from '../validation';
 import {
@@ -84,7 +85,10 @@ export interface StepContext {
   /** A create reads the registry's hostname first and writes it beside the password (prop `lookupRegistryHostname`). */
   readonly lookupHostname?: boolean;
   readonly now: () => Date;
+  /** The deploy's one line for a token that changed (change-words.ts), and nothing else. */
   readonly log: (line: string) => void;
+  /** Lines about the steps taken, shown only with IONOS_REGISTRY_TOKEN_DEBUG=1. */
+  readonly debug?: (line: string) => void;
 }
 
 function label(ctx: StepContext): string {
@@ -127,6 +131,7 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
   // An adopt that found nothing has read the id already.
   const adopting = ctx.adopt && (prior === undefined || prior.adopted);
   if (adopting && (await adopt(ctx, hostname))) return;
+  const nothingToAdopt = adopting ? ' (no token to adopt at its id)' : '';
   // The first attempt's time stays: a token found later is ours only if it was created after it.
   const attemptAt = prior?.at ?? ctx.now().toISOString();
   await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, at: attemptAt });
@@ -140,7 +145,7 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
   const found = adopting ? undefined : await ctx.api.getToken(ctx.registryId, ctx.tokenId);
   if (found) {
     if (!takesOver(ctx) && !createdSince(found, prior?.at)) throw notOursAfterAll();
-    ctx.log(`${label(ctx)} was left by an interrupted create; deleting it and creating it again to obtain its password`);
+    ctx.debug?.(`${label(ctx)} was left by an interrupted create; deleting it and creating it again to obtain its password`);
     await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
   }
   const token = await putNew(ctx, attemptAt, notOursAfterAll);
@@ -152,7 +157,7 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
     ctx.journal.writeResult(ctx.tokenId, ctx.createId, password, hostname),
     ctx.journal.writeFreshMarker(ctx.tokenId, ctx.createId, specDigest(ctx.desired)),
   ]);
-  ctx.log(`created ${label(ctx)}`);
+  ctx.log(`${createWords(ctx.desired.name)}${nothingToAdopt}`);
 }
 
 /** PUTs at an id found empty: as many rounds as a call has attempts, and never fewer than this. */
@@ -173,7 +178,7 @@ async function putNew(ctx: StepContext, attemptAt: string, notOursAfterAll: () =
       return res.token;
     } catch (err) {
       if (!(err instanceof ApiError) || provesUnapplied(err.status, err.code) || round >= rounds) throw err;
-      ctx.log(`${label(ctx)}: the create's answer was lost (${err.status || err.code || 'no answer'}); reading the token before anything else`);
+      ctx.debug?.(`${label(ctx)}: the create's answer was lost (${err.status || err.code || 'no answer'}); reading the token before anything else`);
       const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
       if (live && !createdSince(live, attemptAt)) throw notOursAfterAll();
       if (live) await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
@@ -214,13 +219,13 @@ function takesOver(ctx: StepContext): boolean {
 async function adopt(ctx: StepContext & { readonly createId: string }, hostname: string | undefined): Promise<boolean> {
   const live = await ctx.api.getToken(ctx.registryId, ctx.tokenId);
   if (!live) {
-    ctx.log(`${label(ctx)}: no token to adopt at this id; creating it (new password)`);
+    ctx.debug?.(`${label(ctx)}: no token to adopt at this id; creating it (new password)`);
     return false;
   }
   if (live.properties.name !== ctx.desired.name) throw adoptNameDiffers(ctx.path, label(ctx), live.properties.name);
   await ctx.journal.write({ tokenId: ctx.tokenId, registryId: ctx.registryId, name: ctx.desired.name, adopted: true, at: ctx.now().toISOString() });
   await ctx.journal.writeResult(ctx.tokenId, ctx.createId, '', hostname);
-  ctx.log(`adopted ${label(ctx)}; its password is unknown (empty in the state): rotate it (rotationTrigger) to get one`);
+  ctx.log(`${adoptWords(ctx.desired.name)} (its password is unknown, empty in the state: rotate it with rotationTrigger to get one)`);
   return true;
 }
 
@@ -239,7 +244,7 @@ export async function update(ctx: StepContext): Promise<void> {
   }
   const plan = planUpdate(live, ctx.desired);
   if (plan.kind === 'none') {
-    ctx.log(`${label(ctx)} is as declared; nothing to change`);
+    ctx.debug?.(`${label(ctx)} is as declared; nothing to change`);
     return;
   }
   if (plan.kind === 'patch') {
@@ -253,23 +258,22 @@ export async function update(ctx: StepContext): Promise<void> {
       throw tokenGone(ctx.path, label(ctx), 'disappeared during the update', ctx.replaceHint);
     }
   }
-  ctx.log(`updated ${label(ctx)}: ${plan.changes.join('; ')} (${plan.kind.toUpperCase()}, password kept)`);
+  ctx.log(updateWords(ctx.desired.name, plan.changes, plan.kind.toUpperCase()));
 }
 
-/** DELETE: delete the token; a 404 means it is already gone. `why` is said in the log line. */
+/** DELETE: delete the token; a 404 means it is already gone. `why` is said in the line. */
 export async function remove(ctx: StepContext, why?: string): Promise<void> {
   const bad = [...checkUuid(ctx.registryId, 'registryId'), ...checkUuid(ctx.tokenId, 'tokenId')];
   if (bad.length > 0) {
     // An id that is no uuid was refused before any create, so there is no token to delete; failing
     // here would block the destroy (and every replacement) for good.
     ctx.journal.remove(ctx.tokenId);
-    ctx.log(`${label(ctx)} was never created (${describeViolation(bad[0])}); nothing to delete`);
+    ctx.debug?.(`${label(ctx)} was never created (${describeViolation(bad[0])}); nothing to delete`);
     return;
   }
   ctx.api.preflight?.();
   const existed = await ctx.api.deleteToken(ctx.registryId, ctx.tokenId);
   ctx.journal.remove(ctx.tokenId);
   ctx.journal.removeStaleResults(ctx.tokenId);
-  const because = why ? `: ${why}` : '';
-  ctx.log(existed ? `deleted ${label(ctx)}${because}` : `${label(ctx)} was already gone${because}`);
+  ctx.log(deleteWords(ctx.desired.name, [why, existed ? '' : 'already gone'].filter(Boolean).join('; ')));
 }

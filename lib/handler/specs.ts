@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRecord } from '../is-record';
+import { REMOVED_FROM_CODE, retainedWords, unrecordedWords } from '../change-words';
 import { entrySpecText, removedToken, type RemovedToken } from '../specs-entry';
 import { desiredFrom, specDigest, type DesiredToken } from '../token-spec';
 import { writeFileAtomic } from '../write-file-atomic';
@@ -98,31 +99,28 @@ export async function runSpecs(step: SpecsStep, rt: StepRuntime): Promise<number
  */
 export async function runSpecsBefore(step: SpecsBeforeStep, rt: StepRuntime): Promise<number> {
   const log = (line: string) => rt.output.out(`${PREFIX} ${line}`);
+  const debug = (line: string) => (rt.env[DEBUG_ENV] ? log(line) : undefined);
   const { kept, removed } = splitBefore(step);
   let failed = 0;
   await pool(removed, SPECS_PARALLELISM, async (t) => {
-    const token = t.tokenId && t.registryId ? tokenLabel(t.name, t.tokenId, t.registryId) : `token "${t.name}"`;
     if (t.retain) {
-      log(`${t.path}: ${token} left the code and is retained (removalPolicy RETAIN): kept live, no longer managed by this stack`);
+      log(retainedWords(t.name));
       return;
     }
     if (!t.tokenId || !t.registryId) {
-      log(
-        `${t.path}: ${token} left the code, but this stack recorded it before 0.4, without its id: it stays live. ` +
-          'Delete it in the console or with the API (DELETE /registries/{registryId}/tokens/{tokenId})',
-      );
+      log(unrecordedWords(t.name, t.registryId, t.tokenId));
       return;
     }
     const target = { path: t.path, registryId: t.registryId, tokenId: t.tokenId, apiUrl: t.apiUrl, desired: desiredFrom(t.name, {}) };
     try {
-      await remove(stepContext(rt, target), 'left the code');
+      await remove(stepContext(rt, target), REMOVED_FROM_CODE);
     } catch (err) {
       failed++;
       rt.output.err(describeFailure('delete', who(t.path, t.name, t.tokenId), err));
     }
   });
-  const n = await recordBefore(rt.workDir, rt.enginePid, kept, log);
-  if (rt.env[DEBUG_ENV]) log(`specs-before: kept the entries of ${n} token(s) for the specs step of this run${removed.length ? `; ${removed.length} left the code` : ''}`);
+  const n = await recordBefore(rt.workDir, rt.enginePid, kept, debug);
+  debug(`specs-before: kept the entries of ${n} token(s) for the specs step of this run${removed.length ? `; ${removed.length} left the code` : ''}`);
   return failed ? 1 : 0;
 }
 

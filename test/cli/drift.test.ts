@@ -360,13 +360,14 @@ describe.each(['terraform', 'tofu'])('drift reports every token a real %s state 
       const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
       let stdout = '';
       const code = await main(['drift', '--state', path.join(FIX, `${engine}-tainted.raw.json`)], { IONOS_TOKEN: 'test-token', IONOS_API_URL: apiUrl }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => '' });
-      // The failed deploy had replaced the stack's specs resource and never made the new one: ci-b has no spec.
-      expect(code).toBe(1);
+      // The failed deploy had replaced the stack's specs resource and never made the new one: ci-b has
+      // no spec to compare with, which is the state's doing, not a failure of drift: read, reported, exit 2.
+      expect(code).toBe(2);
       expect(stdout.split('\n')).toEqual([
         'tainted ci-a (stack review): its create resource is tainted in the state (a failed create step, or terraform taint); the next deploy deletes it and creates it again, with a new password; live now: exists',
-        'error ci-b (stack review): the state has no spec for it (a create that never finished?): deploy first',
+        "unchecked ci-b (stack review): the state holds no declared spec for it (the stack's specs resource is missing: its deploy stopped early); the next deploy checks it against the code; live now: exists",
         `tainted ci-c (stack review): only its create resource is in the state, tainted: its create step failed before the password was captured (token ${IDS.c}); the next deploy creates it again, with a new password; live now: not read: the state records no registry for it`,
-        'checked 3 tokens of stack review: 2 tainted, 1 failed, 0 as declared',
+        'checked 3 tokens of stack review: 2 tainted, 1 unchecked, 0 as declared',
         '',
       ]);
     } finally {
@@ -398,6 +399,55 @@ describe('a tainted token', () => {
     expect(taintedResult(t, live()).line).toMatch(/; live now: as declared$/);
     expect(taintedResult(t, live({ status: 'disabled' })).line).toMatch(/; live now: status disabled, declared enabled$/);
     expect(driftExitCode([compare(token, live()), taintedResult(t, live())])).toBe(2);
+  });
+
+  test('a create whose deploy stopped before its password resource (not tainted) is reported too: unfinished, exit 2', () => {
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const id = '224ac587-fe56-5621-9e33-3c1be2ffe12b';
+    const entry = { name: 'ci-push', status: 'enabled', expiry_date: 'never', scopes: ['repository app/* pull,push'], token_id: id, registry_id: REGISTRY };
+    const state = {
+      version: 4,
+      resources: [
+        { mode: 'managed', type: 'terraform_data', name: 'ci-push_create_11111111', instances: [{ attributes: { id: 'c', triggers_replace: dyn({ token_id: id }) } }] },
+        { mode: 'managed', type: 'terraform_data', name: 'registry-token-specs', instances: [{ attributes: { id: 's', triggers_replace: dyn({ tokens: { 'prod/ci-push': entry } }) } }] },
+      ],
+    };
+    const [t] = tokensFromState(state, 'raw');
+    expect(t).toMatchObject({ path: 'prod/ci-push', name: 'ci-push', registryId: REGISTRY, tokenId: id, tainted: 'interrupted' });
+    const r = taintedResult(t, live());
+    expect(r.state).toBe('unfinished');
+    expect(r.line).toBe(
+      `unfinished ci-push (stack prod): only its create resource is in the state: the deploy that created it stopped before its password resource was made (token ${id}); ` +
+        'the next deploy makes that resource, or names the one command that creates the token again; live now: as declared',
+    );
+    expect(driftExitCode([compare(token, live()), r])).toBe(2);
+    expect(renderDrift([compare(token, live()), r], 'text').split('\n').at(-2)).toBe('checked 2 tokens of stack prod: 1 unfinished, 1 as declared');
+  });
+
+  test("a state that records no construct path (a first deploy failed before any password): the stack comes from the state file's name", async () => {
+    const dyn = (value: unknown) => ({ value, type: 'dynamic' });
+    const ids = ['224ac587-fe56-5621-9e33-3c1be2ffe12b', '51921c18-4028-5a46-b699-580031a9dea9'];
+    const state = {
+      version: 4,
+      resources: ids.map((id, i) => ({ mode: 'managed', type: 'terraform_data', name: `tok-${i}_create_1111111${i}`, instances: [{ status: 'tainted', attributes: { id: `c${i}`, triggers_replace: dyn({ token_id: id }) } }] })),
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-drift-stack-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'terraform.review.tfstate'), JSON.stringify(state));
+      fs.writeFileSync(path.join(dir, 'cdktf.json'), '{}');
+      let stdout = '';
+      const code = await main(['drift', '--stack', dir], { IONOS_TOKEN: 'test-token' }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => '' });
+      expect(code).toBe(2);
+      const lines = stdout.split('\n');
+      expect(lines.slice(0, 2).map((l) => l.slice(0, l.indexOf(':')))).toEqual(['tainted tok-0 (stack review)', 'tainted tok-1 (stack review)']);
+      expect(lines[2]).toBe('checked 2 tokens of stack review: 2 tainted, 0 as declared');
+      // --state names the stack the same way
+      stdout = '';
+      await main(['drift', '--state', path.join(dir, 'terraform.review.tfstate')], { IONOS_TOKEN: 'test-token' }, { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: () => '' });
+      expect(stdout).toContain('checked 2 tokens of stack review: 2 tainted');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a deposed object (create_before_destroy) is not the token', () => {

@@ -18,10 +18,12 @@ const desired: DesiredToken = {
 let dir: string;
 let api: FakeApi;
 let logs: string[];
+let debugs: string[];
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-lifecycle-'));
   api = new FakeApi();
   logs = [];
+  debugs = [];
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -35,6 +37,7 @@ function ctx(over: Partial<StepContext> = {}): StepContext & { createId: string 
     path: 'ci/push-token',
     now: () => new Date('2026-11-24T10:00:00Z'),
     log: (l) => logs.push(l),
+    debug: (l) => debugs.push(l),
     ...over,
     createId: over.createId ?? 'create-1',
   };
@@ -53,6 +56,7 @@ describe('create', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(resultOf(c).password).toMatch(/^pw-/);
     expect(logs.join('\n')).not.toContain(resultOf(c).password);
+    expect(logs).toEqual(['create ci-push']);
   });
 
   test('a token left by an earlier interrupted create of this workspace is deleted and created again', async () => {
@@ -66,6 +70,9 @@ describe('create', () => {
     // THEN it reads before it writes, then deletes its own token and creates it again
     expect(api.calls).toEqual(['GET', 'DELETE', 'PUT']);
     expect(resultOf(ctx({ createId: 'create-2' })).password).toMatch(/^pw-/);
+    // one line for the user; the recovery only with the debug switch
+    expect(logs).toEqual(['create ci-push']);
+    expect(debugs).toEqual([expect.stringContaining('was left by an interrupted create; deleting it and creating it again')]);
   });
 
   test('a journal entry of an attempt that began after the token was created does not make it ours (a second workspace)', async () => {
@@ -237,7 +244,7 @@ describe('update', () => {
     await update(ctx({ desired: { ...desired, status: 'disabled' } }));
     expect(api.calls).toEqual(['GET', 'PATCH']);
     expect(api.tokens.get(TOKEN)!.properties.status).toBe('disabled');
-    expect(logs.at(-1)).toContain('status enabled → disabled (PATCH, password kept)');
+    expect(logs).toEqual(['create ci-push', 'ci-push: status enabled → disabled (PATCH, password kept)']);
   });
   test('scopes change: GET then PUT, password kept', async () => {
     await create(ctx());
@@ -245,12 +252,16 @@ describe('update', () => {
     await update(ctx({ desired: { ...desired, scopes: [{ type: 'repository', name: '*', actions: ['pull'] }] } }));
     expect(api.calls).toEqual(['GET', 'PUT']);
     expect(api.tokens.get(TOKEN)!.properties.credentials.password).toBe('kept');
+    expect(logs.at(-1)).toBe('ci-push: scopes +repository * pull, scopes -repository app/* pull,push (PUT, password kept)');
   });
-  test('nothing differs: GET only', async () => {
+  test('nothing differs: GET only, and no line but with the debug switch', async () => {
     await create(ctx());
     api.calls.length = 0;
+    logs.length = 0;
     await update(ctx({ createId: 'another' }));
     expect(api.calls).toEqual(['GET']);
+    expect(logs).toEqual([]);
+    expect(debugs).toEqual([expect.stringContaining('is as declared; nothing to change')]);
   });
   test('fails if the token is gone, naming the command that re-creates it', async () => {
     await expect(update(ctx({ createId: 'x', replaceHint: 'terraform apply -replace=terraform_data.id' }))).rejects.toThrow(
@@ -269,14 +280,15 @@ describe('delete', () => {
   test('an id that is no uuid never made a token: nothing to delete, no call, no failure', async () => {
     await remove(ctx({ registryId: 'not-a-uuid' }));
     expect(api.calls).toEqual([]);
-    expect(logs.at(-1)).toContain('was never created (registryId "not-a-uuid" must be a uuid');
+    expect(logs).toEqual([]);
+    expect(debugs.at(-1)).toContain('was never created (registryId "not-a-uuid" must be a uuid');
   });
   test('DELETE, and already gone is fine', async () => {
     await create(ctx());
-    await remove(ctx());
+    await remove(ctx(), 'removed from the code');
     expect(api.tokens.size).toBe(0);
     await remove(ctx());
-    expect(logs.at(-1)).toContain('was already gone');
+    expect(logs).toEqual(['create ci-push', 'delete ci-push (removed from the code)', 'delete ci-push (already gone)']);
     expect(fs.readdirSync(path.join(dir, '.registry-token'))).toEqual([]);
   });
 });
@@ -296,7 +308,7 @@ describe('adopt (prop adoptTokenId)', () => {
     expect(api.calls).toEqual(['GET']);
     expect(resultOf(c).password).toBe('');
     expect(c.journal.read(TOKEN)).toMatchObject({ adopted: true });
-    expect(logs.at(-1)).toContain('adopted token "ci-push"');
+    expect(logs).toEqual(['adopt ci-push (its password is unknown, empty in the state: rotate it with rotationTrigger to get one)']);
     await update(c);
     expect(api.calls).toEqual(['GET', 'GET', 'PUT']);
     expect(api.tokens.get(TOKEN)!.properties.status).toBe('enabled');
@@ -322,5 +334,6 @@ describe('adopt (prop adoptTokenId)', () => {
     await create(c);
     expect(api.calls).toEqual(['GET', 'PUT']);
     expect(resultOf(c).password).toMatch(/^pw-/);
+    expect(logs).toEqual(['create ci-push (no token to adopt at its id)']);
   });
 });

@@ -260,6 +260,8 @@ describe('the specs step against the emulator', () => {
     // THEN
     expect(code).toBe(0);
     expect(lines.join('\n')).toContain('0 just created, 1 unchanged, 1 checked against the API');
+    // besides the debug counts (and the notice of a non-default API), one line: the change, in plan-summary's words
+    expect(lines.filter((l) => !/ specs: |using the IONOS API/.test(l))).toEqual(['registry-token: spec-tok-2: status enabled → disabled (PATCH, password kept)']);
     expect((await emu.requests()).map((r) => r.method)).toEqual(['GET', 'PATCH']);
     expect((await emu.listTokens()).find((t) => t.properties.name === 'spec-tok-2')!.properties.status).toBe('disabled');
   });
@@ -324,9 +326,13 @@ describe("the specs resource's destroy step against the emulator: tokens that le
     const calls = (await emu.requests()).map((r) => `${r.method} ${r.path.split('/').pop()} ${r.status}`).sort();
     expect(calls).toEqual([`DELETE ${goneId(1)} 204`, `DELETE ${goneId(2)} 204`, `DELETE ${goneId(3)} 404`]);
     expect((await emu.listTokens()).map((t) => t.properties.name).sort()).toEqual(['gone-4', 'gone-5']);
-    expect(lines.join('\n')).toContain('stack/t4: token "gone-4"');
-    expect(lines.join('\n')).toContain('retained (removalPolicy RETAIN)');
-    expect(lines.join('\n')).toMatch(/deleted token "gone-1" .*: left the code/);
+    // one line per token, in plan-summary's words; nothing about the step itself
+    expect(lines.filter((l) => !/using the IONOS API/.test(l)).sort()).toEqual([
+      'registry-token: delete gone-1 (removed from the code)',
+      'registry-token: delete gone-2 (removed from the code)',
+      'registry-token: delete gone-3 (removed from the code; already gone)',
+      'registry-token: forget gone-4 (kept live: removalPolicy RETAIN)',
+    ]);
     expect(takeBefore(dir, process.pid)).toEqual({ 'stack/t5': held(5) });
   });
 

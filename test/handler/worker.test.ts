@@ -95,7 +95,7 @@ describe('worker and run.sh', () => {
     const results = await Promise.all(['w-one', 'w-two', 'w-three'].map((name) => run(createStep(name).env)));
     for (const [i, r] of results.entries()) {
       expect(r).toMatchObject({ code: 0, stderr: '' });
-      expect(r.stdout).toContain(`created token "w-${['one', 'two', 'three'][i]}"`);
+      expect(r.stdout).toContain(`create w-${['one', 'two', 'three'][i]}`);
     }
     const pid = workerPid();
     // one process served all three: the request files are gone (the answers too, once read), the result files are there
@@ -162,7 +162,7 @@ describe('worker and run.sh', () => {
   test('IONOS_REGISTRY_TOKEN_WORKER=off runs the step directly, with no worker', async () => {
     const r = await run(createStep('w-direct', { IONOS_REGISTRY_TOKEN_WORKER: 'off' }).env);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('created token "w-direct"');
+    expect(r.stdout).toContain('registry-token: create w-direct\n');
     expect(fs.existsSync(workerDir())).toBe(false);
   });
 
@@ -172,7 +172,7 @@ describe('worker and run.sh', () => {
       const cut = Math.floor(step.length / 2);
       const r = await run({ ...env, IONOS_RT_STEP: step.slice(0, cut), IONOS_RT_STEP_1: step.slice(cut) }, command());
       expect(r).toMatchObject({ code: 0, stderr: '' });
-      expect(r.stdout).toContain(`created token "${name}"`);
+      expect(r.stdout).toContain(`create ${name}`);
     }
   });
 
@@ -186,7 +186,7 @@ describe('worker and run.sh', () => {
     const r = await run(env);
     // THEN the worker answered it (no pipe was made) and the token exists once
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toContain('created token "w-nofifo"');
+    expect(r.stdout).toContain('registry-token: create w-nofifo\n');
     expect(fs.existsSync(path.join(workerDir(), 'pid'))).toBe(true);
     expect((await emu.requests()).filter((q) => q.method === 'PUT')).toHaveLength(1);
   });
@@ -198,7 +198,7 @@ describe('worker and run.sh', () => {
     const started = Date.now();
     const r = await run(createStep('w-orphan').env);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('created token "w-orphan"');
+    expect(r.stdout).toContain('registry-token: create w-orphan\n');
     expect(Date.now() - started).toBeLessThan(10_000);
     // its request was taken back (nothing left but the dead worker's pid); the API saw one create
     expect(fs.readdirSync(workerDir()).filter((f) => f !== 'pid')).toEqual([]);
@@ -230,7 +230,7 @@ describe('worker and run.sh', () => {
     // THEN the answer comes through it, and the pipe is freed once the shell is gone
     const r = await running;
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toContain('created token "w-slot"');
+    expect(r.stdout).toContain('registry-token: create w-slot\n');
     await waitFor('the pipe freed', async () => fs.readdirSync(slotsDir()).every((f) => !f.endsWith('.lock')) || undefined, 5_000, 20);
     await waitFor('the answers to be cleared', async () => fs.readdirSync(workerDir()).filter((f) => f !== 'pid').length === 0 || undefined, 5_000, 20);
     // and when the worker leaves, its pipes go with it
@@ -240,7 +240,8 @@ describe('worker and run.sh', () => {
   test('a worker killed while a step waits on one of its pipes: the step runs again directly and converges', async () => {
     await workerWithPipes();
     await emu.addFault({ method: 'PUT', status: 502, commit: true, latencyMs: 20_000, times: 1 });
-    const { env, tokenId, createId } = createStep('w-slot-killed');
+    // the recovery is said only with the debug switch
+    const { env, tokenId, createId } = createStep('w-slot-killed', { IONOS_REGISTRY_TOKEN_DEBUG: '1' });
     const running = run(env);
     await waitFor('the create to take effect', async () => ((await emu.listTokens()).length === 2 ? true : undefined), 10_000, 20);
     expect(fs.readdirSync(slotsDir()).filter((f) => f.endsWith('.lock'))).toHaveLength(1);
@@ -256,7 +257,8 @@ describe('worker and run.sh', () => {
   test('a worker killed mid-step: the step runs again directly and converges, no duplicate, password kept', async () => {
     // The PUT takes effect, then its answer is held back; the worker is killed meanwhile.
     await emu.addFault({ method: 'PUT', status: 502, commit: true, latencyMs: 20_000, times: 1 });
-    const { env, tokenId, createId } = createStep('w-killed');
+    // the recovery is said only with the debug switch
+    const { env, tokenId, createId } = createStep('w-killed', { IONOS_REGISTRY_TOKEN_DEBUG: '1' });
     const running = run(env);
     await waitFor('the create to take effect', async () => ((await emu.listTokens()).length === 1 ? true : undefined), 10_000, 20);
     process.kill(workerPid(), 'SIGKILL');
@@ -309,7 +311,7 @@ describe('worker and run.sh', () => {
   test('a captured password: its result file stays while the engine runs (the worker stays, SIGTERM or not) and goes once the engine has exited', async () => {
     const c = createStep('w-captured', { IONOS_REGISTRY_TOKEN_DEBUG: '1' });
     const e = engine([c.env, capturedOf(c)]);
-    expect(await e.ran).toMatch(/created token "w-captured"[^]*exit 0\nexit 0\nran\n$/);
+    expect(await e.ran).toMatch(/create w-captured\n[^]*exit 0\nexit 0\nran\n$/);
     const { result, note } = filesOf(c);
     // the note names this engine run, and holds no secret
     expect(fs.readFileSync(note, 'utf8')).toBe(`${engineKey(e.pid)}\n`);
@@ -417,7 +419,7 @@ describe('worker and run.sh', () => {
       fs.chmodSync(runDir(), 0o755);
       const open = await run(createStep('w-open').env);
       expect(open).toMatchObject({ code: 0, stderr: '' });
-      expect(open.stdout).toContain('created token "w-open"');
+      expect(open.stdout).toContain('registry-token: create w-open\n');
       await waitFor('the refused worker folder to go', async () => fs.readdirSync(runDir()).filter((f) => !f.endsWith('.slots')).length === 0 || undefined, 10_000, 20);
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });

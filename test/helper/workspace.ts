@@ -279,6 +279,22 @@ export class Workspace {
 }
 
 /**
+ * What our handler printed in a deploy's output, each line once, in order, without the
+ * `registry-token: ` before it and without the notice of a non-default API URL.
+ */
+export function ourLines(output: string): string[] {
+  const said = output
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    .split('\n')
+    .filter((l) => !l.includes('│'))
+    .flatMap((l) => {
+      const m = /\(local-exec\): registry-token: (.*)$/.exec(l);
+      return m && !m[1].startsWith('using the IONOS API at ') ? [m[1].trim()] : [];
+    });
+  return [...new Set(said)];
+}
+
+/**
  * The one command a failed deploy names to create tokens again: the specs step's last line when it
  * names several, else the one token's line. Undefined when there is none.
  */

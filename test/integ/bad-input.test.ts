@@ -45,6 +45,10 @@ function failureLine(res: RunResult, marker: RegExp): string {
   const line = plain.split('\n').find((l) => marker.test(l));
   if (!line) throw new Error(`no line matching ${marker} in:\n${plain.slice(-3000)}`);
   expect(plain).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
+  // Our line comes first, before the engine's error box, and nothing shows our shell.
+  const box = plain.search(/Error: local-exec provisioner error/);
+  if (box >= 0) expect(plain.indexOf(line)).toBeLessThan(box);
+  expect(plain).not.toMatch(/RT_STEP|RT_HANDLER|run\.sh|IONOS_RT_STEP/);
   // Node prints an uncaught synth error as [Name: message]; the user reads the message.
   return line.replace(/^.*?(registry-token:|integ\/bad:)/, '$1').replace(/\]$/, '').trim();
 }

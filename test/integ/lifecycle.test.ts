@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { engines, TokenDecl, Workspace } from '../helper/workspace';
+import { engines, ourLines, TokenDecl, Workspace } from '../helper/workspace';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -54,7 +54,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
   });
 
   test('deploy creates three tokens whose captured passwords log in', async () => {
-    await deploy();
+    const res = await deploy();
+    // one line per token, in plan-summary's words; nothing about our internal steps
+    expect(ourLines(res.all).sort()).toEqual(['create break-glass', 'create ci-push', 'create deploy-pull']);
     const live = await emu.listTokens(emu.registryId);
     expect(live.map((t) => t.properties.name).sort()).toEqual(['break-glass', 'ci-push', 'deploy-pull']);
     for (const t of declared) {
@@ -74,12 +76,13 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
     const res = await deploy();
     expect(res.all).toMatch(/No changes|0 added, 0 changed, 0 destroyed/);
     expect(await calls(emu)).toEqual([]);
+    expect(ourLines(res.all)).toEqual([]);
   });
 
   test('a status change is exactly GET + PATCH, password kept', async () => {
     await emu.clearRequests();
     change('ci-push', { status: 'disabled' });
-    await deploy();
+    expect(ourLines((await deploy()).all)).toEqual(['ci-push: status enabled → disabled (PATCH, password kept)']);
     const id = (await emu.listTokens(emu.registryId)).find((t) => t.properties.name === 'ci-push')!.id;
     await emu.clearRequests();
     change('ci-push', { status: 'enabled' });
@@ -91,7 +94,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
   test('a scopes change is exactly GET + PUT, password kept', async () => {
     await emu.clearRequests();
     change('ci-push', { scopes: [{ type: 'repository', name: 'app/*', actions: ['pull', 'push'] }, { type: 'registry', name: '*', actions: ['pull'] }] });
-    await deploy();
+    expect(ourLines((await deploy()).all)).toEqual(['ci-push: scopes +registry * pull (PUT, password kept)']);
     const live = (await emu.listTokens(emu.registryId)).find((t) => t.properties.name === 'ci-push')!;
     expect(await calls(emu)).toEqual([`GET /tokens/${live.id}`, `PUT /tokens/${live.id}`]);
     expect(live.properties.scopes).toHaveLength(2);
@@ -101,7 +104,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
   test('an expiry change is exactly GET + PATCH', async () => {
     await emu.clearRequests();
     change('deploy-pull', { expiryDate: '2031-06-30T12:00:00Z' });
-    await deploy();
+    expect(ourLines((await deploy()).all)).toEqual([expect.stringMatching(/^deploy-pull: expiry 2030-01-01T00:00:00(\.000)?Z → 2031-06-30T12:00:00Z \(PATCH, password kept\)$/)]);
     const live = (await emu.listTokens(emu.registryId)).find((t) => t.properties.name === 'deploy-pull')!;
     expect(await calls(emu)).toEqual([`GET /tokens/${live.id}`, `PATCH /tokens/${live.id}`]);
     expect(Date.parse(live.properties.expiryDate!)).toBe(Date.parse('2031-06-30T12:00:00Z'));
@@ -112,7 +115,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
     const oldPassword = ws.outputValue('deploy-pull_password');
     await emu.clearRequests();
     change('deploy-pull', { name: 'deploy-pull-2' });
-    await deploy();
+    expect(ourLines((await deploy()).all)).toEqual(['delete deploy-pull', 'create deploy-pull-2']);
     const live = await emu.listTokens(emu.registryId);
     const renamed = live.find((t) => t.properties.name === 'deploy-pull-2')!;
     expect(live.find((t) => t.properties.name === 'deploy-pull')).toBeUndefined();
@@ -162,6 +165,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('cdktf deploy with %s'
     const res = await ws.destroy();
     transcripts.push(res.all);
     expect(res.code).toBe(0);
+    expect(ourLines(res.all).sort()).toEqual(['delete break-glass', 'delete ci-push', 'delete deploy-pull-2']);
     expect(await emu.listTokens(emu.registryId)).toEqual([]);
     expect((await calls(emu)).every((c) => c.startsWith('DELETE /tokens/'))).toBe(true);
   });

@@ -111,7 +111,8 @@ describe(`crash mid-apply (${engine.name})`, () => {
   const liveTokens = () => emu.listTokens(emu.registryId);
 
   test('the worker killed after its create reached the API: the step runs again itself, the same deploy converges', async () => {
-    const ws = workspace([token('killed-worker')]);
+    // the recovery is said only with the debug switch
+    const ws = workspace([token('killed-worker')], { IONOS_REGISTRY_TOKEN_DEBUG: '1' });
     const res = await killAfterEffect(() => ws.deploy(), { method: 'PUT', path: '/tokens/' }, async () => (await liveTokens()).length === 1, [workerPattern]);
     ok(res, 'the deploy whose worker was killed');
     expect(res.all).toMatch(/left by an interrupted create; deleting it and creating it again/);

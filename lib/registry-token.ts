@@ -10,6 +10,7 @@ import type { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Core, coreOf, isUnresolved as unresolved } from './core';
 import { invalidConfig } from './errors';
+import { addExpiryWarnings } from './expiry-warnings';
 import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/consts';
 import type { CapturedStep, CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
 import { RemovalPolicy, TokenScope, TokenStatus } from './model';
@@ -100,6 +101,14 @@ export interface RegistryTokenConfig {
    * @default - no scheduled rotation
    */
   readonly rotateEveryDays?: number;
+  /**
+   * Plans warn, with no API call, when the token expires (`expiryDate`, or `expiresAfterDays` after
+   * its creation) or is due for a scheduled rotation within this many days: a Terraform `check`
+   * block, which the engine prints as a warning while plan and apply go on. 0 turns them off; a
+   * window as long as `rotateEveryDays` or longer is refused (it would warn on every plan).
+   * @default 14, or half of `rotateEveryDays` when that is shorter
+   */
+  readonly expiryWarningDays?: number;
   /**
    * Bring an existing token under management by its id (uuid) instead of creating one. The first
    * deploy reads it (its name must equal `name`), records it as this stack's token and then applies
@@ -307,6 +316,8 @@ export class RegistryToken extends Construct {
       const description = `Password of the IONOS registry token "${config.name}" (username "${config.name}")`;
       this.passwordOutputName = sensitiveOutput(cdk, stack, `${outputPrefix(pathInStack)}_password`, this.password, description);
     }
+    // Warnings before the token expires or rotates, and for a rolling expiry the creation time they count from.
+    addExpiryWarnings(cdk, this, { ...config, path: this.node.path }, creator);
     this.registryHostname = hostnameHolder?.getStringAttribute('triggers_replace') ?? config.registryHostname;
     if (this.registryHostname !== undefined) {
       this.dockerConfigJson = dockerConfigJson(cdk, this.registryHostname, config.name, this.password);

@@ -64,7 +64,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('expiry warnings (%s)'
 
     // the creation time create recorded: the plan time of the deploy that created it
     const createOf = (id: string) => ws.state().resources.find((r) => r.type === 'terraform_data' && r.name.startsWith(`${id}_create_`));
-    const created: string = createOf('roll-in').instances[0].attributes.input;
+    // (a dynamic attribute: the state holds its value with its type)
+    const created: string = createOf('roll-in').instances[0].attributes.input.value;
     expect(Math.abs(Date.parse(created) - now.getTime())).toBeLessThan(5 * 60_000);
     const rollExpiry = rfc3339(new Date(Date.parse(created) + 5 * DAY));
     // the API's expiry was set by the handler's clock, a little after the plan: the warning is never late

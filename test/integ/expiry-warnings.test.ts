@@ -24,8 +24,8 @@ function rotationFixture(now: Date): { every: number; daysToNext: number; next: 
   }
 }
 
-/** The registry-token warnings the engine printed (-no-color): one line each. */
-const warnings = (res: RunResult): string[] => (res.all.match(/^registry-token: token .*$/gm) ?? []).map((w) => w.trimEnd());
+/** The registry-token warnings the engine printed (-no-color): a paragraph each, which the engine wraps at 78 columns. */
+const warnings = (res: RunResult): string[] => (res.all.match(/^registry-token: token (?:.+\n?)+/gm) ?? []).map((w) => w.trim().replace(/\s*\n\s*/g, ' '));
 /** Output as text, without colours (cdktf keeps the engine's, and boxes its diagnostics). */
 const plain = (res: RunResult): string => res.all.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -81,6 +81,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('expiry warnings (%s)'
     ];
     await emu.clearRequests();
     const plan = await ws.tf(['plan', '-input=false', '-no-color', '-detailed-exitcode']);
+    if (process.env.EXPIRY_WARNINGS_OUT) fs.writeFileSync(`${process.env.EXPIRY_WARNINGS_OUT}-${engine.name}.txt`, plan.all);
     expect([plan.code, plan.all]).toEqual([0, expect.stringMatching(/No changes/)]);
     expect(warnings(plan).sort()).toEqual(expected);
     expect(plan.all.match(/Warning: Check block assertion failed/g)).toHaveLength(3);

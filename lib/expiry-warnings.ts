@@ -131,7 +131,9 @@ export function addExpiryWarnings(cdk: Core, scope: Construct, t: WarnedToken, c
     const condition = 'at' in e && !isUnresolved(e.at) ? Op.or(after, Op.not(Fn.can(creator.triggersReplace))) : Fn.try([after, true]);
     // Text known at synth is made literal; the date and the window may be expressions the plan fills in.
     const said = { ...t, name: isUnresolved(t.name) ? t.name : literal(t.name), path: literal(t.path) };
-    return { condition, error_message: warningText(said, e, date, isUnresolved(days) ? cdk.Token.asString(days) : String(days)) };
+    // The engine evaluates the message even while the assertion holds: a date it lacks (null) must not fail the plan.
+    const saidDate = 'at' in e && !isUnresolved(e.at) ? date : Fn.try([date, 'an unknown date']);
+    return { condition, error_message: warningText(said, e, saidDate, isUnresolved(days) ? cdk.Token.asString(days) : String(days)) };
   });
   new (checkBlockClass(cdk))(scope, 'expiry-warning', asserts);
 }

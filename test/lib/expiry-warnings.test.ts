@@ -91,7 +91,7 @@ describe('synthesized', () => {
     const expiry = `timeadd(terraform_data.${createId}.input, "2160h")`;
     expect(rolling).toEqual({
       condition: `\${try((timecmp(${expiry}, timeadd(plantimestamp(), "480h")) == 1), true)}`,
-      error_message: `registry-token: token "\${var.name}" (ci/push) expires on \${${expiry}} (90 days after its creation), within 20 days, and the API then deletes it: deploy on or after its next scheduled rotation (every 30 days), or change rotationTrigger and deploy: a rotation sets a new expiry`,
+      error_message: `registry-token: token "\${var.name}" (ci/push) expires on \${try(${expiry}, "an unknown date")} (90 days after its creation), within 20 days, and the API then deletes it: deploy on or after its next scheduled rotation (every 30 days), or change rotationTrigger and deploy: a rotation sets a new expiry`,
     });
     expect(rotation.condition).toBe(`\${((timecmp("${rotationStart}", timeadd(plantimestamp(), "480h")) == 1) || !can(terraform_data.${createId}.triggers_replace))}`);
   });
@@ -104,7 +104,7 @@ describe('synthesized', () => {
     const [assertion] = (Object.values(synth(stack).check as Record<string, any>)[0] as any).assert;
     expect(assertion).toEqual({
       condition: '${try((timecmp(var.expiry, timeadd(plantimestamp(), format("%dh", (var.days * 24)))) == 1), true)}',
-      error_message: 'registry-token: token "ci-push" (ci/push) expires on ${var.expiry}, within ${var.days} days, and the API then deletes it: set a later expiryDate and deploy',
+      error_message: 'registry-token: token "ci-push" (ci/push) expires on ${try(var.expiry, "an unknown date")}, within ${var.days} days, and the API then deletes it: set a later expiryDate and deploy',
     });
   });
 

@@ -10,6 +10,7 @@ import type { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Core, coreOf, isUnresolved as unresolved } from './core';
 import { invalidConfig } from './errors';
+import { addExpiryWarnings } from './expiry-warnings';
 import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/consts';
 import type { CapturedStep, CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
 import { RemovalPolicy, TokenScope, TokenStatus } from './model';
@@ -100,6 +101,14 @@ export interface RegistryTokenConfig {
    * @default - no scheduled rotation
    */
   readonly rotateEveryDays?: number;
+  /**
+   * Plans warn, with no API call, when the token expires (`expiryDate`, or `expiresAfterDays` after
+   * its creation) or is due for a scheduled rotation within this many days: a Terraform `check`
+   * block, which the engine prints as a warning while plan and apply go on. 0 turns them off; a
+   * window as long as `rotateEveryDays` or longer is refused (it would warn on every plan).
+   * @default 14, or half of `rotateEveryDays` when that is shorter
+   */
+  readonly expiryWarningDays?: number;
   /**
    * Bring an existing token under management by its id (uuid) instead of creating one. The first
    * deploy reads it (its name must equal `name`), records it as this stack's token and then applies
@@ -348,6 +357,8 @@ function declareCredential(scope: Construct, token: TokenBase, name: string, rot
     provisioners: [stepProvisioner(handler, stepTitle(Operation.CREATE, path), createStep)],
     ...(precondition.length > 0 ? { lifecycle: { precondition } } : {}),
   });
+  // Warnings before the credential expires or rotates, and for a rolling expiry the creation time they count from.
+  addExpiryWarnings(cdk, scope, { ...config, name, path }, creator);
 
   // password: reads the result file into the state (sensitive); the specs step after it removes the
   // file. Built with join() so that each unresolved part stays a whole reference.

@@ -260,6 +260,7 @@ export interface TokenPropsLike {
   readonly zeroDowntime?: unknown;
   readonly overlapDays?: unknown;
   readonly removalPolicy?: unknown;
+  readonly expiryWarningDays?: unknown;
 }
 
 type Rule = (value: unknown, isUnresolved: IsUnresolved) => Violation[];
@@ -299,6 +300,7 @@ const RULES: { readonly [K in keyof Required<TokenPropsLike>]: Rule } = {
   zeroDowntime: (v, isUnresolved) => checkKnownBoolean(v, 'zeroDowntime', 'it decides which tokens exist', isUnresolved),
   overlapDays: (v, isUnresolved) => checkDays(v, 'overlapDays', isUnresolved),
   removalPolicy: (v) => (v === 'destroy' || v === 'retain' ? [] : [violation('removalPolicy', v, 'must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN')]),
+  expiryWarningDays: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 3650 ? [] : [violation('expiryWarningDays', v, 'must be a whole number of days from 0 (no warnings) to 3650')]),
 };
 const REQUIRED: ReadonlySet<string> = new Set(['name', 'scopes']);
 /** Props whose rule sees unresolved values too, because they are needed at synth. */
@@ -313,15 +315,19 @@ export function checkDays(v: unknown, prop: string, isUnresolved: IsUnresolved =
 
 /**
  * A rolling expiry replaces a fixed one, and a scheduled rotation must come before the token expires:
- * a period shorter than the lifetime (docs/design/scheduled-rotation.md).
+ * a period shorter than the lifetime (docs/design/scheduled-rotation.md). A warning window must be
+ * shorter than the rotation period (docs/design/expiry-warnings.md).
  */
-export function checkSchedule(p: Pick<TokenPropsLike, 'expiryDate' | 'expiresAfterDays' | 'rotateEveryDays'>): Violation[] {
+export function checkSchedule(p: Pick<TokenPropsLike, 'expiryDate' | 'expiresAfterDays' | 'rotateEveryDays' | 'expiryWarningDays'>): Violation[] {
   const out: Violation[] = [];
   if (p.expiresAfterDays !== undefined && p.expiryDate !== undefined && p.expiryDate !== null) {
     out.push(violation('expiresAfterDays', p.expiresAfterDays, 'must not be set with expiryDate (a rolling expiry, or a fixed one: remove one of them)'));
   }
   if (typeof p.rotateEveryDays === 'number' && typeof p.expiresAfterDays === 'number' && p.rotateEveryDays >= p.expiresAfterDays) {
     out.push(violation('rotateEveryDays', p.rotateEveryDays, `must be less than expiresAfterDays (${p.expiresAfterDays}): the token must be rotated before it expires`));
+  }
+  if (typeof p.rotateEveryDays === 'number' && typeof p.expiryWarningDays === 'number' && p.expiryWarningDays >= p.rotateEveryDays) {
+    out.push(violation('expiryWarningDays', p.expiryWarningDays, `must be less than rotateEveryDays (${p.rotateEveryDays}): a longer window warns on every plan`));
   }
   return out;
 }

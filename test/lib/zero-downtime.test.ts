@@ -99,3 +99,12 @@ test('a slot name taken by another token of the stack fails at synth, naming bot
   expect(() => new RegistryToken(stack, 'push', base)).toThrow('ci/push: name "ci-push-b" is already declared by ci/other in registry');
   expect(() => new RegistryToken(newStack(), 'push', { ...base, removalPolicy: RemovalPolicy.RETAIN, overlapDays: 2 })).toThrow(/^ci\/push: removalPolicy "retain" must not be RETAIN/);
 });
+
+test('each credential warns before it expires, and a rotation, which asks nothing of anyone, is not warned of', () => {
+  const { out } = synthAt(NOW, { expiresAfterDays: 90 });
+  const checks = (out as { check?: Record<string, { assert: { error_message: string }[] }> }).check ?? {};
+  const messages = Object.values(checks).flatMap((c) => c.assert.map((a) => a.error_message));
+  expect(messages).toHaveLength(2);
+  expect(messages.every((m) => /^registry-token: token "ci-push-[ab]" \(ci\/push\/[ab]\) expires on /.test(m))).toBe(true);
+  expect(Object.keys(synthAt(NOW).out.check ?? {})).toEqual([]);
+});

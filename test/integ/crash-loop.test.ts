@@ -145,6 +145,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     for (let i = 0; i < POINTS; i++) {
       await emu.reset();
       await addForeign();
+      // (the points count from our first PUT, not the foreign token's)
+      await emu.clearRequests();
       const declared = decl(names(`crash${i}`));
       const ws = new Workspace(engine, { ...creds, IONOS_API_URL: emu.apiUrl });
       ws.declare(declared);

@@ -12,7 +12,8 @@
  * the manual steps; the design's goal is none (CANCEL_STRICT=1 asserts it). Each point's line says
  * which processes of the run lived how long after the SIGINT, and what the remote state held.
  *
- * CANCEL_RUNNER_GRACE_MS=<ms> lets what the run left live that long before the runner is gone.
+ * CANCEL_RUNNER_GRACE_MS=<ms> lets what the run left live that long before the runner is gone;
+ * CANCEL_OPS=create,rename limits the points to those operations.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,6 +38,8 @@ const KILL_AFTER_MS = 2500;
 const MAX_COMMANDS = 2;
 /** How long what the run left lives on after the signals, before the runner is gone (default 0). */
 const RUNNER_GRACE_MS = Number(process.env.CANCEL_RUNNER_GRACE_MS ?? 0);
+/** CANCEL_OPS=create,rotation: only these operations' points (default: all four). */
+const OPS = (process.env.CANCEL_OPS ?? 'create,rename,rotation,destroy').split(',');
 /** CANCEL_STRICT=1: also require what the design asks for, no manual step at all. */
 const STRICT = process.env.CANCEL_STRICT === '1';
 
@@ -165,7 +168,11 @@ class RunTracker {
   /** When each process alive at the SIGINT (or started after it) was last seen, by role, in ms after the SIGINT. */
   report(): string {
     const byRole = new Map<string, number[]>();
-    for (const [key, p] of this.procs) if (this.atMark.has(key) || p.firstSeen >= 0) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.lastSeen]);
+    for (const [key, p] of this.procs) {
+      // (marked when outside the deploy's process group, which the signals are sent to)
+      const role = `${p.role}${p.pgrp === this.root ? '' : ' [other pgrp]'}`;
+      if (this.atMark.has(key) || p.firstSeen >= 0) byRole.set(role, [...(byRole.get(role) ?? []), p.lastSeen]);
+    }
     return [...byRole]
       .map(([role, seen]) => `${role}${seen.length > 1 ? ` x${seen.length}` : ''} ${seen.length > 1 ? `${Math.min(...seen)}..${Math.max(...seen)}` : seen[0]} ms`)
       .join(', ');
@@ -330,6 +337,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('a CI cancel (SIGINT, 
     const first = rotationPeriod(EVERY, new Date()) + 1;
     const at = (period: number) => new Date(periodStart(EVERY, period).getTime() + 3600_000).toISOString();
     const point = async (op: string, delay: number) => {
+      if (!OPS.includes(op)) return;
       await emu.reset();
       await addForeign();
       await emu.clearRequests();

@@ -72,7 +72,7 @@ interface Tracked {
   readonly pid: number;
   readonly start: string;
   readonly role: string;
-  readonly pgrp: number;
+  pgrp: number;
   firstSeen: number;
   lastSeen: number;
 }
@@ -142,6 +142,7 @@ class RunTracker {
         this.procs.set(key, p);
       }
       p.lastSeen = now;
+      p.pgrp = Number(st[2]); // (a child of node-pty is seen before its setsid, too)
       alive.add(key);
       queue.push(...(children.get(pid) ?? []));
     }

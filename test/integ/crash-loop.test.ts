@@ -1,9 +1,9 @@
 /**
  * Crash safety, proven by killing: SIGKILL the whole `cdktf deploy` process group (cdktf, the engine,
  * every provisioner and the step worker) at many points of a create of 12 tokens, of a rename, of a
- * scheduled rotation and of a destroy, then deploy again. The result must be the declared tokens, each with a password in the
- * state that logs in; or a non-zero exit whose failure lines each name a token and the one command
- * that repairs it, and that command must then give that result. Never an exit 0 with a missing
+ * scheduled rotation and of a destroy, then deploy again. The result must be the declared tokens,
+ * each with a password in the state that logs in; or a non-zero exit whose failure lines each name a
+ * token and the one command that repairs it, and that command must then give that result. Never an exit 0 with a missing
  * password, and a token that is not ours is never touched.
  *
  * CRASH_POINTS=<n> sets the number of kill points of the create (default 20).
@@ -124,8 +124,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     return { code: res.code, repaired: Math.max(takeOver.length, recreated), lost: await lostPasswords(ws, declared), foreign: await foreignTouched() };
   }
 
-  /** Waits until the emulator has seen a call matching `method`, then `delayMs` more, then kills. */
-  /** Returns the calls answered at the kill, per method. */
+  /** Waits until the emulator has answered a call of `method`, then `delayMs` more, then kills; returns the calls answered by then. */
   async function killAfter(run: { kill(): void; done: Promise<number> }, method: string, delayMs: number): Promise<string> {
     const until = Date.now() + 120_000;
     let exited = false;

@@ -3,8 +3,8 @@
  * every provisioner and the step worker) at many points of a create of 12 tokens, of a rename, of a
  * scheduled rotation and of a destroy, then deploy again. The result must be the declared tokens,
  * each with a password in the state that logs in; or a non-zero exit whose failure lines each name a
- * token and the one command that repairs it, and that command must then give that result. Never an exit 0 with a missing
- * password, and a token that is not ours is never touched.
+ * token and the one command that repairs it, and that command must then give that result. Never an
+ * exit 0 with a missing password, and a token that is not ours is never touched.
  *
  * CRASH_POINTS=<n> sets the number of kill points of the create (default 20).
  */

@@ -1,10 +1,10 @@
 /**
  * Crash safety, proven by killing: SIGKILL the whole `cdktf deploy` process group (cdktf, the engine,
- * every provisioner and the step worker) at many points of a create of 12 tokens, of a rename and of a
- * destroy, then deploy again. The result must be the declared tokens, each with a password in the
- * state that logs in; or a non-zero exit whose failure lines each name a token and the one command
- * that repairs it, and that command must then give that result. Never an exit 0 with a missing
- * password, and a token that is not ours is never touched.
+ * every provisioner and the step worker) at many points of a create of 12 tokens, of a rename, of a
+ * scheduled rotation and of a destroy, then deploy again. The result must be the declared tokens,
+ * each with a password in the state that logs in; or a non-zero exit whose failure lines each name a
+ * token and the one command that repairs it, and that command must then give that result. Never an
+ * exit 0 with a missing password, and a token that is not ours is never touched.
  *
  * CRASH_POINTS=<n> sets the number of kill points of the create (default 20).
  */
@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { uuidv5 } from '../../lib';
 import { TOKEN_ID_NAMESPACE } from '../../lib/handler/consts';
+import { periodStart, rotationPeriod, SYNTH_NOW_ENV } from '../../lib/schedule';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
 import { engines, repairOf, runRepair, TokenDecl, Workspace } from '../helper/workspace';
 
@@ -27,8 +28,8 @@ const LATENCY_MS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `cdktf <args>` in a process group of its own; `kill()` SIGKILLs the whole group. */
-function startGroup(ws: Workspace, args: string[]): { kill(): void; done: Promise<number> } {
-  const run = ws.spawnGroup(CDKTF, args);
+function startGroup(ws: Workspace, args: string[], env: Record<string, string> = {}): { kill(): void; done: Promise<number> } {
+  const run = ws.spawnGroup(CDKTF, args, { env });
   return { kill: () => run.killGroup('SIGKILL'), done: run.done.then((r) => r.code) };
 }
 
@@ -39,11 +40,13 @@ interface Outcome {
   readonly repaired: number;
   /** Declared tokens without a working password at the end (must be 0). */
   readonly lost: number;
+  /** 1 when someone else's token was written to or changed (must be 0). */
+  readonly foreign: number;
 }
 
 describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole deploy, then deploy again (%s)', (engineName, engine) => {
   let emu: RunningEmulator;
-  const outcomes: Record<string, Outcome[]> = { create: [], rename: [], destroy: [] };
+  const outcomes: Record<string, Outcome[]> = { create: [], rename: [], rotation: [], destroy: [] };
 
   beforeAll(async () => {
     emu = await startEmulator(['--latency-ms', String(LATENCY_MS)]);
@@ -54,7 +57,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
       const converged = list.filter((o) => o.code === 0).length;
       const repaired = list.reduce((n, o) => n + o.repaired, 0);
       const lost = list.reduce((n, o) => n + o.lost, 0);
-      console.log(`crash-loop ${engineName} ${op}: ${list.length} kill points; ${converged} converged by the next deploy, ${list.length - converged} stopped and needed the one command they named (${repaired} tokens repaired by it); lost passwords: ${lost}`);
+      const foreign = list.reduce((n, o) => n + o.foreign, 0);
+      console.log(`crash-loop ${engineName} local ${op}: ${list.length} kill points; ${converged} converged by the next deploy, ${list.length - converged} stopped and needed the one command they named (${repaired} tokens repaired by it); lost passwords: ${lost}; foreign token touched: ${foreign}`);
     }
     await emu?.stop();
   });
@@ -71,6 +75,14 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
       body: JSON.stringify({ properties: { name: 'someone-else', scopes: [{ type: 'repository', name: '*', actions: ['pull'] }] } }),
     });
     expect(res.status).toBe(201);
+  }
+
+  /** 1 when the foreign token is gone or changed, or any call but the test's own PUT went to it. */
+  async function foreignTouched(): Promise<number> {
+    const token = (await emu.listTokens(emu.registryId)).find((t) => t.id === FOREIGN_ID);
+    const calls = (await emu.requests()).filter((r) => r.path.endsWith(`/tokens/${FOREIGN_ID}`) && r.method !== 'GET');
+    const same = token?.properties.name === 'someone-else' && JSON.stringify(token.properties.scopes) === JSON.stringify([{ type: 'repository', name: '*', actions: ['pull'] }]);
+    return same && calls.filter((r) => r.method !== 'PUT').length === 0 && calls.length <= 1 ? 0 : 1;
   }
 
   /** Exactly the declared tokens live (and the foreign one, unchanged), each password in the state logs in. */
@@ -91,7 +103,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
   async function recover(ws: Workspace, declared: TokenDecl[]): Promise<Outcome> {
     const res = await ws.deploy();
     if (process.env.CRASH_DEBUG) console.log(res.all);
-    if (res.code === 0) return { code: 0, repaired: 0, lost: await lostPasswords(ws, declared) };
+    if (res.code === 0) return { code: 0, repaired: 0, lost: await lostPasswords(ws, declared), foreign: await foreignTouched() };
     const repair = repairOf(res);
     const { lines, takeOver, replace } = repair;
     // Every failure is a line of ours, naming a token and what to run; no stack trace.
@@ -109,18 +121,20 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     expect(after.all).toMatch(/No changes/);
     // Tokens, not addresses: the re-create command names each token's create and its password.
     const recreated = replace.filter((a) => /_create_[0-9A-F]+$/.test(a)).length;
-    return { code: res.code, repaired: Math.max(takeOver.length, recreated), lost: await lostPasswords(ws, declared) };
+    return { code: res.code, repaired: Math.max(takeOver.length, recreated), lost: await lostPasswords(ws, declared), foreign: await foreignTouched() };
   }
 
-  /** Waits until the emulator has seen a call matching `method`, then `delayMs` more, then kills. */
-  async function killAfter(run: { kill(): void; done: Promise<number> }, method: string, delayMs: number): Promise<void> {
+  /** Waits until the emulator has answered a call of `method`, then `delayMs` more, then kills; returns the calls answered by then. */
+  async function killAfter(run: { kill(): void; done: Promise<number> }, method: string, delayMs: number): Promise<string> {
     const until = Date.now() + 120_000;
     let exited = false;
     void run.done.then(() => (exited = true));
     while (!exited && Date.now() < until && !(await emu.requests()).some((r) => r.method === method)) await sleep(25);
     await sleep(delayMs);
     run.kill();
+    const answered = (await emu.requests()).map((r) => r.method);
     await run.done;
+    return ['DELETE', 'GET', 'PUT'].map((m) => `${answered.filter((a) => a === m).length} ${m}`).join(', ');
   }
 
   test(`${POINTS} kill points over a create of 12 tokens (2 at a time, ${LATENCY_MS} ms per call)`, async () => {
@@ -130,6 +144,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     for (let i = 0; i < POINTS; i++) {
       await emu.reset();
       await addForeign();
+      // (the points count from our first PUT, not the foreign token's)
+      await emu.clearRequests();
       const declared = decl(names(`crash${i}`));
       const ws = new Workspace(engine, { ...creds, IONOS_API_URL: emu.apiUrl });
       ws.declare(declared);
@@ -137,7 +153,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
       outcomes.create.push(await recover(ws, declared));
       ws.cleanup();
     }
-    expect(outcomes.create.map((o) => o.lost)).toEqual(outcomes.create.map(() => 0));
+    expect(outcomes.create.map((o) => [o.lost, o.foreign])).toEqual(outcomes.create.map(() => [0, 0]));
   });
 
   // OpenTofu writes its local state at the end of an apply (or every 20 s), not after each resource, so
@@ -172,7 +188,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     // state after any other resource: a kill then leaves a create that looks done, and no password.
     const { ws, declared } = await killDuringOneCreate(['held-create', 'quick-create']);
     // The one command named by the line repaired it.
-    expect(await recover(ws, declared)).toEqual({ code: 1, repaired: 1, lost: 0 });
+    expect(await recover(ws, declared)).toEqual({ code: 1, repaired: 1, lost: 0, foreign: 0 });
     ws.cleanup();
   });
 
@@ -181,7 +197,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     fs.rmSync(path.join(ws.dir, 'cdktf.out'), { recursive: true, force: true }); // the journal goes with it
     // Terraform kept the create in its state: the password resource's replacement deletes the token
     // (the state records it as ours), the create makes it anew. No take-over needed.
-    expect(await recover(ws, declared)).toEqual({ code: 1, repaired: 1, lost: 0 });
+    expect(await recover(ws, declared)).toEqual({ code: 1, repaired: 1, lost: 0, foreign: 0 });
     ws.cleanup();
   });
 
@@ -200,7 +216,43 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
       outcomes.rename.push(await recover(ws, renamed));
       ws.cleanup();
     }
-    expect(outcomes.rename.map((o) => o.lost)).toEqual(outcomes.rename.map(() => 0));
+    expect(outcomes.rename.map((o) => [o.lost, o.foreign])).toEqual(outcomes.rename.map(() => [0, 0]));
+  });
+
+  test('kill points over a scheduled rotation of 12 tokens: the next deploy in the period finishes it', async () => {
+    // Each token rotates as DELETE, then GET and PUT; the engine sends the 12 DELETEs first (about
+    // 2 s at 2 at a time), then the creates (about 5 s). The points fall during the DELETEs (0, 1000),
+    // between the last DELETE and the first PUT (2100), during the first PUTs (2500), between rounds
+    // of creates, and after the last PUT (8000).
+    const every = 30;
+    const first = rotationPeriod(every, new Date()) + 1;
+    const at = (period: number) => new Date(periodStart(every, period).getTime() + 3600_000).toISOString();
+    for (const delay of [0, 1000, 2100, 2500, 3000, 4500, 6000, 8000]) {
+      await emu.reset();
+      await addForeign();
+      const declared = decl(names(`rot${delay}`)).map((t) => ({ ...t, rotateEveryDays: every }));
+      const env: Record<string, string> = { ...creds, IONOS_API_URL: emu.apiUrl, [SYNTH_NOW_ENV]: at(first) };
+      const ws = new Workspace(engine, env);
+      ws.declare(declared);
+      expect((await ws.deploy()).code).toBe(0);
+      const old = declared.map((t) => String(ws.state().outputs[`${t.id}_password`]?.value ?? ''));
+      await emu.clearRequests();
+      // The next period: every token is due.
+      env[SYNTH_NOW_ENV] = at(first + 1);
+      const atKill = await killAfter(startGroup(ws, ['deploy', ws.stack, '--auto-approve', '--terraform-parallelism', '2']), 'DELETE', delay);
+      const outcome = await recover(ws, declared);
+      console.log(`crash-loop ${engineName} local rotation: killed ${delay} ms after the first DELETE's answer (answered then: ${atKill}); next deploy exit ${outcome.code}, repaired ${outcome.repaired}, lost ${outcome.lost}`);
+      outcomes.rotation.push(outcome);
+      // Rotated, each one: the password of the period before no longer logs in, and the state holds another.
+      const outputs = ws.state().outputs;
+      const stale: string[] = [];
+      for (const [i, t] of declared.entries()) {
+        if (String(outputs[`${t.id}_password`]?.value) === old[i] || (await emu.login(emu.registryId, t.name, old[i]))) stale.push(t.name);
+      }
+      expect(stale).toEqual([]);
+      ws.cleanup();
+    }
+    expect(outcomes.rotation.map((o) => [o.lost, o.foreign])).toEqual(outcomes.rotation.map(() => [0, 0]));
   });
 
   test('kill points over a destroy of 12 tokens: the next destroy deletes exactly ours', async () => {
@@ -230,7 +282,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
         throw new Error(`killed ${delay} ms after the first DELETE; the next destroy exited ${again.code}, yet live: ${live.map((t) => t.properties.name).join(', ')}; the state file after the kill: ${stateAfterKill}; the destroy said:\n${again.all.slice(-2500)}`);
       }
       expect(live.map((t) => `${t.id} ${t.properties.name}`)).toEqual([`${FOREIGN_ID} someone-else`]);
-      outcomes.destroy.push({ code: again.code, repaired: 0, lost: 0 });
+      outcomes.destroy.push({ code: again.code, repaired: 0, lost: 0, foreign: await foreignTouched() });
       ws.cleanup();
     }
   });

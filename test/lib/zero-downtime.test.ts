@@ -108,3 +108,13 @@ test('each credential warns before it expires, and a rotation, which asks nothin
   expect(messages.every((m) => /^registry-token: token "ci-push-[ab]" \(ci\/push\/[ab]\) expires on /.test(m))).toBe(true);
   expect(Object.keys(synthAt(NOW).out.check ?? {})).toEqual([]);
 });
+
+test("with a hostname, the Docker config JSON is the current credential's", () => {
+  const { token, out } = synthAt(NOW, { registryHostname: 'reg.cr.de-fra.ionos.com' });
+  const current = P % 2 === 0 ? 'a' : 'b';
+  const value = out.output!.push_docker_config_json.value as string;
+  expect(value).toContain(`"username" = "ci-push-${current}"`);
+  expect(value).toMatch(new RegExp(`terraform_data\\.push_${current}_password_[0-9A-F]+\\.triggers_replace`));
+  expect(value).not.toMatch(new RegExp(`push_${current === 'a' ? 'b' : 'a'}_password`));
+  expect(token.dockerConfigJsonOutputName).toBe('push_docker_config_json');
+});

@@ -13,7 +13,8 @@
 //
 // Layouts (docs/design/apply-path.md): A today's 2N+1; B batched creates, N+2; C the bound, N;
 // D B with batched deletes; R B with compact stack state + intent; S R with no large value behind
-// the holders' references (the recommendation); C+1KB C with 1,000 bytes more input.
+// the holders' references (the recommendation); S2 S with the identity in the holder's key, no
+// input; C+1KB C with 1,000 bytes more input.
 //
 // "official" is ionoscloud_container_registry_token against the emulator (--latency-ms 50), when
 // scripts/peers.sh has built it into .engine/mirror.
@@ -31,7 +32,7 @@ const RUNS_AT = (n) => Number(process.env.SPIKE_RUNS ?? (n >= 1000 ? 1 : 3));
 const LAYOUTS = (process.env.SPIKE_LAYOUTS ?? 'A,B,C,D,R,S,C+1KB,official').split(',');
 const OUT = path.resolve(REPO, process.env.SPIKE_OUT ?? 'bench/results/spike-layouts.md');
 const RC = path.join(REPO, '.engine', 'terraformrc');
-const ORDER = ['A', 'B', 'C', 'D', 'R', 'S', 'C+1KB', 'official'];
+const ORDER = ['A', 'B', 'C', 'D', 'R', 'S', 'S2', 'C+1KB', 'official'];
 const log = (...a) => console.error('spike:', ...a);
 const QUIET_S = Number(process.env.SPIKE_QUIET_S ?? 60);
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
@@ -236,6 +237,16 @@ const LAYOUT = {
     };
     return r;
   },
+  // S with the identity folded into the holder's key (`<registry>/<token id>/<key>`), no `input`. N+3.
+  S2: (ts, n) => {
+    const r = LAYOUT.S(ts, n);
+    for (const t of ts) {
+      const h = r[`t${t.i}_password_${tag(`p${t.i}`)}`];
+      delete h.input;
+      h.triggers_replace = h.triggers_replace.replace(/key = "([0-9a-f]{8})"/, `key = "${REGISTRY}/${t.id}/$1"`);
+    }
+    return r;
+  },
   // C with 1,000 bytes more state per resource: what a state byte costs.
   'C+1KB': (ts) => {
     const r = LAYOUT.C(ts);
@@ -323,7 +334,7 @@ async function cell(engine, layout, n, ctx) {
       // every password is in the state (the layouts that hold one)
       const st = JSON.parse(fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8'));
       const held = st.resources.filter((x) => /_password_/.test(x.name) && /^pw-/.test(((v) => v?.password ?? v)(x.instances[0].attributes.triggers_replace?.value))).length;
-      if (['A', 'B', 'D', 'R', 'S'].includes(layout) && held !== n) throw new Error(`${layout} ${n}: ${held} passwords in the state`);
+      if (['A', 'B', 'D', 'R', 'S', 'S2'].includes(layout) && held !== n) throw new Error(`${layout} ${n}: ${held} passwords in the state`);
     }
     await quiet();
     const d = await run(engine.binary, ['destroy', '-auto-approve', '-input=false', '-no-color'], dir, env);

@@ -173,7 +173,8 @@ export interface RegistryTokenConfig {
  * An IONOS Container Registry token. Its password is captured into the Terraform state at create
  * and exposed as `password` and a sensitive output.
  *
- * At apply, two `terraform_data` resources per token (three with `lookupRegistryHostname`) run the
+ * At apply, two `terraform_data` resources per credential (three with `lookupRegistryHostname`; a
+ * `zeroDowntime` token has two credentials, docs/design/zero-downtime.md) run the
  * bundled handler: `create` makes the token (idempotent PUT), `password` captures the password, holds
  * the token's identity and deletes it on destroy; the stack's one `registry-token-specs` resource applies status, expiry and scope
  * changes by diff, for every token of the stack. See docs/design/resources.md.

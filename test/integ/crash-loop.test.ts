@@ -77,7 +77,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
       const lost = list.reduce((n, o) => n + o.lost, 0);
       const foreign = list.reduce((n, o) => n + o.foreign, 0);
       const cut = list.reduce((n, o) => n + (o.stateCut ?? 0), 0);
-      const cutWords = cut > 0 ? `; Terraform's state file cut by the kill (restored from its backup): ${cut}` : '';
+      const cutWords = cut > 0 ? `; the engine's state file cut by the kill (restored from its backup): ${cut}` : '';
       console.log(`crash-loop ${engineName} local ${op}: ${list.length} kill points; ${converged} converged by the next deploy, ${list.length - converged} stopped and needed the one command they named (${repaired} tokens repaired by it); lost passwords: ${lost}; foreign token touched: ${foreign}${cutWords}`);
     }
     await emu?.stop();
@@ -130,7 +130,7 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
     if (cut && lines.length === 0) {
       // The engine's own file, not ours: what a person does is put back the backup the engine keeps
       // (the state when that run began); the journal then proves the tokens the run made.
-      console.log(`crash-loop ${ws.engine.name}: the kill cut Terraform's state file (${fs.statSync(ws.stateFile).size} bytes, not JSON); restored from ${path.basename(ws.stateFile)}.backup`);
+      console.log(`crash-loop ${ws.engine.name}: the kill cut the engine's state file (${fs.statSync(ws.stateFile).size} bytes, not JSON); restored from ${path.basename(ws.stateFile)}.backup`);
       const backup = `${ws.stateFile}.backup`;
       if (fs.existsSync(backup)) fs.copyFileSync(backup, ws.stateFile);
       else fs.rmSync(ws.stateFile);
@@ -247,6 +247,23 @@ describe.each(engines().map((e) => [e.name, e] as const))('SIGKILL of the whole 
       ws.cleanup();
     }
     expect(outcomes.rename.map((o) => [o.lost, o.foreign])).toEqual(outcomes.rename.map(() => [0, 0]));
+  });
+
+  test("a kill that cuts the engine's own state file: its backup put back, the next deploy converges", async () => {
+    await emu.reset();
+    await addForeign();
+    const declared = decl(names('cut'));
+    const ws = new Workspace(engine, { ...creds, IONOS_API_URL: emu.apiUrl });
+    ws.declare(declared.slice(0, 6));
+    expect((await ws.deploy()).code).toBe(0);
+    ws.declare(declared);
+    await emu.clearRequests();
+    await killAfter(startGroup(ws, ['deploy', ws.stack, '--auto-approve', '--terraform-parallelism', '2']), 'PUT', 1200);
+    // What a kill in the middle of the local backend's rewrite leaves: the file cut short.
+    const text = fs.readFileSync(ws.stateFile, 'utf8');
+    fs.writeFileSync(ws.stateFile, text.slice(0, Math.floor(text.length / 2)));
+    expect(await recover(ws, declared)).toMatchObject({ stateCut: 1, lost: 0, foreign: 0 });
+    ws.cleanup();
   });
 
   test('kill points over a scheduled rotation of 12 tokens: the next deploy in the period finishes it', async () => {

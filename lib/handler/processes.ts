@@ -18,7 +18,7 @@ export function alive(pid: number): boolean {
  * The fields of /proc/<pid>/stat after the command name (state, ppid, ...), or undefined where there
  * is no such process or no /proc.
  */
-function statOf(pid: number): string[] | undefined {
+export function statOf(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');

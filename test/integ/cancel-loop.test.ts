@@ -17,6 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { statOf } from '../../lib/handler/processes';
 import { periodStart, rotationPeriod, SYNTH_NOW_ENV } from '../../lib/schedule';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
 import { RunningPostgres, startPostgres } from '../helper/postgres';
@@ -44,16 +45,6 @@ const OPS = (process.env.CANCEL_OPS ?? 'create,rename,rotation,destroy').split('
 const STRICT = process.env.CANCEL_STRICT === '1';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The fields of /proc/<pid>/stat after the command name, or undefined when it is gone. */
-function statOf(pid: number): string[] | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
 
 /** What a process of the run is, by its command line. */
 function roleOf(argv: string[]): string {

@@ -11,7 +11,7 @@ import type { DataResource, TerraformElement } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Core, isUnresolved } from './core';
 import { literal } from './provisioner';
-import { periodStart, rotationPeriod, synthNow } from './schedule';
+import { periodStart, rotationPeriod } from './schedule';
 
 /** The window of `expiryWarningDays` when it is not set, unless half the rotation period is shorter. */
 export const DEFAULT_EXPIRY_WARNING_DAYS = 14;
@@ -112,14 +112,15 @@ function checkBlockClass(cdk: Core): new (scope: Construct, id: string, asserts:
  * or with a window of 0 known at synth. A rolling expiry is counted from the creation time that
  * `create` records in its `input`: plantimestamp() of the plan that creates (or rotates) it, never
  * changed after (ignore_changes), so a `create` from before it holds none and plans no change.
+ * `now` is synth's, the one the token's rotation key was computed from.
  */
-export function addExpiryWarnings(cdk: Core, scope: Construct, t: WarnedToken, creator: DataResource): void {
+export function addExpiryWarnings(cdk: Core, scope: Construct, t: WarnedToken, creator: DataResource, now: Date): void {
   const { Fn, Op } = cdk;
   if (t.expiresAfterDays !== undefined) {
     creator.input = Fn.plantimestamp() as unknown as Record<string, string>;
     creator.lifecycle = { ...creator.lifecycle, ignoreChanges: [...((creator.lifecycle?.ignoreChanges as string[] | undefined) ?? []), 'input'] };
   }
-  const events = warnedEvents(t, synthNow());
+  const events = warnedEvents(t, now);
   const days = warningWindowDays(t);
   if (events.length === 0 || (!isUnresolved(days) && days <= 0)) return;
   const hours = isUnresolved(days) ? Fn.format('%dh', [Op.mul(days, 24)]) : `${days * 24}h`;

@@ -221,9 +221,12 @@ export class RegistryToken extends Construct {
     }
 
     const stack = TerraformStack.of(this);
+    // Read once: the rotation keys and the warnings must agree on the period.
+    const now = synthNow();
     const token: TokenBase = {
       cdk,
       stack: stack.node.id,
+      now,
       config,
       status,
       handler: handlerOf(this, config.nodeExecutable ?? 'node'),
@@ -236,7 +239,7 @@ export class RegistryToken extends Construct {
     if (config.zeroDowntime === true) {
       // Two credentials in alternation, each a child construct `a` or `b` named `<name>-a`/`-b`.
       const every = config.rotateEveryDays as number;
-      const plan = slotPlan(every, config.overlapDays ?? every, synthNow());
+      const plan = slotPlan(every, config.overlapDays ?? every, now);
       const slots = [plan.current, ...(plan.previous ? [plan.previous] : [])].sort((x, y) => x.id.localeCompare(y.id));
       const names = slots.map((slot) => slotName(cdk, config.name, slot.id));
       const taken = names.flatMap((name) => checkUniqueName(declared, config.registryId, name, unresolved));
@@ -244,7 +247,7 @@ export class RegistryToken extends Construct {
       const made = slots.map((slot, i) => declareCredential(new Construct(this, slot.id), token, names[i], rotationKey(every, slot.period)));
       current = made[slots.indexOf(plan.current)];
     } else {
-      const rotation = config.rotateEveryDays !== undefined ? rotationKey(config.rotateEveryDays, rotationPeriod(config.rotateEveryDays, synthNow())) : undefined;
+      const rotation = config.rotateEveryDays !== undefined ? rotationKey(config.rotateEveryDays, rotationPeriod(config.rotateEveryDays, now)) : undefined;
       current = declareCredential(this, token, config.name, rotation);
     }
     this.tokenId = current.tokenId;
@@ -285,6 +288,8 @@ interface TokenBase {
   readonly cdk: Core;
   /** The stack's id (a part of the token id). */
   readonly stack: string;
+  /** "Now" at synth: what the schedule is decided by. */
+  readonly now: Date;
   readonly config: RegistryTokenConfig;
   readonly status: TokenStatus;
   readonly handler: Handler;
@@ -359,7 +364,7 @@ function declareCredential(scope: Construct, token: TokenBase, name: string, rot
     ...(precondition.length > 0 ? { lifecycle: { precondition } } : {}),
   });
   // Warnings before the credential expires or rotates, and for a rolling expiry the creation time they count from.
-  addExpiryWarnings(cdk, scope, { ...config, name, path }, creator);
+  addExpiryWarnings(cdk, scope, { ...config, name, path }, creator, token.now);
 
   // password: reads the result file into the state (sensitive); the specs step after it removes the
   // file. Built with join() so that each unresolved part stays a whole reference.

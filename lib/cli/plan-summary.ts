@@ -371,7 +371,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
     // zeroDowntime: the slot made while the other, which consumers hold, stays live
     const other = otherSlotPath(base.path, name);
     const takesOver = other !== undefined && idAfter?.rotationPeriod !== undefined && readStackSpecs(g.stack?.before)?.has(other) === true;
-    const why = takesOver ? `: the next credential, due (every ${idAfter.rotationPeriod.replace(/, period \d+$/, '')}, a new period began ${periodBegan(idAfter.rotationPeriod)}); the current one stays live` : '';
+    const why = takesOver ? `: the next credential, ${dueWords(idAfter.rotationPeriod)}; the current one stays live` : '';
     return { ...base, name, action: 'create', line: `${createWords(name)}${why} (GET, then PUT)`, changes: [], calls: ['GET', 'PUT'], password: 'new' };
   }
 
@@ -409,7 +409,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
     } else if (scheduled && !adoptsOther) {
       action = 'rotate';
       line = due
-        ? `rotate ${name}: due (every ${idAfter.rotationPeriod.replace(/, period \d+$/, '')}, a new period began ${periodBegan(idAfter.rotationPeriod)}): delete, create (new password)`
+        ? `rotate ${name}: ${dueWords(idAfter.rotationPeriod)}: delete, create (new password)`
         : `rotate ${name}: rotation schedule ${idBefore?.rotationPeriod ?? 'unset'} → ${idAfter?.rotationPeriod ?? 'unset'}: delete, create (new password)`;
     } else {
       action = 'replace';
@@ -678,7 +678,6 @@ export function readPlanSummary(planJson: string, format: Format): { summary: Pl
   return { summary, text: redact(renderSummary(summary, format), secrets), secrets };
 }
 
-/** `30 days, period 685` → the date that period began (`2026-12-01`), or "" when it cannot be read. */
 /** The other slot's path of a zeroDowntime credential (`<token>/a` ↔ `<token>/b`, named `-a`/`-b`), else undefined. */
 function otherSlotPath(path: string, name: string): string | undefined {
   const m = /^(.*)\/([ab])$/.exec(path);
@@ -686,7 +685,9 @@ function otherSlotPath(path: string, name: string): string | undefined {
   return `${m[1]}/${m[2] === 'a' ? 'b' : 'a'}`;
 }
 
-function periodBegan(words: string): string {
-  const m = /^(\d+) days, period (\d+)$/.exec(words);
-  return m ? `on ${periodStart(Number(m[1]), Number(m[2])).toISOString().slice(0, 10)}` : '';
+/** `30 days, period 685` → `due (every 30 days, a new period began on 2026-04-07)` (no date when it cannot be read). */
+function dueWords(rotationPeriod: string): string {
+  const m = /^(\d+) days, period (\d+)$/.exec(rotationPeriod);
+  const began = m ? `on ${periodStart(Number(m[1]), Number(m[2])).toISOString().slice(0, 10)}` : '';
+  return `due (every ${rotationPeriod.replace(/, period \d+$/, '')}, a new period began ${began})`;
 }

@@ -67,6 +67,7 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string
 }
 
 export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
+  const say = (line: string) => rt.output.out(`${PREFIX} ${line}`);
   return {
     api: lazyApi(rt.env, target, (line) => rt.output.out(line), rt.signal),
     journal: new Journal(rt.workDir),
@@ -81,7 +82,7 @@ export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
     adopt: target.adopt,
     lookupHostname: target.lookupHostname,
     now: () => new Date(),
-    log: (line) => rt.output.out(`${PREFIX} ${line}`),
-    ...(rt.env[DEBUG_ENV] ? { debug: (line: string) => rt.output.out(`${PREFIX} ${line}`) } : {}),
+    log: say,
+    ...(rt.env[DEBUG_ENV] ? { debug: say } : {}),
   };
 }

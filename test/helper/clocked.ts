@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunningEmulator } from './emulator';
-import { REPO, type RunResult, type Workspace } from './workspace';
+import { ok, REPO, type RunResult, type Workspace } from './workspace';
 
 /** What a consumer holds: a username and a password from the stack's outputs. */
 export interface Credential {
@@ -47,7 +47,7 @@ export async function deployAt(emu: RunningEmulator, ws: Workspace, at: Date, he
     running = false;
     await poller;
   }
-  if (result.code !== 0) throw new Error(`deploy at ${at.toISOString()} failed (${result.code}):\n${result.all.slice(-3000)}`);
+  ok(result, `deploy at ${at.toISOString()}`);
   const calls = (await emu.requests()).map((r) => `${r.method} ${r.status}`);
   return { result, calls, ...polls };
 }
@@ -55,10 +55,6 @@ export async function deployAt(emu: RunningEmulator, ws: Workspace, at: Date, he
 /** What `registry-token plan-summary` says of the plan a deploy at `at` would apply (no API call). */
 export async function planSummaryAt(ws: Workspace, at: Date): Promise<string> {
   const env = { IONOS_REGISTRY_TOKEN_SYNTH_NOW: at.toISOString() };
-  const ok = (res: RunResult, what: string): RunResult => {
-    if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-3000)}`);
-    return res;
-  };
   ok(await ws.cdktf(['synth'], env), 'synth');
   ok(await ws.tf(['plan', '-input=false', '-no-color', '-out', 'clocked.tfplan']), 'plan');
   fs.writeFileSync(path.join(ws.dir, 'clocked.json'), ok(await ws.tf(['show', '-json', 'clocked.tfplan']), 'show').stdout);

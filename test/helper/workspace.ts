@@ -311,6 +311,12 @@ export function recreateCommandIn(output: string): string | undefined {
   return undefined;
 }
 
+/** `res`, when its command exited 0; else an error naming `what`, with the end of its output. */
+export function ok(res: RunResult, what: string, tailChars = 3000): RunResult {
+  if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-tailChars)}`);
+  return res;
+}
+
 /** What a failed deploy tells the user to do: its failure lines, the take-over, and the one re-create command. */
 export interface Repair {
   readonly lines: string[];
@@ -320,7 +326,7 @@ export interface Repair {
   readonly takeOverCommand?: string;
   /** The re-create command, when one is named (recreateCommandIn). */
   readonly command?: string;
-  /** The `create` resources that command replaces. */
+/** The `create` resources that command replaces. */
   readonly replace: string[];
 }
 

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { periodStart, rotationPeriod } from '../../lib/schedule';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { engines, RunResult, Workspace } from '../helper/workspace';
+import { engines, ok, RunResult, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -40,10 +40,6 @@ describe.each(engines().map((e) => [e.name, e] as const))('expiry warnings (%s)'
     ws?.cleanup();
   });
 
-  const ok = (res: RunResult, what: string): RunResult => {
-    if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-3000)}`);
-    return res;
-  };
   const scopes = [{ type: 'repository', name: 'app/*', actions: ['pull'] }];
 
   test('inside the window a plan warns (exit 0, no API call); outside it does not; a rolling expiry counts from the recorded creation', async () => {

@@ -4,7 +4,7 @@
  */
 import { RunningEmulator, startEmulator } from '../helper/emulator';
 import { handlerPattern, killMatching, waitFor, workerPattern } from '../helper/processes';
-import { engines, recreateCommandIn, RunResult, TokenDecl, Workspace } from '../helper/workspace';
+import { engines, ok, recreateCommandIn, RunResult, TokenDecl, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -33,10 +33,6 @@ function workspace(tokens: TokenDecl[], env: Record<string, string> = {}): Works
   return ws;
 }
 
-function ok(res: RunResult, what: string): RunResult {
-  if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-3000)}`);
-  return res;
-}
 
 /** Exactly one live token with this name, and the password in the state logs in with it. */
 async function expectOneWorkingToken(ws: Workspace, name: string, id = name): Promise<void> {

@@ -7,7 +7,7 @@
 import { RunningEmulator, startEmulator } from '../helper/emulator';
 import { RunningPostgres, startPostgres } from '../helper/postgres';
 import { waitFor } from '../helper/processes';
-import { BackendDecl, engines, Repair, repairOf, runRepair, RunResult, TfState, TokenDecl, Workspace } from '../helper/workspace';
+import { BackendDecl, engines, ok, Repair, repairOf, runRepair, RunResult, TfState, TokenDecl, Workspace } from '../helper/workspace';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -29,10 +29,6 @@ const TAKE_OVER = 'IONOS_REGISTRY_TOKEN_TAKE_OVER';
  */
 const MAX_REPAIR_ROUNDS = 2;
 
-function ok(res: RunResult, what: string): RunResult {
-  if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-4000)}`);
-  return res;
-}
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -101,7 +97,7 @@ for (const engine of engines()) {
       const dir = fs.mkdtempSync(path.join(ws.dir, 'backend-init-'));
       const backendConfig = { conn_str: be.connStr, ...(be.schemaName ? { schema_name: be.schemaName } : {}) };
       fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ terraform: { backend: { pg: backendConfig } } }));
-      ok(await ws.run(engine.binary, ['init', '-input=false', '-no-color'], { cwd: dir }), `${engine.name} init of the pg backend`);
+      ok(await ws.run(engine.binary, ['init', '-input=false', '-no-color'], { cwd: dir }), `${engine.name} init of the pg backend`, 4000);
       fs.rmSync(dir, { recursive: true, force: true });
     }
 
@@ -142,7 +138,7 @@ for (const engine of engines()) {
 
     async function expectNoOp(ws: Workspace, what: string): Promise<void> {
       await emu.clearRequests();
-      const res = ok(await ws.deploy(), what);
+      const res = ok(await ws.deploy(), what, 4000);
       expect(res.all).toMatch(/No changes/);
       expect(await emu.requests()).toEqual([]);
     }
@@ -200,7 +196,7 @@ for (const engine of engines()) {
     test('deploy 3 tokens: passwords from the pulled state log in; a second deploy is a no-op with no API call', async () => {
       const tokens = decls('rsa', 3);
       const ws = workspace(tokens, await backend(`rs_${engine.name}_a`));
-      const res = ok(await ws.deploy(), 'deploy');
+      const res = ok(await ws.deploy(), 'deploy', 4000);
       expect(fs.existsSync(ws.stateFile)).toBe(false); // the state is in PostgreSQL, not local
       await expectConverged(ws, tokens);
       // Each create: a GET (nothing there), then one PUT.
@@ -369,7 +365,7 @@ for (const engine of engines()) {
     test('two runners at once with -lock-timeout (TF_CLI_ARGS_apply): the second waits, then finds nothing to do', async () => {
       // cdktf deploy does not forward -lock-timeout; the engine reads it from TF_CLI_ARGS_apply.
       const { tokens, runners, results, calls, byToken, ms } = await race(`rs_${engine.name}_c2`, { TF_CLI_ARGS_apply: '-lock-timeout=120s' });
-      for (const [i, r] of results.entries()) ok(r, `runner ${i + 1}`);
+      for (const [i, r] of results.entries()) ok(r, `runner ${i + 1}`, 4000);
       // One applied the creates; the other waited for the lock and then planned against its state.
       expect(results.filter((r) => /No changes/.test(r.all))).toHaveLength(1);
       expect(byToken).toEqual(tokens.map(() => ['GET 404', 'PUT 201']));

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { periodStart, rotationPeriod } from '../../lib/schedule';
 import { DEFAULT_AUTH, RunningEmulator, startEmulator } from '../helper/emulator';
-import { engines, REPO, RunResult, Workspace } from '../helper/workspace';
+import { engines, ok, REPO, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -27,10 +27,6 @@ describe.each(engines().map((e) => [e.name, e] as const))('a scheduled token ove
     ws?.cleanup();
   });
 
-  const ok = (res: RunResult, what: string): RunResult => {
-    if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-3000)}`);
-    return res;
-  };
   const at = (d: Date) => ({ IONOS_REGISTRY_TOKEN_SYNTH_NOW: d.toISOString() });
   const live = async () => (await emu.listTokens(emu.registryId)).filter((t) => t.properties.name === 'sched');
   const calls = async () => (await emu.requests()).map((r) => `${r.method} ${r.status}`);

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { summarizePlan } from '../../lib/cli/plan-summary';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { Engine, engines, REPO, RunResult, TokenDecl, Workspace } from '../helper/workspace';
+import { Engine, engines, ok, REPO, TokenDecl, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -22,10 +22,6 @@ const OLD_ASSET = 'assets/ionos-registry-token-handler/CA76BC25EE422B8FEDA1673D4
 const FIXTURE_02 = path.join(REPO, 'test', 'fixtures', 'layout-0.2', 'cdk.tf.json');
 const OLD_ASSET_02 = 'assets/ionos-registry-token-handler/F548CF72D399625A3E872B5FEE85FF41';
 
-function ok(res: RunResult, what: string): RunResult {
-  if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-3000)}`);
-  return res;
-}
 
 describe.each(engines().map((e) => [e.name, e] as const))('upgrade from earlier layouts (%s)', (_name, engine) => {
   let emu: RunningEmulator;

@@ -7,7 +7,7 @@
 import { periodStart, rotationPeriod } from '../../lib/schedule';
 import { Credential, deployAt as clockedDeploy, planSummaryAt } from '../helper/clocked';
 import { RunningEmulator, startEmulator } from '../helper/emulator';
-import { engines, RunResult, Workspace } from '../helper/workspace';
+import { engines, ok, Workspace } from '../helper/workspace';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -25,10 +25,6 @@ describe.each(engines().map((e) => [e.name, e] as const))('zero-downtime rotatio
     await emu?.stop();
   });
 
-  const ok = (res: RunResult, what: string): RunResult => {
-    if (res.code !== 0) throw new Error(`${what} failed (${res.code}):\n${res.all.slice(-3000)}`);
-    return res;
-  };
   const names = async () => (await emu.listTokens(emu.registryId)).map((t) => t.properties.name).sort();
   const login = (c: Credential) => emu.login(emu.registryId, c.username, c.password);
   const current = (): Credential => ({ username: ws.outputValue('zd_username'), password: ws.outputValue('zd_password') });

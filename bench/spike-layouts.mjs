@@ -91,6 +91,14 @@ const identity = (t, pad = '') =>
   JSON.stringify({ registry_id: REGISTRY, token_id: t.id, name: t.name, path: t.path, api_url: '', ...(pad ? { pad } : {}) });
 /** What today's specs resource holds per token (~220 bytes). */
 const entry = (t) => ({ expiry_date: 'never', name: t.name, registry_id: REGISTRY, scopes: ['repository app/* pull,push'], status: 'enabled', token_id: t.id });
+const sha = (s, chars) => crypto.createHash('sha256').update(s).digest('hex').slice(0, chars);
+/** A token's create key (id and rotation), and its spec's digest: 8 hex each. */
+const createKey = (t) => sha(`${t.id}|rotation`, 8);
+const specKey = (t) => sha(JSON.stringify(entry(t)), 8);
+/** The holder (`password`) resource of a token. */
+const holder = (t) => `t${t.i}_password_${tag(`p${t.i}`)}`;
+/** `done`: after every holder, it clears the result files (a stub here). */
+const doneAfter = (ts) => ({ depends_on: ts.map((t) => `terraform_data.${holder(t)}`), triggers_replace: '${terraform_data.apply.id}', provisioner: [exec(':')] });
 const STEP = 'sleep 0.05';
 const batch = (n) => `sleep ${(0.05 * Math.ceil(n / 10)).toFixed(2)}`;
 const exec = (command, extra = {}) => ({ 'local-exec': { command, quiet: true, ...extra } });
@@ -140,18 +148,14 @@ const LAYOUT = {
       },
     };
     for (const t of ts) {
-      r[`t${t.i}_password_${tag(`p${t.i}`)}`] = {
+      r[holder(t)] = {
         input: identity(t),
         triggers_replace: readResult(t, 'terraform_data.apply.id'),
         lifecycle: { ignore_changes: ['triggers_replace'], replace_triggered_by: [`terraform_data.apply.triggers_replace.creates.t${t.i}`] },
         provisioner: [exec(STEP, { when: 'destroy' })],
       };
     }
-    r.done = {
-      depends_on: ts.map((t) => `terraform_data.t${t.i}_password_${tag(`p${t.i}`)}`),
-      triggers_replace: '${terraform_data.apply.id}',
-      provisioner: [exec(':')],
-    };
+    r.done = doneAfter(ts);
     return r;
   },
   // The bound: one resource per token that creates and deletes (cannot hold its own password). N.
@@ -166,40 +170,34 @@ const LAYOUT = {
     }
     return r;
   },
-  // The recommendation: B with compact stack state, and the intent recorded first. `intent` holds a
+  // B with compact stack state, and the intent recorded first. `intent` holds a
   // digest of the create keys and, kept by ignore_changes, the plan time of the run that first
   // declared them; it is in the state before `apply` runs. `apply` holds an 8-hex key per token
   // (rotation included) as attributes for replace_triggered_by, and one string of 8-hex spec digests
   // (not the entries: the step GETs and diffs only the tokens whose digest changed). A holder keeps
   // only `<registry>/<token id>` and the password. N+3.
   R: (ts, n) => {
-    const key = (t) => crypto.createHash('sha256').update(`${t.id}|rotation`).digest('hex').slice(0, 8);
-    const spec = (t) => crypto.createHash('sha256').update(JSON.stringify(entry(t))).digest('hex').slice(0, 8);
-    const creates = Object.fromEntries(ts.map((t) => [`t${t.i}`, key(t)]));
+    const creates = Object.fromEntries(ts.map((t) => [`t${t.i}`, createKey(t)]));
     const r = {
       intent: {
-        triggers_replace: crypto.createHash('sha256').update(JSON.stringify(creates)).digest('hex').slice(0, 16),
+        triggers_replace: sha(JSON.stringify(creates), 16),
         input: '${plantimestamp()}',
         lifecycle: { ignore_changes: ['input'] },
       },
       apply: {
-        triggers_replace: { creates, specs: JSON.stringify(Object.fromEntries(ts.map((t) => [`t${t.i}`, spec(t)]))) },
+        triggers_replace: { creates, specs: JSON.stringify(Object.fromEntries(ts.map((t) => [`t${t.i}`, specKey(t)]))) },
         provisioner: [exec(`sh .rt/apply.sh \${self.id}`, { environment: { INTENT: '${terraform_data.intent.output}' } })],
       },
     };
     for (const t of ts) {
-      r[`t${t.i}_password_${tag(`p${t.i}`)}`] = {
+      r[holder(t)] = {
         input: `${REGISTRY}/${t.id}`,
         triggers_replace: readResult(t, 'terraform_data.apply.id'),
         lifecycle: { ignore_changes: ['triggers_replace'], replace_triggered_by: [`terraform_data.apply.triggers_replace.creates.t${t.i}`] },
         provisioner: [exec(STEP, { when: 'destroy' })],
       };
     }
-    r.done = {
-      depends_on: ts.map((t) => `terraform_data.t${t.i}_password_${tag(`p${t.i}`)}`),
-      triggers_replace: '${terraform_data.apply.id}',
-      provisioner: [exec(':')],
-    };
+    r.done = doneAfter(ts);
     return r;
   },
   // R without the large object that every holder references: OpenTofu decodes `apply`'s whole value
@@ -208,40 +206,33 @@ const LAYOUT = {
   // create key next to the password (`ignore_changes` on the password alone), so it is replaced
   // exactly when its key changes, without replace_triggered_by. N+3.
   S: (ts, n) => {
-    const key = (t) => crypto.createHash('sha256').update(`${t.id}|rotation`).digest('hex').slice(0, 8);
-    const spec = (t) => crypto.createHash('sha256').update(JSON.stringify(entry(t))).digest('hex').slice(0, 8);
-    const digest = (x) => crypto.createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
-    const creates = Object.fromEntries(ts.map((t) => [`t${t.i}`, key(t)]));
-    const specs = Object.fromEntries(ts.map((t) => [`t${t.i}`, spec(t)]));
+    const creates = Object.fromEntries(ts.map((t) => [`t${t.i}`, createKey(t)]));
+    const specs = Object.fromEntries(ts.map((t) => [`t${t.i}`, specKey(t)]));
     const r = {
-      intent: { triggers_replace: digest(creates), input: '${plantimestamp()}', lifecycle: { ignore_changes: ['input'] } },
+      intent: { triggers_replace: sha(JSON.stringify(creates), 16), input: '${plantimestamp()}', lifecycle: { ignore_changes: ['input'] } },
       apply: {
-        triggers_replace: digest({ creates, specs }),
+        triggers_replace: sha(JSON.stringify({ creates, specs }), 16),
         input: JSON.stringify(specs),
         provisioner: [exec(`sh .rt/apply.sh \${self.id}`, { environment: { INTENT: '${terraform_data.intent.output}' } }), exec(':', { when: 'destroy' })],
       },
     };
     for (const t of ts) {
       const p = `.rt/${t.id}.\${terraform_data.apply.id}.result.json`;
-      r[`t${t.i}_password_${tag(`p${t.i}`)}`] = {
+      r[holder(t)] = {
         input: `${REGISTRY}/${t.id}`,
-        triggers_replace: `\${tomap({key = "${key(t)}", password = sensitive(fileexists("${p}") ? jsondecode(file("${p}")).password : "")})}`,
+        triggers_replace: `\${tomap({key = "${createKey(t)}", password = sensitive(fileexists("${p}") ? jsondecode(file("${p}")).password : "")})}`,
         lifecycle: { ignore_changes: ['triggers_replace["password"]'] },
         provisioner: [exec(STEP, { when: 'destroy' })],
       };
     }
-    r.done = {
-      depends_on: ts.map((t) => `terraform_data.t${t.i}_password_${tag(`p${t.i}`)}`),
-      triggers_replace: '${terraform_data.apply.id}',
-      provisioner: [exec(':')],
-    };
+    r.done = doneAfter(ts);
     return r;
   },
   // S with the identity folded into the holder's key (`<registry>/<token id>/<key>`), no `input`. N+3.
   S2: (ts, n) => {
     const r = LAYOUT.S(ts, n);
     for (const t of ts) {
-      const h = r[`t${t.i}_password_${tag(`p${t.i}`)}`];
+      const h = r[holder(t)];
       delete h.input;
       h.triggers_replace = h.triggers_replace.replace(/key = "([0-9a-f]{8})"/, `key = "${REGISTRY}/${t.id}/$1"`);
     }
@@ -259,7 +250,7 @@ const LAYOUT = {
     const r = LAYOUT.B(ts, n);
     r.apply.provisioner.push(exec(batch(n), { when: 'destroy' }));
     for (const t of ts) {
-      const p = r[`t${t.i}_password_${tag(`p${t.i}`)}`];
+      const p = r[holder(t)];
       delete p.input;
       delete p.provisioner;
     }

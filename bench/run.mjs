@@ -17,6 +17,8 @@
 //                               change; remote backends persist every 20 s, as in CI)
 //   BENCH_OUTPUTS=1             one sensitive password output per token on both sides (default:
 //                               none on either side, like the official HCL; ours then sets passwordOutput: false)
+//   BENCH_LARGE=1000            also create and destroy a stack of this many tokens (rows "deploy (create) 1000",
+//                               "destroy 1000"; once per run, minutes each on local state)
 //   BENCH_WAIT_QUIET=1          before every measured step, wait (up to 3 min) until the machine is
 //                               under 10 % busy: other work on the same cores does not count
 //   BENCH_DIST=dist             the built library ours runs (lib/ and handler/ in it), e.g. a snapshot
@@ -43,6 +45,7 @@ const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const SYNTH_SIZES = QUICK ? [1, 10, 100] : [1, 10, 100, 1000];
 const DEPLOY_SIZES = QUICK ? [1, 10] : [1, 10, 100];
 const STACK = QUICK ? 10 : 100;
+const LARGE = Number(process.env.BENCH_LARGE ?? 0);
 const SIDES = (process.env.BENCH_SIDES ?? 'ours,official').split(',').map((s) => s.trim());
 const OUT = path.resolve(REPO, process.env.BENCH_OUT ?? 'bench/results');
 const OUTPUTS = process.env.BENCH_OUTPUTS === '1';
@@ -357,6 +360,22 @@ async function deployRows(makeSide, emu) {
   }
 }
 
+/** BENCH_LARGE: create, then destroy, a stack of that many tokens; every token gone after. */
+async function largeRows(makeSide, emu) {
+  if (!LARGE || !(wanted(`deploy (create) ${LARGE}`) || wanted(`destroy ${LARGE}`))) return;
+  await emu.reset();
+  const side = makeSide();
+  try {
+    await side.setup(declared(LARGE, emu.registryId));
+    await measure(`deploy (create) ${LARGE}`, side, () => side.apply());
+    await measure(`destroy ${LARGE}`, side, () => side.destroy());
+    const left = await emu.tokens();
+    if (left.length) record(`destroy ${LARGE}`, side.name, NaN).notes.add(`${left.length} tokens left after destroy`);
+  } finally {
+    side.cleanup();
+  }
+}
+
 async function stackRows(makeSide, emu) {
   const rows = [`deploy (create) ${STACK}`, `no-op plan, ${STACK} tokens`, `no-op apply, ${STACK} tokens`, ...['status', 'scopes', 'rename'].map((c) => `one ${c} change in ${STACK}`), `destroy ${STACK}`];
   if (!rows.some(wanted)) return;
@@ -515,6 +534,8 @@ async function main() {
         await stackRows(make, emu);
       }
     }
+    // Once, after the repetitions: minutes per side on local state.
+    for (const make of sides) await largeRows(make, emu);
   } finally {
     emu.stop();
     stateServer?.stop();

@@ -35,7 +35,7 @@ export interface StateToken {
   readonly tainted?: 'create' | 'uncaptured' | 'interrupted';
 }
 
-interface StateResource {
+export interface StateResource {
   address: string;
   name: string;
   moduleAddress: string;
@@ -44,7 +44,7 @@ interface StateResource {
 }
 
 /** Resources of a raw state (format version 4). */
-function rawResources(doc: Record<string, unknown>): StateResource[] {
+export function rawResources(doc: Record<string, unknown>): StateResource[] {
   const out: StateResource[] = [];
   for (const r of doc.resources as unknown[]) {
     if (!isRecord(r) || r.mode !== 'managed' || r.type !== 'terraform_data' || typeof r.name !== 'string') continue;

@@ -9,6 +9,7 @@ import { apiEndpointNotice, clientConfigFromEnv, resolveApiEndpoint, type Client
 import type { DesiredToken } from '../token-spec';
 import { DEBUG_ENV, TAKE_OVER_ENV } from './consts';
 import { runnerOf, takeOverCommand } from './runner';
+import { pulledUncapturedTargets } from './unfinished';
 import { PREFIX } from './errors';
 import { Journal } from './journal';
 import type { StepContext, StepRuntime, TokenApi } from './lifecycle';
@@ -66,6 +67,22 @@ function lazyApi(env: NodeJS.ProcessEnv, target: TokenTarget, say: (line: string
   };
 }
 
+/** The stack's take-over, once per process and engine run: the state is pulled once for all the tokens refused. */
+const takeOvers = new Map<string, { command: string; recreate: number }>();
+
+function stackTakeOver(rt: StepRuntime, stack: string): { command: string; recreate: number } {
+  const key = `${rt.enginePid ?? ''}|${stack}`;
+  let found = takeOvers.get(key);
+  if (!found) {
+    const runner = runnerOf(rt.enginePid, rt.env);
+    const journal = new Journal(rt.workDir);
+    const targets = pulledUncapturedTargets(rt.enginePid, runner.engine, rt.env, (id) => journal.read(id) !== undefined);
+    found = { command: takeOverCommand(stack, runner, targets), recreate: targets.filter((t) => /_create_/.test(t)).length };
+    takeOvers.set(key, found);
+  }
+  return found;
+}
+
 export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
   const say = (line: string) => rt.output.out(`${PREFIX} ${line}`);
   return {
@@ -77,7 +94,7 @@ export function stepContext(rt: StepRuntime, target: TokenTarget): StepContext {
     path: target.path,
     createId: target.createId,
     takeOver: rt.env[TAKE_OVER_ENV] || undefined,
-    takeOverCommand: () => takeOverCommand(target.path.split('/')[0], runnerOf(rt.enginePid, rt.env)),
+    takeOverCommand: () => stackTakeOver(rt, target.path.split('/')[0]),
     replaceHint: target.replaceHint,
     adopt: target.adopt,
     lookupHostname: target.lookupHostname,

@@ -33,11 +33,12 @@ export function unreadableStep(what: string): StepError {
 }
 
 /** A token at our id that this workspace never started creating; `command` takes over every such token of the stack. */
-export function notOurs(path: string, token: string, command: string): StepError {
+export function notOurs(path: string, token: string, command: string, recreate = 0): StepError {
+  const also = recreate > 0 ? ` (the same deploy creates again the ${recreate} token(s) whose password never reached the state)` : '';
   return new StepError(
     `${path}: ${token} already exists, but this workspace has no record of creating it, so nothing was changed ` +
       '(its Terraform state or working directory was lost, or another workspace deploys the same stack). ' +
-      `If it is this stack's, let the stack delete it and create it again with a new password, with every other token it refused this way: ${command}`,
+      `If it is this stack's, let the stack delete it and create it again with a new password, with every other token it refused this way${also}: ${command}`,
   );
 }
 

@@ -77,7 +77,7 @@ export interface StepContext {
   /** The token ids, or `stack:<name>`, the user allowed this workspace to take over (IONOS_REGISTRY_TOKEN_TAKE_OVER). */
   readonly takeOver?: string;
   /** The one command that lets this stack take over the tokens it refused, for messages. */
-  readonly takeOverCommand?: () => string;
+  readonly takeOverCommand?: () => { readonly command: string; readonly recreate: number };
   /** The command that re-creates the token, for messages. */
   readonly replaceHint?: string;
   /** Adopt the token found at the id (prop `adoptTokenId`) instead of creating one. */
@@ -139,7 +139,8 @@ export async function create(ctx: StepContext & { readonly createId: string }): 
   const notOursAfterAll = (): Error => {
     // The record this attempt wrote must not vouch for another's token on a later run.
     if (prior === undefined) ctx.journal.remove(ctx.tokenId);
-    return notOurs(ctx.path, label(ctx), ctx.takeOverCommand?.() ?? `IONOS_REGISTRY_TOKEN_TAKE_OVER=${ctx.tokenId} <your deploy>`);
+    const takeOver = ctx.takeOverCommand?.() ?? { command: `IONOS_REGISTRY_TOKEN_TAKE_OVER=${ctx.tokenId} <your deploy>`, recreate: 0 };
+    return notOurs(ctx.path, label(ctx), takeOver.command, takeOver.recreate);
   };
 
   const found = adopting ? undefined : await ctx.api.getToken(ctx.registryId, ctx.tokenId);

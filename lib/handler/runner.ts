@@ -38,31 +38,41 @@ export function runnerOf(enginePid: number | undefined, env: NodeJS.ProcessEnv =
 /** A resource name Terraform and the TF_CLI_ARGS parser both read as it is. */
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/** `-replace` arguments, as the CDK CLIs (TF_CLI_ARGS_apply, names quoted) or the engine's own command line read them. */
+function replaceArgs(resources: readonly string[], cli: boolean): string {
+  // The names always in quotes for a CDK CLI: cdktf annotates every plain resource address it prints
+  // with the construct path. The engine reads TF_CLI_ARGS_apply as shell words, so they reach it unquoted.
+  return cli ? resources.map((r) => `-replace=terraform_data.'${r}'`).join(' ') : resources.map((r) => `-replace=terraform_data.${shSingleQuote(r)}`).join(' ');
+}
+
 /**
- * The one command that creates these tokens of `stack` again (new passwords): `-replace` of their
- * `create` resources and of each `password` (whose destroy step deletes the token). For
- * the CDK CLIs, through TF_CLI_ARGS_apply; else the engine in the stack's synthesized directory.
+ * The one deploy of `stack`, with `prefix` (environment assignments) and `-replace` of `resources`:
+ * for the CDK CLIs through TF_CLI_ARGS_apply, else the engine in the stack's synthesized directory.
  * Every value is one sh word meaning its text (a stack name may hold `$(...)`).
  */
-export function recreateCommand(stack: string, createResources: readonly string[], runner: Runner): string {
-  // The names always in quotes: cdktf annotates every plain resource address it prints with the
-  // construct path. The engine reads TF_CLI_ARGS_apply as shell words, so they reach it unquoted.
-  if (runner.cli && createResources.every((r) => PLAIN_NAME.test(r))) {
-    const args = createResources.map((r) => `-replace=terraform_data.'${r}'`).join(' ');
-    return `TF_CLI_ARGS_apply="${args}" ${runner.cli} deploy ${shQuote(stack)}`;
+function deployCommand(stack: string, runner: Runner, prefix: string[], resources: readonly string[]): string {
+  if (runner.cli && resources.every((r) => PLAIN_NAME.test(r))) {
+    const args = resources.length > 0 ? [`TF_CLI_ARGS_apply="${replaceArgs(resources, true)}"`] : [];
+    return [...prefix, ...args, runner.cli, 'deploy', shQuote(stack)].join(' ');
   }
-  const replace = createResources.map((r) => `-replace=terraform_data.${shSingleQuote(r)}`).join(' ');
-  return `${shQuote(runner.engine)} -chdir=cdktf.out/stacks/${shQuote(stack)} apply ${replace}`;
+  return [...prefix, shQuote(runner.engine), `-chdir=cdktf.out/stacks/${shQuote(stack)}`, 'apply', ...(resources.length > 0 ? [replaceArgs(resources, false)] : [])].join(' ');
+}
+
+/**
+ * The one command that creates these tokens of `stack` again (new passwords): `-replace` of their
+ * `create` resources and of each `password` (whose destroy step deletes the token).
+ */
+export function recreateCommand(stack: string, createResources: readonly string[], runner: Runner): string {
+  return deployCommand(stack, runner, [], createResources);
 }
 
 /**
  * The one command that lets a deploy of `stack` delete and re-create (new passwords) the tokens it
- * found at their ids without a record of creating them: IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:<name>.
+ * found at their ids without a record of creating them: IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:<name>;
+ * with `recreate`, the same deploy also creates again the tokens the state records without a password.
  */
-export function takeOverCommand(stack: string, runner: Runner): string {
-  const allow = `IONOS_REGISTRY_TOKEN_TAKE_OVER=${shQuote(`stack:${stack}`)}`;
-  if (runner.cli) return `${allow} ${runner.cli} deploy ${shQuote(stack)}`;
-  return `${allow} ${shQuote(runner.engine)} -chdir=cdktf.out/stacks/${shQuote(stack)} apply`;
+export function takeOverCommand(stack: string, runner: Runner, recreate: readonly string[] = []): string {
+  return deployCommand(stack, runner, [`IONOS_REGISTRY_TOKEN_TAKE_OVER=${shQuote(`stack:${stack}`)}`], recreate);
 }
 
 /** The CDK CLI a project deploys with, by the core its package.json depends on (cdktn first); undefined without one. */

@@ -176,9 +176,18 @@ describe('create', () => {
 
   test('fails if the token exists and this workspace never started creating it, naming the take-over command', async () => {
     await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
-    const takeOverCommand = () => 'IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:ci cdktf deploy ci';
+    const takeOverCommand = () => ({ command: 'IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:ci cdktf deploy ci', recreate: 0 });
     await expect(create(ctx({ takeOverCommand }))).rejects.toThrow(/with every other token it refused this way: IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:ci cdktf deploy ci$/);
     expect(api.tokens.size).toBe(1);
+    expect(api.calls).not.toContain('DELETE');
+  });
+
+  test('a take-over that also re-creates tokens without a password says so, with the one command for both', async () => {
+    await api.putToken(REGISTRY, TOKEN, { name: 'ci-push' });
+    const command = `IONOS_REGISTRY_TOKEN_TAKE_OVER=stack:ci TF_CLI_ARGS_apply="-replace=terraform_data.'a_create_1'" cdktf deploy ci`;
+    await expect(create(ctx({ takeOverCommand: () => ({ command, recreate: 1 }) }))).rejects.toThrow(
+      `with every other token it refused this way (the same deploy creates again the 1 token(s) whose password never reached the state): ${command}`,
+    );
     expect(api.calls).not.toContain('DELETE');
   });
 

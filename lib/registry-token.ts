@@ -19,6 +19,7 @@ import { rotationKey, rotationPeriod, slotPlan, synthNow } from './schedule';
 import { address, Handler, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, stepTitle, unresolvedIn } from './provisioner';
 import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
+import { declaredToken } from './token-spec';
 import { checkExpiryLead, checkTokenProps, checkUniqueName, describeViolation } from './validation';
 
 /** Props of `RegistryToken`. */
@@ -333,13 +334,7 @@ function declareCredential(scope: Construct, token: TokenBase, name: string, rot
   // The period of the schedule this synth falls in: a new period replaces `create` (a rotation).
   if (rotation !== undefined) createTriggers.rotation_period = rotation;
   if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name });
-  const spec = {
-    name,
-    scopes: config.scopes.map((s) => ({ type: s.type, name: s.name, actions: [...s.actions] })),
-    status,
-    expiryDate: config.expiryDate ?? null,
-    ...(config.expiresAfterDays !== undefined ? { expiresAfterDays: config.expiresAfterDays } : {}),
-  };
+  const spec = declaredToken(name, { ...config, status });
   const createStep = stepText(
     cdk,
     (createId) =>
@@ -421,7 +416,7 @@ function declareCredential(scope: Construct, token: TokenBase, name: string, rot
   // removes the result file once `password` has read it.
   StackSpecs.of(scope, handler).add({
     path,
-    entry: specsEntry(cdk, { ...config, name, status, tokenId, apiUrl }),
+    entry: specsEntry(cdk, { spec, tokenId, registryId: config.registryId, apiUrl, removalPolicy: config.removalPolicy }),
     creator,
     capture,
     captured: !adopt,

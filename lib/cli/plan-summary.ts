@@ -10,6 +10,7 @@ import type { ApiTokenResponse } from '../api-types';
 import { isRecord } from '../is-record';
 import { shQuote } from '../shell-quote';
 import { entrySpecText, removedToken } from '../specs-entry';
+import { FIELD_NAMES, FIELDS } from '../token-fields';
 import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
 import { CliError } from './errors';
 import { IdentityValues, identityInput, readIdentity, readLayout, readSpec, readStackSpecs, Role } from './resources';
@@ -95,6 +96,9 @@ interface Group {
 }
 
 const UNKNOWN = '(known after apply)';
+
+/** `status, expiry or scopes`: every field an entry holds. */
+const FIELDS_WORDS = `${FIELD_NAMES.slice(0, -1).join(', ')} or ${FIELD_NAMES[FIELD_NAMES.length - 1]}`;
 
 function isReplace(a: string[]): boolean {
   return a.includes('delete') && a.includes('create');
@@ -450,8 +454,8 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
   if (spec && isReplace(spec.actions)) {
     const before = readSpec(spec.before);
     const after = readSpec(spec.after);
-    if (!before || !after || unknownAfter(spec, 'status') || unknownAfter(spec, 'expiry_date') || unknownAfter(spec, 'scopes')) {
-      return { ...base, name, action: 'update', line: `${name}: status, expiry or scopes ${UNKNOWN} (GET, then PATCH or PUT, password kept)`, changes: [], calls: ['GET'], password: 'kept' };
+    if (!before || !after || FIELD_NAMES.some((f) => unknownAfter(spec, FIELDS[f].entryKey))) {
+      return { ...base, name, action: 'update', line: `${name}: ${FIELDS_WORDS} ${UNKNOWN} (GET, then PATCH or PUT, password kept)`, changes: [], calls: ['GET'], password: 'kept' };
     }
     const plan = specChanges(nameAfter ?? nameBefore ?? '', before, after);
     if (plan.kind === 'none') {

@@ -11,6 +11,7 @@
  */
 import { STACK_SPECS_NAME } from '../handler/consts';
 import { isRecord } from '../is-record';
+import { readableOf } from '../specs-entry';
 import type { ReadableSpec } from '../token-spec';
 
 export { STACK_SPECS_NAME };
@@ -161,10 +162,7 @@ export function readStackSpecs(values: unknown): Map<string, unknown> | undefine
 export function readSpec(values: unknown): ReadableSpec | undefined {
   if (!isRecord(values)) return undefined;
   const t = unwrapDynamic(values.triggers_replace);
+  // The shape of every version's spec: a field added later is absent from older entries.
   if (!isRecord(t) || !('status' in t) || !('scopes' in t)) return undefined;
-  return {
-    status: str(t.status),
-    expiry: str(t.expiry_date),
-    scopes: Array.isArray(t.scopes) ? t.scopes.filter((s): s is string => typeof s === 'string') : undefined,
-  };
+  return readableOf(t);
 }

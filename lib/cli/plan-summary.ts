@@ -12,8 +12,9 @@ import { shQuote } from '../shell-quote';
 import { entrySpecText, removedToken } from '../specs-entry';
 import { FIELD_NAMES, FIELDS } from '../token-fields';
 import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
+import { readIdentityResource } from '../legacy-layouts';
 import { CliError } from './errors';
-import { IdentityValues, identityInput, readIdentity, readLayout, readSpec, readStackSpecs, Role } from './resources';
+import { IdentityValues, identityInput, readLayout, readSpec, readStackSpecs, Role } from './resources';
 import { redact, sensitiveStrings } from './secrets';
 
 /** What happens to one token. */
@@ -195,13 +196,13 @@ function groupsOf(plan: unknown): Group[] {
     const stack = stackSpecs.get(g.module);
     g.stack = stack;
     const id = g.parts.identity;
-    const path = id && (readIdentity(id.after) ?? readIdentity(id.before))?.path;
+    const path = id && (readIdentityResource(id.after) ?? readIdentityResource(id.before))?.path;
     if (!g.parts.spec && stack && path) g.parts.spec = virtualSpec(stack, path);
   }
   // Ours only: an identity with the identity shape (before or after) and a spec or create beside it.
   return groups.filter((g) => {
     const id = g.parts.identity;
-    return id !== undefined && (readIdentity(id.before) ?? readIdentity(id.after)) !== undefined && (g.parts.spec || g.parts.create);
+    return id !== undefined && (readIdentityResource(id.before) ?? readIdentityResource(id.after)) !== undefined && (g.parts.spec || g.parts.create);
   });
 }
 
@@ -293,8 +294,8 @@ function urlWord(url: string): string {
  */
 function apiUrlChangeOf(g: Group, change: TokenChange): ApiUrlChange | undefined {
   const id = g.parts.identity!;
-  const before = readIdentity(id.before);
-  const after = readIdentity(id.after);
+  const before = readIdentityResource(id.before);
+  const after = readIdentityResource(id.after);
   if (!before || !after || change.action === 'forget' || change.action === 'delete') return undefined;
   const from = before.apiUrl ?? '';
   const unknown = unknownIn(id.afterUnknown, 'input', 'api_url') || unknownIn(g.parts.password?.afterUnknown, 'input', 'api_url');
@@ -311,8 +312,8 @@ function apiUrlChangeOf(g: Group, change: TokenChange): ApiUrlChange | undefined
 
 function summarizeTokenGroup(g: Group): TokenChange | undefined {
   const id = g.parts.identity!;
-  const idBefore = readIdentity(id.before);
-  const idAfter = readIdentity(id.after);
+  const idBefore = readIdentityResource(id.before);
+  const idAfter = readIdentityResource(id.after);
   const anyId = (idAfter ?? idBefore) as IdentityValues;
   const path = anyId.path ?? g.prefix;
   const nameBefore = idBefore?.name;

@@ -131,25 +131,6 @@ export function readIdentityOf(password: unknown, create: unknown): IdentityValu
   };
 }
 
-/** The identity of a token deployed before 0.2, from its `identity` resource. */
-export function readIdentity(values: unknown): IdentityValues | undefined {
-  if (!isRecord(values)) return undefined;
-  const t = unwrapDynamic(values.triggers_replace);
-  if (!isRecord(t) || !('token_id' in t) || !('name' in t) || !('registry_id' in t)) return undefined;
-  const input = unwrapDynamic(values.input);
-  const i = isRecord(input) ? input : {};
-  return {
-    registryId: str(t.registry_id),
-    name: str(t.name),
-    tokenId: str(t.token_id),
-    rotation: str(t.rotation),
-    rotationPeriod: str(t.rotation_period),
-    path: str(i.path),
-    apiUrl: str(i.api_url),
-    adopt: i.adopt === 'true',
-  };
-}
-
 /** The entries of the stack's specs resource by construct path, or undefined when it has not that shape. */
 export function readStackSpecs(values: unknown): Map<string, unknown> | undefined {
   if (!isRecord(values)) return undefined;

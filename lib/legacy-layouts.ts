@@ -1,10 +1,12 @@
 /**
  * Readers of what older versions left in a state or on disk, in one place: each names the layout it
- * reads and the version that removes it. The rest of the code knows today's layout only.
+ * reads and the version that removes it. Their callers ask here instead of reading those layouts.
  */
 import type { RecordedIdentity } from './handler/step';
 import { isRecord } from './is-record';
-import { IdentityValues, unwrapDynamic } from './cli/resources';
+import type { RemovedToken } from './specs-entry';
+import { unwrapDynamic } from './cli/dynamic-value';
+import type { IdentityValues } from './cli/resources';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -31,6 +33,11 @@ export function readIdentityResource(values: unknown): IdentityValues | undefine
   };
 }
 
+/** `password.input` as 0.2 recorded it: an object (since 0.3: JSON text). Removed in 1.0. */
+export function identityObject(input: unknown): Record<string, unknown> | undefined {
+  return isRecord(input) ? input : undefined;
+}
+
 /**
  * The identity a delete step names. A `password` resource written by 0.1 records none (its `identity`
  * resource did): when the upgrade replaces it (a token with rotationTrigger or adoptTokenId), its
@@ -41,6 +48,14 @@ export function recordedIdentity(identity: RecordedIdentity | null): RecordedIde
 }
 
 export const UNRECORDED_DELETE = 'delete: this resource records no token (state from before 0.2); nothing to delete here';
+
+/**
+ * Whether the entry of a token gone from the code records its identity. One written before 0.4 holds
+ * no token id or registry: no step can delete its token, and it stays live. Removed in 1.0.
+ */
+export function recordedEntry<T extends Pick<RemovedToken, 'tokenId' | 'registryId'>>(token: T): token is T & { readonly tokenId: string; readonly registryId: string } {
+  return !!token.tokenId && !!token.registryId;
+}
 
 /**
  * Where versions up to 0.5 kept worker folders, pipes and TF_LOG marks besides today's run folder:

@@ -12,7 +12,7 @@ import { shQuote } from '../shell-quote';
 import { entrySpecText, removedToken } from '../specs-entry';
 import { FIELD_NAMES, FIELDS } from '../token-fields';
 import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
-import { readIdentityResource } from '../legacy-layouts';
+import { readIdentityResource, recordedEntry } from '../legacy-layouts';
 import { CliError } from './errors';
 import { IdentityValues, identityInput, readLayout, readSpec, readStackSpecs, Role } from './resources';
 import { redact, sensitiveStrings } from './secrets';
@@ -532,7 +532,7 @@ function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 
   if (held.retain) {
     return { ...forget, line: retainedWords(name), keptLive: 'retained' };
   }
-  const recorded = held.tokenId !== undefined && held.registryId !== undefined;
+  const recorded = recordedEntry(held);
   const stillDeclared = stack !== undefined && readStackSpecs(stack.after)?.has(path) === true;
   if (stack && isReplace(stack.actions) && recorded && !stillDeclared) {
     const other = otherSlotPath(path, name);

@@ -10,7 +10,9 @@
  * of the stack's one `registry-token-specs` resource: `triggers_replace.tokens["<construct path>"]`.
  */
 import { STACK_SPECS_NAME } from '../handler/consts';
+import { unwrapDynamic } from './dynamic-value';
 import { isRecord } from '../is-record';
+import { identityObject } from '../legacy-layouts';
 import { readableOf } from '../specs-entry';
 import type { ReadableSpec } from '../token-spec';
 
@@ -67,27 +69,16 @@ export function readLayout<R>(items: Iterable<LayoutItem<R>>): Layout<R> {
   return { tokens: [...tokens.values()], stackSpecs };
 }
 
-/**
- * `terraform_data` keeps its dynamic attributes in the raw state as `{ value, type }`; `show -json`
- * and plans give the value itself.
- */
-export function unwrapDynamic(v: unknown): unknown {
-  if (isRecord(v) && 'value' in v && 'type' in v && Object.keys(v).length === 2) return v.value;
-  return v;
-}
-
-/** `password.input`: JSON text since 0.3, an object in 0.2; the object either way. */
+/** `password.input`: JSON text (since 0.3), or an object (0.2, lib/legacy-layouts.ts); the object either way. */
 export function identityInput(v: unknown): Record<string, unknown> | undefined {
   const u = unwrapDynamic(v);
-  if (typeof u === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(u);
-      return isRecord(parsed) ? parsed : undefined;
-    } catch {
-      return undefined;
-    }
+  if (typeof u !== 'string') return identityObject(u);
+  try {
+    const parsed: unknown = JSON.parse(u);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
-  return isRecord(u) ? u : undefined;
 }
 
 function str(v: unknown): string | undefined {

@@ -9,7 +9,8 @@ import { readIdentityResource } from '../legacy-layouts';
 import { CliError } from './errors';
 import { isRecord } from '../is-record';
 import type { ReadableSpec } from '../token-spec';
-import { IdentityValues, readIdentityOf, readLayout, readSpec, readStackSpecs, unwrapDynamic } from './resources';
+import { unwrapDynamic } from './dynamic-value';
+import { IdentityValues, readIdentityOf, readLayout, readSpec, readStackSpecs } from './resources';
 
 /** One token as the state declares it. */
 export interface StateToken {

@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRecord } from '../is-record';
+import { recordedEntry } from '../legacy-layouts';
 import { REMOVED_FROM_CODE, retainedWords, unrecordedWords } from '../change-words';
 import { entrySpecText, readableOf, removedToken, type RemovedToken } from '../specs-entry';
 import { desiredFrom, specDigest, type DesiredToken } from '../token-spec';
@@ -107,7 +108,7 @@ export async function runSpecsBefore(step: SpecsBeforeStep, rt: StepRuntime): Pr
       log(retainedWords(t.name));
       return;
     }
-    if (!t.tokenId || !t.registryId) {
+    if (!recordedEntry(t)) {
       log(unrecordedWords(t.name, t.registryId, t.tokenId));
       return;
     }

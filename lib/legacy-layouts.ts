@@ -38,10 +38,43 @@ export function identityObject(input: unknown): Record<string, unknown> | undefi
   return isRecord(input) ? input : undefined;
 }
 
+/** A resource's change in a plan, as the upgrade checks below read it. */
+export interface PlannedChange {
+  readonly actions: readonly string[];
+  readonly reason?: string;
+}
+
+/** Terraform's reason for deleting a resource that the configuration no longer has. */
+const NO_CONFIG = 'delete_because_no_resource_config';
+
+/**
+ * The plan upgrades a token deployed by 0.1: its `identity` resource leaves the configuration (it is
+ * being deleted) while its `password` resource stays and takes its place. Removed in 1.0.
+ */
+export function identityResourceLeaves(identity: PlannedChange, password: PlannedChange | undefined): boolean {
+  return identity.reason === NO_CONFIG && password !== undefined && !(password.actions.length === 1 && password.actions[0] === 'delete');
+}
+
+/**
+ * The plan upgrades a token deployed by 0.2: its own spec resource leaves the configuration, and the
+ * stack's specs resource takes its place. Removed in 1.0.
+ */
+export function specResourceLeaves(spec: PlannedChange): boolean {
+  return spec.actions.length === 1 && spec.actions[0] === 'delete' && spec.reason === NO_CONFIG;
+}
+
+/**
+ * How a delete step reads its identity back from `password.input`: JSON text (0.3 on), an object
+ * (0.2), or null for a `password` written by 0.1, which has no input (see {@link recordedIdentity}).
+ * The last two: removed in 1.0.
+ */
+export const RECORDED_IDENTITY_EXPRESSION = 'jsonencode(try(jsondecode(self.input), self.input, null))';
+
 /**
  * The identity a delete step names. A `password` resource written by 0.1 records none (its `identity`
  * resource did): when the upgrade replaces it (a token with rotationTrigger or adoptTokenId), its
- * delete step names no token, deletes nothing and says {@link UNRECORDED_DELETE}. Removed in 1.0.
+ * delete step names no token, deletes nothing and says {@link UNRECORDED_DELETE} (the new create
+ * finds the token and re-creates it). Removed in 1.0.
  */
 export function recordedIdentity(identity: RecordedIdentity | null): RecordedIdentity | undefined {
   return identity?.token_id ? identity : undefined;

@@ -12,7 +12,7 @@ import { shQuote } from '../shell-quote';
 import { entrySpecText, removedToken } from '../specs-entry';
 import { FIELD_NAMES, FIELDS } from '../token-fields';
 import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
-import { readIdentityResource, recordedEntry } from '../legacy-layouts';
+import { identityResourceLeaves, readIdentityResource, recordedEntry, specResourceLeaves } from '../legacy-layouts';
 import { CliError } from './errors';
 import { IdentityValues, identityInput, readLayout, readSpec, readStackSpecs, Role } from './resources';
 import { redact, sensitiveStrings } from './secrets';
@@ -332,7 +332,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
   // token gone from the code is deleted by the stack's specs resource, or stays live (see removedFromCode).
   if (id.actions.length === 1 && id.actions[0] === 'delete') {
     const name = show(nameBefore);
-    if (id.reason === 'delete_because_no_resource_config' && password && !(password.actions.length === 1 && password.actions[0] === 'delete')) {
+    if (identityResourceLeaves(id, password)) {
       if (create && isReplace(create.actions)) {
         // A token with rotationTrigger or adoptTokenId: `create` gains that key and is replaced once.
         return {
@@ -477,7 +477,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
 
   // Upgrade from 0.2: the token's own spec resource leaves the state (no step runs for it); the
   // stack's new specs resource, with no record of the entries before, checks the token.
-  if (spec && spec.actions.length === 1 && spec.actions[0] === 'delete' && spec.reason === 'delete_because_no_resource_config') {
+  if (spec && specResourceLeaves(spec)) {
     return {
       ...base,
       name,

@@ -10,6 +10,7 @@ import type { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { Core, coreOf, isUnresolved as unresolved } from './core';
 import { invalidConfig } from './errors';
+import { RECORDED_IDENTITY_EXPRESSION } from './legacy-layouts';
 import { addExpiryWarnings } from './expiry-warnings';
 import { DEFAULT_WORK_DIR, Operation, RESULT_FILE_SUFFIX } from './handler/consts';
 import type { CapturedStep, CreateStep, DeleteStep, RecordedIdentity, RetrySettings } from './handler/step';
@@ -19,6 +20,7 @@ import { rotationKey, rotationPeriod, slotPlan, synthNow } from './schedule';
 import { address, Handler, handlerOf, literal, literalDeep, stepProvisioner, stepResource, stepText, stepTitle, unresolvedIn } from './provisioner';
 import { StackSpecs, specsEntry } from './stack-specs';
 import { deriveTokenId, TOKEN_ID_NAMESPACE, TOKEN_ID_SEPARATOR, tokenIdSeed } from './token-id';
+import { declaredToken } from './token-spec';
 import { checkExpiryLead, checkTokenProps, checkUniqueName, describeViolation } from './validation';
 
 /** Props of `RegistryToken`. */
@@ -333,13 +335,7 @@ function declareCredential(scope: Construct, token: TokenBase, name: string, rot
   // The period of the schedule this synth falls in: a new period replaces `create` (a rotation).
   if (rotation !== undefined) createTriggers.rotation_period = rotation;
   if (adopt) Object.assign(createTriggers, { registry_id: config.registryId, name });
-  const spec = {
-    name,
-    scopes: config.scopes.map((s) => ({ type: s.type, name: s.name, actions: [...s.actions] })),
-    status,
-    expiryDate: config.expiryDate ?? null,
-    ...(config.expiresAfterDays !== undefined ? { expiresAfterDays: config.expiresAfterDays } : {}),
-  };
+  const spec = declaredToken(name, { ...config, status });
   const createStep = stepText(
     cdk,
     (createId) =>
@@ -392,15 +388,12 @@ function declareCredential(scope: Construct, token: TokenBase, name: string, rot
   // As JSON text (plans show it as jsonencode({...})): a string costs the engine far less to write
   // into the state after every resource change than an object with its type (and twice: `output`).
   const identityText = JSON.stringify(identity);
-  // Its destroy step reads the identity back from the state: JSON text (0.3), or an object (0.2);
-  // try(): a `password` written by 0.1 has no input, and the upgrade that replaces it (a token with
-  // rotationTrigger or adoptTokenId) runs this with nothing to name: the handler then deletes nothing
-  // (the new create finds the token and re-creates it). Destroy steps may refer to `self` only, so a
-  // retry setting known only at apply is left to the environment here.
+  // Its destroy step reads the identity back from the state, as any version recorded it. Destroy
+  // steps may refer to `self` only, so a retry setting known only at apply is left to the environment here.
   const deleteStep = stepText(
     cdk,
     (recorded) => ({ op: Operation.DELETE, identity: recorded, ...resolvedOnly(retry) }) satisfies DeleteStep,
-    { expression: 'jsonencode(try(jsondecode(self.input), self.input, null))', json: true },
+    { expression: RECORDED_IDENTITY_EXPRESSION, json: true },
   );
   // Once it holds the password, a note (no secret): the result file goes when the engine has written
   // its state (lib/handler/captured.ts). `continue`: it never taints `password`, whose replacement deletes the token.
@@ -421,7 +414,7 @@ function declareCredential(scope: Construct, token: TokenBase, name: string, rot
   // removes the result file once `password` has read it.
   StackSpecs.of(scope, handler).add({
     path,
-    entry: specsEntry(cdk, { ...config, name, status, tokenId, apiUrl }),
+    entry: specsEntry(cdk, { spec, tokenId, registryId: config.registryId, apiUrl, removalPolicy: config.removalPolicy }),
     creator,
     capture,
     captured: !adopt,

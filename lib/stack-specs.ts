@@ -13,10 +13,10 @@ import type { Construct } from 'constructs';
 import { Core, coreOf, isUnresolved } from './core';
 import { Operation, STACK_SPECS_NAME } from './handler/consts';
 import type { RetrySettings, SpecsBeforeWire, SpecsEntry, SpecsStep, SpecsToken } from './handler/step';
-import { RemovalPolicy, ScopeAction, TokenScope } from './model';
+import { RemovalPolicy } from './model';
 import { address, Handler, literal, literalDeep, stepProvisioner, stepResource, stepText, StepText, stepTitle } from './provisioner';
-import { rollingExpiryWords } from './schedule';
-import { describeScope, normalizeScopes } from './token-spec';
+import { entryFields } from './specs-entry';
+import type { DesiredToken } from './token-spec';
 import { DeclaredToken } from './validation';
 
 /** What one token gives the stack's specs resource. */
@@ -37,32 +37,17 @@ export interface SpecsMember {
   readonly retry: RetrySettings;
 }
 
-/** Scopes as a reviewer reads them in a plan, in a stable order: `repository app/* pull,push`. */
-function readableScopes(cdk: Core, scopes: readonly TokenScope[]): string[] {
-  const plain = scopes.map((s) => ({ type: s.type as string, name: s.name, actions: s.actions.map((a: ScopeAction) => a as string) }));
-  if (plain.some((s) => isUnresolved(s.name) || isUnresolved(s.type) || s.actions.some((a) => isUnresolved(a)))) {
-    return plain.map((s) => `${s.type} ${s.name} ${cdk.Fn.join(',', s.actions)}`);
-  }
-  return normalizeScopes(plain).map(describeScope);
-}
-
 /** A token's entry. Keys appear only with the props that need them, so an entry changes only with what it says. */
 export function specsEntry(cdk: Core, t: {
-  readonly name: string;
-  readonly status: string;
-  readonly expiryDate?: string;
-  readonly expiresAfterDays?: number;
-  readonly scopes: readonly TokenScope[];
+  readonly spec: DesiredToken;
   readonly tokenId: string;
   readonly registryId: string;
   readonly apiUrl: string;
   readonly removalPolicy?: RemovalPolicy;
 }): SpecsEntry {
   return {
-    name: t.name,
-    status: t.status,
-    expiry_date: t.expiresAfterDays !== undefined ? rollingExpiryWords(t.expiresAfterDays) : (t.expiryDate ?? 'never'),
-    scopes: readableScopes(cdk, t.scopes),
+    name: t.spec.name,
+    ...entryFields(t.spec, { isUnresolved, join: (separator, parts) => cdk.Fn.join(separator, parts) }),
     // What the destroy step needs to delete the token once it leaves the code.
     token_id: t.tokenId,
     registry_id: t.registryId,

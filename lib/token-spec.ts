@@ -1,11 +1,11 @@
 /**
  * The declared state of a token and the diff planner: which API call turns the live token into the
- * declared one. Pure functions, shared by the construct (readable plan triggers) and the handler.
+ * declared one. Pure functions, shared by the construct (readable plan triggers) and the handler;
+ * each field's part comes from the table in lib/token-fields.ts.
  */
 import { createHash } from 'node:crypto';
 import type { ApiScope, ApiTokenInput, ApiTokenPatch, ApiTokenResponse } from './api-types';
-import { rollingDaysOf } from './schedule';
-import { SCOPE_ACTIONS } from './validation';
+import { changeWords, DeclaredProps, FIELD_NAMES, FieldName, FieldWords, rowOf, WIRE_ORDER } from './token-fields';
 
 /** What a stack declares for one token, in wire values. */
 export interface DesiredToken {
@@ -18,47 +18,22 @@ export interface DesiredToken {
   readonly expiresAfterDays?: number;
 }
 
-/** Scopes in a canonical order (by type, then path), each with its actions in the API's order. */
-export function normalizeScopes(scopes: readonly ApiScope[] | null | undefined): ApiScope[] {
-  return (scopes ?? [])
-    .map((s) => ({
-      type: s.type,
-      name: s.name,
-      actions: [...new Set(s.actions)].sort((a, b) => SCOPE_ACTIONS.indexOf(a) - SCOPE_ACTIONS.indexOf(b)),
-    }))
-    .sort((a, b) => (a.type === b.type ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type < b.type ? -1 : 1));
-}
-
-/** One scope as a reviewer reads it in a plan: `repository app/* pull,push`. */
-export function describeScope(scope: ApiScope): string {
-  return `${scope.type} ${scope.name} ${normalizeScopes([scope])[0].actions.join(',')}`;
-}
-
-/** `repository app/* pull,push` → `{ type, name, actions }` (the path may hold spaces): the inverse of {@link describeScope}. */
-export function parseReadableScope(s: string): ApiScope {
-  const parts = s.trim().split(' ');
-  if (parts.length < 3) return { type: parts[0] ?? '', name: parts[1] ?? '', actions: [] };
-  return { type: parts[0], name: parts.slice(1, -1).join(' '), actions: parts[parts.length - 1].split(',').filter(Boolean) };
-}
-
 /** A spec in plain words, as a plan shows it: the stack's specs entry (or a 0.2 spec resource's triggers). */
-export interface ReadableSpec {
-  readonly status?: string;
-  /** RFC 3339, or `never`. */
-  readonly expiry?: string;
-  readonly scopes?: readonly string[];
+export type ReadableSpec = { readonly [F in FieldName]?: FieldWords<F> };
+
+/** One part per field, in the API's order, after the name. */
+function byWireOrder<T>(name: string, part: (f: FieldName) => Partial<T>): T {
+  return Object.assign({ name }, ...WIRE_ORDER.map(part)) as T;
+}
+
+/** The declared token of the construct's props: the create step's spec. */
+export function declaredToken(name: string, props: DeclaredProps): DesiredToken {
+  return byWireOrder(name, (f) => rowOf(f).fromProps(props));
 }
 
 /** The declared token from its name and its spec in plain words. */
 export function desiredFrom(name: string, spec: ReadableSpec): DesiredToken {
-  const rolling = rollingDaysOf(spec.expiry);
-  return {
-    name,
-    scopes: (spec.scopes ?? []).map(parseReadableScope),
-    status: spec.status || 'enabled',
-    expiryDate: !spec.expiry || spec.expiry === 'never' || rolling !== undefined ? null : spec.expiry,
-    ...(rolling !== undefined ? { expiresAfterDays: rolling } : {}),
-  };
+  return byWireOrder(name, (f) => rowOf(f).fromWords(spec[f]));
 }
 
 /**
@@ -67,36 +42,18 @@ export function desiredFrom(name: string, spec: ReadableSpec): DesiredToken {
  * the marker only if the create made the token with this very spec.
  */
 export function specDigest(desired: DesiredToken): string {
-  const normal = {
-    name: desired.name,
-    scopes: normalizeScopes(desired.scopes),
-    status: desired.status,
-    expiryDate: desired.expiryDate,
-    ...(desired.expiresAfterDays !== undefined ? { expiresAfterDays: desired.expiresAfterDays } : {}),
-  };
+  const normal = byWireOrder(desired.name, (f) => (rowOf(f).digest ?? rowOf(f).body)(desired));
   return createHash('sha256').update(JSON.stringify(normal)).digest('hex').slice(0, 16);
-}
-
-/** Two expiries are the same when both are "never" or both name the same instant. */
-export function sameExpiry(a: string | null | undefined, b: string | null | undefined): boolean {
-  if (!a || !b) return !a && !b;
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  return Number.isNaN(ta) || Number.isNaN(tb) ? a === b : ta === tb;
-}
-
-export function sameScopes(a: readonly ApiScope[] | null | undefined, b: readonly ApiScope[] | null | undefined): boolean {
-  return JSON.stringify(normalizeScopes(a)) === JSON.stringify(normalizeScopes(b));
 }
 
 /** One field in which the live token differs from the declared one, in words (scopes as whole lists, `none` when empty). */
 export interface FieldDifference {
-  readonly field: 'status' | 'expiry' | 'scopes';
+  readonly field: FieldName;
   readonly live: string;
   readonly declared: string;
 }
 
-/** What an update does: nothing, a PATCH of status/expiry only, or a PUT of the whole spec. */
+/** What an update does: nothing, a PATCH of the fields that allow it, or a PUT of the whole spec. */
 export interface UpdatePlan {
   readonly kind: 'none' | 'patch' | 'put';
   /** The changes in words, e.g. `status enabled → disabled`, `scopes +registry * pull`. */
@@ -109,45 +66,20 @@ export interface UpdatePlan {
 
 /** The body of a create or full replace. */
 export function putBody(desired: DesiredToken): ApiTokenInput {
-  return {
-    properties: {
-      name: desired.name,
-      scopes: normalizeScopes(desired.scopes),
-      status: desired.status,
-      expiryDate: desired.expiryDate,
-    },
-  };
+  return { properties: byWireOrder(desired.name, (f) => rowOf(f).body(desired)) };
 }
 
 /**
  * The one diff: the live token against the declared one (the handler's update, `drift`, and
- * `plan-summary` between two specs). Scopes differ → PUT the full spec (the REST reference does not
- * document scopes in PATCH); only status or expiry differ → PATCH just those.
+ * `plan-summary` between two specs). A field that needs a PUT differs → PUT the full spec; else
+ * PATCH just the fields that differ.
  */
 export function planUpdate(live: ApiTokenResponse, desired: DesiredToken): UpdatePlan {
   const lp = live.properties;
-  const changes: string[] = [];
-  const differences: FieldDifference[] = [];
-  const patch: ApiTokenPatch = {};
-  if (lp.status !== desired.status) {
-    differences.push({ field: 'status', live: lp.status, declared: desired.status });
-    changes.push(`status ${lp.status} → ${desired.status}`);
-    patch.status = desired.status;
-  }
-  // A rolling expiry is set by each creation; an update keeps it.
-  if (desired.expiresAfterDays === undefined && !sameExpiry(lp.expiryDate, desired.expiryDate)) {
-    differences.push({ field: 'expiry', live: lp.expiryDate ?? 'never', declared: desired.expiryDate ?? 'never' });
-    changes.push(`expiry ${lp.expiryDate ?? 'never'} → ${desired.expiryDate ?? 'never'}`);
-    patch.expiryDate = desired.expiryDate;
-  }
-  if (!sameScopes(lp.scopes, desired.scopes)) {
-    const before = normalizeScopes(lp.scopes).map(describeScope);
-    const after = normalizeScopes(desired.scopes).map(describeScope);
-    differences.push({ field: 'scopes', live: before.join('; ') || 'none', declared: after.join('; ') || 'none' });
-    for (const s of after) if (!before.includes(s)) changes.push(`scopes +${s}`);
-    for (const s of before) if (!after.includes(s)) changes.push(`scopes -${s}`);
-    return { kind: 'put', changes, differences, put: putBody(desired) };
-  }
-  if (changes.length === 0) return { kind: 'none', changes, differences };
-  return { kind: 'patch', changes, differences, patch };
+  const differ = FIELD_NAMES.filter((f) => !rowOf(f).same(lp, desired));
+  const changes = differ.flatMap((f) => changeWords(f, lp, desired));
+  const differences = differ.map((f) => ({ field: f, live: rowOf(f).liveWords(lp), declared: rowOf(f).declaredWords(desired) }));
+  if (differ.some((f) => rowOf(f).update === 'put')) return { kind: 'put', changes, differences, put: putBody(desired) };
+  if (differ.length === 0) return { kind: 'none', changes, differences };
+  return { kind: 'patch', changes, differences, patch: Object.assign({}, ...differ.map((f) => rowOf(f).body(desired))) as ApiTokenPatch };
 }

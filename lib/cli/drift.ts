@@ -16,6 +16,7 @@ import { recreateCommand } from '../handler/runner';
 import { shQuote } from '../shell-quote';
 import { CliError } from './errors';
 import { mdEscape } from './plan-summary';
+import { FIELDS } from '../token-fields';
 import { desiredFrom, DesiredToken, FieldDifference, planUpdate } from '../token-spec';
 import type { StateToken } from './state';
 
@@ -182,7 +183,7 @@ export function compare(token: StateToken, live: ApiTokenResponse | undefined, n
   if (plan.kind === 'none') return { ...base, state: 'ok', differences: [], line: `ok ${who}` };
   const differences = plan.differences;
   const fix = plan.kind === 'put' ? 'PUT' : 'PATCH';
-  const words = differences.map((d) => `${d.field} ${d.field === 'scopes' ? 'are' : 'is'} ${d.live}, declared ${d.declared}`).join('; ');
+  const words = differences.map((d) => `${d.field} ${FIELDS[d.field].is} ${d.live}, declared ${d.declared}`).join('; ');
   return { ...base, state: 'drift', differences, fix, line: `drift ${who}: ${words} (--fix: ${fix}, password kept)` };
 }
 

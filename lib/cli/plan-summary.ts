@@ -10,9 +10,11 @@ import type { ApiTokenResponse } from '../api-types';
 import { isRecord } from '../is-record';
 import { shQuote } from '../shell-quote';
 import { entrySpecText, removedToken } from '../specs-entry';
+import { FIELD_NAMES, FIELDS } from '../token-fields';
 import { desiredFrom, planUpdate, type ReadableSpec } from '../token-spec';
+import { identityResourceLeaves, readIdentityResource, recordedEntry, specResourceLeaves } from '../legacy-layouts';
 import { CliError } from './errors';
-import { IdentityValues, identityInput, readIdentity, readLayout, readSpec, readStackSpecs, Role } from './resources';
+import { IdentityValues, identityInput, readLayout, readSpec, readStackSpecs, Role } from './resources';
 import { redact, sensitiveStrings } from './secrets';
 
 /** What happens to one token. */
@@ -95,6 +97,9 @@ interface Group {
 }
 
 const UNKNOWN = '(known after apply)';
+
+/** `status, expiry or scopes`: every field an entry holds. */
+const FIELDS_WORDS = `${FIELD_NAMES.slice(0, -1).join(', ')} or ${FIELD_NAMES[FIELD_NAMES.length - 1]}`;
 
 function isReplace(a: string[]): boolean {
   return a.includes('delete') && a.includes('create');
@@ -191,13 +196,13 @@ function groupsOf(plan: unknown): Group[] {
     const stack = stackSpecs.get(g.module);
     g.stack = stack;
     const id = g.parts.identity;
-    const path = id && (readIdentity(id.after) ?? readIdentity(id.before))?.path;
+    const path = id && (readIdentityResource(id.after) ?? readIdentityResource(id.before))?.path;
     if (!g.parts.spec && stack && path) g.parts.spec = virtualSpec(stack, path);
   }
   // Ours only: an identity with the identity shape (before or after) and a spec or create beside it.
   return groups.filter((g) => {
     const id = g.parts.identity;
-    return id !== undefined && (readIdentity(id.before) ?? readIdentity(id.after)) !== undefined && (g.parts.spec || g.parts.create);
+    return id !== undefined && (readIdentityResource(id.before) ?? readIdentityResource(id.after)) !== undefined && (g.parts.spec || g.parts.create);
   });
 }
 
@@ -289,8 +294,8 @@ function urlWord(url: string): string {
  */
 function apiUrlChangeOf(g: Group, change: TokenChange): ApiUrlChange | undefined {
   const id = g.parts.identity!;
-  const before = readIdentity(id.before);
-  const after = readIdentity(id.after);
+  const before = readIdentityResource(id.before);
+  const after = readIdentityResource(id.after);
   if (!before || !after || change.action === 'forget' || change.action === 'delete') return undefined;
   const from = before.apiUrl ?? '';
   const unknown = unknownIn(id.afterUnknown, 'input', 'api_url') || unknownIn(g.parts.password?.afterUnknown, 'input', 'api_url');
@@ -307,8 +312,8 @@ function apiUrlChangeOf(g: Group, change: TokenChange): ApiUrlChange | undefined
 
 function summarizeTokenGroup(g: Group): TokenChange | undefined {
   const id = g.parts.identity!;
-  const idBefore = readIdentity(id.before);
-  const idAfter = readIdentity(id.after);
+  const idBefore = readIdentityResource(id.before);
+  const idAfter = readIdentityResource(id.after);
   const anyId = (idAfter ?? idBefore) as IdentityValues;
   const path = anyId.path ?? g.prefix;
   const nameBefore = idBefore?.name;
@@ -327,7 +332,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
   // token gone from the code is deleted by the stack's specs resource, or stays live (see removedFromCode).
   if (id.actions.length === 1 && id.actions[0] === 'delete') {
     const name = show(nameBefore);
-    if (id.reason === 'delete_because_no_resource_config' && password && !(password.actions.length === 1 && password.actions[0] === 'delete')) {
+    if (identityResourceLeaves(id, password)) {
       if (create && isReplace(create.actions)) {
         // A token with rotationTrigger or adoptTokenId: `create` gains that key and is replaced once.
         return {
@@ -450,8 +455,8 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
   if (spec && isReplace(spec.actions)) {
     const before = readSpec(spec.before);
     const after = readSpec(spec.after);
-    if (!before || !after || unknownAfter(spec, 'status') || unknownAfter(spec, 'expiry_date') || unknownAfter(spec, 'scopes')) {
-      return { ...base, name, action: 'update', line: `${name}: status, expiry or scopes ${UNKNOWN} (GET, then PATCH or PUT, password kept)`, changes: [], calls: ['GET'], password: 'kept' };
+    if (!before || !after || FIELD_NAMES.some((f) => unknownAfter(spec, FIELDS[f].entryKey))) {
+      return { ...base, name, action: 'update', line: `${name}: ${FIELDS_WORDS} ${UNKNOWN} (GET, then PATCH or PUT, password kept)`, changes: [], calls: ['GET'], password: 'kept' };
     }
     const plan = specChanges(nameAfter ?? nameBefore ?? '', before, after);
     if (plan.kind === 'none') {
@@ -472,7 +477,7 @@ function summarizeTokenGroup(g: Group): TokenChange | undefined {
 
   // Upgrade from 0.2: the token's own spec resource leaves the state (no step runs for it); the
   // stack's new specs resource, with no record of the entries before, checks the token.
-  if (spec && spec.actions.length === 1 && spec.actions[0] === 'delete' && spec.reason === 'delete_because_no_resource_config') {
+  if (spec && specResourceLeaves(spec)) {
     return {
       ...base,
       name,
@@ -527,7 +532,7 @@ function removedFromCode(g: Group, base: Pick<TokenChange, 'path' | 'tokenId' | 
   if (held.retain) {
     return { ...forget, line: retainedWords(name), keptLive: 'retained' };
   }
-  const recorded = held.tokenId !== undefined && held.registryId !== undefined;
+  const recorded = recordedEntry(held);
   const stillDeclared = stack !== undefined && readStackSpecs(stack.after)?.has(path) === true;
   if (stack && isReplace(stack.actions) && recorded && !stillDeclared) {
     const other = otherSlotPath(path, name);

@@ -10,7 +10,10 @@
  * of the stack's one `registry-token-specs` resource: `triggers_replace.tokens["<construct path>"]`.
  */
 import { STACK_SPECS_NAME } from '../handler/consts';
+import { unwrapDynamic } from './dynamic-value';
 import { isRecord } from '../is-record';
+import { identityObject } from '../legacy-layouts';
+import { readableOf } from '../specs-entry';
 import type { ReadableSpec } from '../token-spec';
 
 export { STACK_SPECS_NAME };
@@ -66,27 +69,16 @@ export function readLayout<R>(items: Iterable<LayoutItem<R>>): Layout<R> {
   return { tokens: [...tokens.values()], stackSpecs };
 }
 
-/**
- * `terraform_data` keeps its dynamic attributes in the raw state as `{ value, type }`; `show -json`
- * and plans give the value itself.
- */
-export function unwrapDynamic(v: unknown): unknown {
-  if (isRecord(v) && 'value' in v && 'type' in v && Object.keys(v).length === 2) return v.value;
-  return v;
-}
-
-/** `password.input`: JSON text since 0.3, an object in 0.2; the object either way. */
+/** `password.input`: JSON text (since 0.3), or an object (0.2, lib/legacy-layouts.ts); the object either way. */
 export function identityInput(v: unknown): Record<string, unknown> | undefined {
   const u = unwrapDynamic(v);
-  if (typeof u === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(u);
-      return isRecord(parsed) ? parsed : undefined;
-    } catch {
-      return undefined;
-    }
+  if (typeof u !== 'string') return identityObject(u);
+  try {
+    const parsed: unknown = JSON.parse(u);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
-  return isRecord(u) ? u : undefined;
 }
 
 function str(v: unknown): string | undefined {
@@ -130,25 +122,6 @@ export function readIdentityOf(password: unknown, create: unknown): IdentityValu
   };
 }
 
-/** The identity of a token deployed before 0.2, from its `identity` resource. */
-export function readIdentity(values: unknown): IdentityValues | undefined {
-  if (!isRecord(values)) return undefined;
-  const t = unwrapDynamic(values.triggers_replace);
-  if (!isRecord(t) || !('token_id' in t) || !('name' in t) || !('registry_id' in t)) return undefined;
-  const input = unwrapDynamic(values.input);
-  const i = isRecord(input) ? input : {};
-  return {
-    registryId: str(t.registry_id),
-    name: str(t.name),
-    tokenId: str(t.token_id),
-    rotation: str(t.rotation),
-    rotationPeriod: str(t.rotation_period),
-    path: str(i.path),
-    apiUrl: str(i.api_url),
-    adopt: i.adopt === 'true',
-  };
-}
-
 /** The entries of the stack's specs resource by construct path, or undefined when it has not that shape. */
 export function readStackSpecs(values: unknown): Map<string, unknown> | undefined {
   if (!isRecord(values)) return undefined;
@@ -161,10 +134,7 @@ export function readStackSpecs(values: unknown): Map<string, unknown> | undefine
 export function readSpec(values: unknown): ReadableSpec | undefined {
   if (!isRecord(values)) return undefined;
   const t = unwrapDynamic(values.triggers_replace);
+  // The shape of every version's spec: a field added later is absent from older entries.
   if (!isRecord(t) || !('status' in t) || !('scopes' in t)) return undefined;
-  return {
-    status: str(t.status),
-    expiry: str(t.expiry_date),
-    scopes: Array.isArray(t.scopes) ? t.scopes.filter((s): s is string => typeof s === 'string') : undefined,
-  };
+  return readableOf(t);
 }

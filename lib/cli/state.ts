@@ -5,10 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readIdentityResource } from '../legacy-layouts';
 import { CliError } from './errors';
 import { isRecord } from '../is-record';
 import type { ReadableSpec } from '../token-spec';
-import { IdentityValues, readIdentity, readIdentityOf, readLayout, readSpec, readStackSpecs, unwrapDynamic } from './resources';
+import { unwrapDynamic } from './dynamic-value';
+import { IdentityValues, readIdentityOf, readLayout, readSpec, readStackSpecs } from './resources';
 
 /** One token as the state declares it. */
 export interface StateToken {
@@ -92,7 +94,7 @@ export function tokensFromState(doc: unknown, source: string, stackName?: string
   // Creates without a password resource: recorded, so reported, tainted or not.
   const uncaptured: { module: string; prefix: string; create: StateResource }[] = [];
   for (const { module, prefix, parts: g } of layout.tokens) {
-    const id: IdentityValues | undefined = g.identity ? readIdentity(g.identity.values) : readIdentityOf(g.password?.values, g.create?.values);
+    const id: IdentityValues | undefined = g.identity ? readIdentityResource(g.identity.values) : readIdentityOf(g.password?.values, g.create?.values);
     const replaces = g.identity ?? g.create;
     if (!g.identity && !g.password && g.create) uncaptured.push({ module, prefix, create: g.create });
     if (!id || !replaces || !id.name || !id.registryId || !id.tokenId) continue;

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import { ApiError } from '../client/api-error';
 import { isRecord } from '../is-record';
+import { recordedIdentity, UNRECORDED_DELETE } from '../legacy-layouts';
 import { desiredFrom } from '../token-spec';
 import { runCaptured } from './captured';
 import { DEBUG_ENV, DEFAULT_WORK_DIR, isOperation, Operation, WORKER_DIR_ENV } from './consts';
@@ -45,11 +46,9 @@ function runCreate(step: CreateStep, rt: StepRuntime): Promise<number> {
 }
 
 async function runDelete(step: DeleteStep, rt: StepRuntime): Promise<number> {
-  const i = step.identity;
-  if (!i?.token_id) {
-    // A `password` resource written before 0.2 holds no identity (the `identity` resource did); when
-    // the upgrade replaces it (a token with rotationTrigger or adoptTokenId), there is nothing to name.
-    if (rt.env[DEBUG_ENV]) rt.output.out(`${PREFIX} delete: this resource records no token (state from before 0.2); nothing to delete here`);
+  const i = recordedIdentity(step.identity);
+  if (!i) {
+    if (rt.env[DEBUG_ENV]) rt.output.out(`${PREFIX} ${UNRECORDED_DELETE}`);
     return 0;
   }
   const target = {

@@ -4,7 +4,8 @@
  */
 import type { ApiRegistryResponse, ApiTokenPatch, ApiTokenResponse, ApiTokenInputProperties } from '../api-types';
 import { adoptWords, createWords, deleteWords, updateWords } from '../change-words';
-import { DesiredToken, planUpdate, putBody, sameExpiry, specDigest } from '../token-spec';
+import { sameExpiry } from '../field-values';
+import { DesiredToken, planUpdate, putBody, specDigest } from '../token-spec';
 import { checkExpiryLead, checkTokenProps, checkUuid, describeViolation, Violation } from '../validation';
 import {
   adoptNameDiffers,

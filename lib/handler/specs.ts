@@ -18,8 +18,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRecord } from '../is-record';
+import { recordedEntry } from '../legacy-layouts';
 import { REMOVED_FROM_CODE, retainedWords, unrecordedWords } from '../change-words';
-import { entrySpecText, removedToken, type RemovedToken } from '../specs-entry';
+import { entrySpecText, readableOf, removedToken, type RemovedToken } from '../specs-entry';
 import { desiredFrom, specDigest, type DesiredToken } from '../token-spec';
 import { writeFileAtomic } from '../write-file-atomic';
 import { capturedNoteName, DEBUG_ENV, freshMarkerName, resultFileName, specsBeforeName } from './consts';
@@ -35,7 +36,7 @@ const SPECS_PARALLELISM = 10;
 
 /** The declared token of an entry. */
 export function desiredOf(entry: SpecsEntry): DesiredToken {
-  return desiredFrom(entry.name, { status: entry.status, expiry: entry.expiry_date, scopes: entry.scopes });
+  return desiredFrom(entry.name, readableOf(entry));
 }
 
 /** `specs`: every token it lists, in parallel; one line per token that failed (named, with what to do), exit 1 if any did. */
@@ -107,7 +108,7 @@ export async function runSpecsBefore(step: SpecsBeforeStep, rt: StepRuntime): Pr
       log(retainedWords(t.name));
       return;
     }
-    if (!t.tokenId || !t.registryId) {
+    if (!recordedEntry(t)) {
       log(unrecordedWords(t.name, t.registryId, t.tokenId));
       return;
     }

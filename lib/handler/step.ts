@@ -11,6 +11,7 @@
  */
 import { isRecord } from '../is-record';
 import { RemovalPolicy } from '../model';
+import type { EntryFields } from '../token-fields';
 import type { DesiredToken } from '../token-spec';
 import { checkTokenProps } from '../validation';
 import { Operation } from './consts';
@@ -56,14 +57,12 @@ export interface DeleteStep extends RetrySettings {
   readonly identity: RecordedIdentity | null;
 }
 
-/** One token's entry in the stack's specs resource, `triggers_replace.tokens["<construct path>"]`: what the plan shows. */
-export interface SpecsEntry {
+/**
+ * One token's entry in the stack's specs resource, `triggers_replace.tokens["<construct path>"]`: what
+ * the plan shows. Its name, then its fields in plain words (lib/token-fields.ts), then its identity.
+ */
+export interface SpecsEntry extends EntryFields {
   readonly name: string;
-  readonly status: string;
-  /** RFC 3339, or "never". */
-  readonly expiry_date: string;
-  /** In plain words, `repository app/* pull,push` (lib/token-spec.ts describeScope). */
-  readonly scopes: string[];
   readonly token_id: string;
   readonly registry_id: string;
   /** The prop `apiUrl`, when set. */

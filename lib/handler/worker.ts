@@ -36,6 +36,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { legacyWorkerDirs } from '../legacy-layouts';
 import { writeFileAtomic } from '../write-file-atomic';
 import { pendingNotes, sweepResultFiles } from './captured';
 import { DEFAULT_WORK_DIR } from './consts';
@@ -69,7 +70,7 @@ export const slotsDirOf = (dir: string): string => `${dir}.slots`;
 
 /**
  * Removes what workers left in `dir` whose engine and worker are both gone (a crash, a reboot): their
- * folders, pipes and TF_LOG marks. Also run on the working directory, where versions up to 0.5 kept them.
+ * folders, pipes and TF_LOG marks. Also run where older versions kept them (lib/legacy-layouts.ts).
  */
 export function removeStaleWorkerDirs(dir: string, except: string): void {
   for (const name of namesIn(dir)) {
@@ -229,10 +230,10 @@ export async function runWorker(dir: string, enginePid: number, env: NodeJS.Proc
   let pipes: { close: () => void } | undefined;
   setImmediate(() => {
     if (serving) pipes = openSlots(slotsDir, slots, note);
-    // What earlier runs left: result files whose password the state file holds, pipes in the working directory (0.5).
+    // What earlier runs left: result files whose password the state file holds, and what older versions' workers left.
     const swept = sweepResultFiles(workDir, new StateProof(localStatePath(env)));
     if (swept.removed) note(`removed ${swept.removed} result file(s) of earlier runs whose password is in the state`);
-    removeStaleWorkerDirs(workDir, '');
+    for (const old of legacyWorkerDirs(workDir)) removeStaleWorkerDirs(old, '');
   });
   let served = 0;
   let inFlight = 0;

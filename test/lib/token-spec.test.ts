@@ -1,5 +1,6 @@
 import type { ApiTokenResponse } from '../../lib/api-types';
-import { describeScope, desiredFrom, DesiredToken, normalizeScopes, parseReadableScope, planUpdate, sameExpiry, specDigest } from '../../lib/token-spec';
+import { describeScope, normalizeScopes, parseReadableScope, sameExpiry } from '../../lib/field-values';
+import { desiredFrom, DesiredToken, planUpdate, specDigest } from '../../lib/token-spec';
 
 function live(p: Partial<ApiTokenResponse['properties']>): ApiTokenResponse {
   return {

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRecord } from '../is-record';
-import { identityInput, readLayout, unwrapDynamic } from '../cli/resources';
+import { unwrapDynamic } from '../cli/dynamic-value';
+import { identityInput, readLayout } from '../cli/resources';
 import { rawResources } from '../cli/state';
 
 /** How long `state pull` may take before the take-over line goes without the re-create targets. */
